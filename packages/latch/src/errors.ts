@@ -1,0 +1,174 @@
+/**
+ * latch's errors: one base class and one subclass per error type. `type` matches
+ * Auth.js's error names (they travel in `?error=` URLs), `code` is latch's stable,
+ * closed union for `switch (err.code)`.
+ */
+
+/** Which page an error leads to: the sign-in page (the user can retry) or the error page. */
+export type ErrorKind = "signIn" | "error";
+
+/** Every error type latch raises. Stable: safe to `switch` on. */
+export type ErrorType =
+  | "AccessDenied"
+  | "CallbackRouteError"
+  | "CredentialsSignin"
+  | "ErrorPageLoop"
+  | "EventError"
+  | "InvalidCallbackUrl"
+  | "InvalidCheck"
+  | "InvalidEndpoints"
+  | "InvalidProvider"
+  | "JWTSessionError"
+  | "MissingAuthorize"
+  | "MissingCSRF"
+  | "MissingSecret"
+  | "OAuthAccountNotLinked"
+  | "OAuthCallbackError"
+  | "OAuthProfileParseError"
+  | "OAuthSignInError"
+  | "SessionTokenError"
+  | "SignOutError"
+  | "UnknownAction"
+  | "UnsupportedStrategy"
+  | "UntrustedHost"
+  | "Verification";
+
+/** The error types that may appear in a URL as they are; every other one becomes `Configuration`. */
+export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
+  "CredentialsSignin",
+  "OAuthAccountNotLinked",
+  "OAuthCallbackError",
+  "AccessDenied",
+  "Verification",
+  "MissingCSRF",
+]);
+
+/**
+ * Base class of every error latch throws or logs.
+ *
+ * @example
+ * ```ts
+ * import { AuthError } from "latch/errors";
+ * try { await signIn("credentials", formData); }
+ * catch (err) { if (err instanceof AuthError && err.type === "CredentialsSignin") return "Wrong email or password"; throw err; }
+ * ```
+ */
+export class AuthError extends Error {
+  /** The error's type, as it appears in `?error=` URLs. */
+  type: ErrorType = "CallbackRouteError";
+  /** Which page this error leads to. */
+  kind: ErrorKind = "error";
+
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Errors that send the user back to the sign-in page with `?error=`. */
+export class SignInError extends AuthError {
+  override kind: ErrorKind = "signIn";
+}
+
+/** The `signIn` callback returned `false` or threw. */
+export class AccessDenied extends AuthError {
+  override type = "AccessDenied" as const;
+}
+/** Something went wrong in the callback route; `cause` holds the reason. */
+export class CallbackRouteError extends AuthError {
+  override type = "CallbackRouteError" as const;
+}
+/**
+ * `authorize` of a credentials provider returned `null`. Subclass it and set `code`
+ * to show your own reason on the sign-in page (`?error=CredentialsSignin&code=…`).
+ */
+export class CredentialsSignin extends SignInError {
+  override type = "CredentialsSignin" as const;
+  /** Shown in the URL as `&code=`; keep it free of secrets. */
+  code = "credentials";
+}
+/** The error page itself is configured to an address that errors. */
+export class ErrorPageLoop extends AuthError {
+  override type = "ErrorPageLoop" as const;
+}
+/** An `events` handler threw; latch logs it and goes on. */
+export class EventError extends AuthError {
+  override type = "EventError" as const;
+}
+/** A `callbackUrl` could not be parsed as an http(s) URL. */
+export class InvalidCallbackUrl extends AuthError {
+  override type = "InvalidCallbackUrl" as const;
+}
+/** A PKCE, state or nonce check failed: missing, wrong, reused, or minted for another provider. */
+export class InvalidCheck extends AuthError {
+  override type = "InvalidCheck" as const;
+}
+/** A provider lacks the endpoints it needs (no issuer and no authorization/token URL). */
+export class InvalidEndpoints extends AuthError {
+  override type = "InvalidEndpoints" as const;
+}
+/** No provider has this id, or it cannot be used on this route. */
+export class InvalidProvider extends AuthError {
+  override type = "InvalidProvider" as const;
+}
+/** A session token could not be decoded or encoded. */
+export class JWTSessionError extends AuthError {
+  override type = "JWTSessionError" as const;
+}
+/** A credentials provider has no `authorize` function. */
+export class MissingAuthorize extends AuthError {
+  override type = "MissingAuthorize" as const;
+}
+/** A state-changing POST came without a valid CSRF token. */
+export class MissingCSRF extends SignInError {
+  override type = "MissingCSRF" as const;
+}
+/** No secret is configured: set `AUTH_SECRET` (generate one with `openssl rand -base64 33`). */
+export class MissingSecret extends AuthError {
+  override type = "MissingSecret" as const;
+}
+/** This provider account belongs to another user. */
+export class OAuthAccountNotLinked extends SignInError {
+  override type = "OAuthAccountNotLinked" as const;
+}
+/** The provider answered the callback with an error, or its answer was invalid. */
+export class OAuthCallbackError extends SignInError {
+  override type = "OAuthCallbackError" as const;
+}
+/** The provider's profile could not be turned into a user. */
+export class OAuthProfileParseError extends AuthError {
+  override type = "OAuthProfileParseError" as const;
+}
+/** Building the authorization request failed (discovery, configuration). */
+export class OAuthSignInError extends SignInError {
+  override type = "OAuthSignInError" as const;
+}
+/** A session token was invalid. */
+export class SessionTokenError extends AuthError {
+  override type = "SessionTokenError" as const;
+}
+/** Signing out failed. */
+export class SignOutError extends AuthError {
+  override type = "SignOutError" as const;
+}
+/** The route does not exist under `basePath`. */
+export class UnknownAction extends AuthError {
+  override type = "UnknownAction" as const;
+}
+/** The configuration asks for something latch does not support in this combination. */
+export class UnsupportedStrategy extends AuthError {
+  override type = "UnsupportedStrategy" as const;
+}
+/** The request's host is not trusted: set `AUTH_URL`, or `AUTH_TRUST_HOST=true` behind a proxy you control. */
+export class UntrustedHost extends AuthError {
+  override type = "UntrustedHost" as const;
+}
+/** A verification token (magic link) was invalid, expired or already used. */
+export class Verification extends AuthError {
+  override type = "Verification" as const;
+}
+
+/** True when `value` is a latch error. */
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}

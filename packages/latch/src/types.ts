@@ -1,0 +1,297 @@
+/**
+ * Public types of latch. Types only: import them with `import type`.
+ *
+ * Extend `Session`, `User` or `JWT` by module augmentation:
+ * ```ts
+ * declare module "latch" { interface Session { user: { id: string } & DefaultSession["user"] } }
+ * ```
+ */
+/** A value or a promise of it. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/** The user as latch's callbacks see it. */
+export interface DefaultUser {
+  id?: string | undefined;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  image?: string | null | undefined;
+}
+/** The user; extend it by module augmentation. */
+export interface User extends DefaultUser {}
+
+/** The session the app sees; `expires` is an ISO date string. */
+export interface DefaultSession {
+  user?: User | undefined;
+  expires: string;
+}
+/** The session; extend it by module augmentation. */
+export interface Session extends DefaultSession {}
+
+/** The claims latch puts in a session token by default. */
+export interface DefaultJWT {
+  iat?: number | undefined;
+  exp?: number | undefined;
+  jti?: string | undefined;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  picture?: string | null | undefined;
+  sub?: string | undefined;
+}
+/** The session token's payload; extend it by module augmentation. */
+export interface JWT extends Record<string, unknown>, DefaultJWT {}
+
+/** What an OAuth/OIDC provider's token endpoint returned. */
+export interface TokenSet {
+  access_token?: string | undefined;
+  token_type?: string | undefined;
+  id_token?: string | undefined;
+  refresh_token?: string | undefined;
+  scope?: string | undefined;
+  expires_in?: number | undefined;
+  /** Seconds since the epoch, computed from `expires_in`. */
+  expires_at?: number | undefined;
+  [key: string]: unknown;
+}
+
+/** The kinds of provider. */
+export type ProviderType = "oauth" | "oidc" | "credentials" | "email" | "webauthn";
+
+/** A provider account as the callbacks see it (Auth.js's `Account`). */
+export interface Account extends TokenSet {
+  provider: string;
+  providerAccountId: string;
+  type: ProviderType;
+  userId?: string | undefined;
+}
+
+/** The profile a provider returned (ID-token claims or userinfo). */
+export interface Profile {
+  sub?: string | null | undefined;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  image?: string | null | undefined;
+  [claim: string]: unknown;
+}
+
+/** An endpoint given as a URL, with extra parameters. */
+export interface EndpointConfig {
+  url?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+}
+
+/** Context handed to a custom userinfo request. */
+export interface UserinfoContext {
+  tokens: TokenSet;
+  provider: { id: string; clientId: string; fetch: typeof fetch };
+}
+
+/** The userinfo endpoint, or a function that fetches the profile itself. */
+export interface UserinfoConfig extends EndpointConfig {
+  request?: ((context: UserinfoContext) => Awaitable<Profile>) | undefined;
+}
+
+/** Which checks protect the authorization-code flow. latch always adds `pkce` and `state`. */
+export type OAuthCheck = "pkce" | "state" | "nonce" | "none";
+
+/** How the client authenticates at the token endpoint. */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/** Button style for the built-in sign-in page. */
+export interface ProviderStyle {
+  logo?: string | undefined;
+  bg?: string | undefined;
+  text?: string | undefined;
+}
+
+/**
+ * An OAuth 2.0 or OpenID Connect provider, in Auth.js's shape.
+ *
+ * @example
+ * ```ts
+ * const provider: OAuthConfig<Profile> = { id: "acme", name: "Acme", type: "oidc", issuer: "https://id.acme.test" };
+ * ```
+ */
+export interface OAuthConfig<P = Profile> {
+  id: string;
+  name: string;
+  type: "oauth" | "oidc";
+  /** The authorization server's issuer; OIDC providers discover their endpoints from it. */
+  issuer?: string | undefined;
+  wellKnown?: string | undefined;
+  authorization?: string | EndpointConfig | undefined;
+  token?: string | EndpointConfig | undefined;
+  userinfo?: string | UserinfoConfig | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  client?: { token_endpoint_auth_method?: TokenEndpointAuthMethod | undefined; id_token_signed_response_alg?: string | undefined } | undefined;
+  checks?: OAuthCheck[] | undefined;
+  /** Maps the provider's profile to a user; its `id` becomes `account.providerAccountId`. */
+  profile?: ((profile: P, tokens: TokenSet) => Awaitable<User>) | undefined;
+  /** Picks what of the token response is kept on the account. */
+  account?: ((tokens: TokenSet) => Partial<TokenSet> | undefined) | undefined;
+  /** OIDC only: `false` reads the profile from userinfo instead of the ID token. */
+  idToken?: boolean | undefined;
+  allowDangerousEmailAccountLinking?: boolean | undefined;
+  style?: ProviderStyle | undefined;
+  /** A fetch to use for this provider's requests (discovery, token, userinfo). */
+  fetch?: typeof fetch | undefined;
+}
+
+/** What a provider factory accepts: every field of the config, all optional. */
+export type OAuthUserConfig<P = Profile> = Partial<OAuthConfig<P>>;
+
+/** A provider: its config, or a factory that builds it. */
+export type Provider = OAuthConfig<never> | OAuthConfig | ((options?: Record<string, unknown>) => OAuthConfig<never> | OAuthConfig);
+
+/** What the `signIn` callback receives. */
+export interface SignInCallbackParams {
+  user: User;
+  account: Account | null;
+  profile?: Profile | undefined;
+}
+
+/** What the `jwt` callback receives. */
+export interface JWTCallbackParams {
+  token: JWT;
+  user?: User | undefined;
+  account?: Account | null | undefined;
+  profile?: Profile | undefined;
+  trigger?: "signIn" | "signUp" | "update" | undefined;
+  isNewUser?: boolean | undefined;
+  /** With `trigger: "update"`, the data the client sent. */
+  session?: unknown;
+}
+
+/** What the `session` callback receives. */
+export interface SessionCallbackParams {
+  session: Session;
+  token: JWT;
+}
+
+/** Callbacks that shape sign-in, tokens, sessions and redirects. */
+export interface CallbacksOptions {
+  signIn?: ((params: SignInCallbackParams) => Awaitable<boolean | string>) | undefined;
+  redirect?: ((params: { url: string; baseUrl: string }) => Awaitable<string>) | undefined;
+  jwt?: ((params: JWTCallbackParams) => Awaitable<JWT | null>) | undefined;
+  session?: ((params: SessionCallbackParams) => Awaitable<Session | DefaultSession>) | undefined;
+}
+
+/** Handlers called after something happened; errors they throw are logged, never raised. */
+export interface EventCallbacks {
+  signIn?: ((message: { user: User; account: Account | null; profile?: Profile | undefined; isNewUser?: boolean | undefined }) => Awaitable<void>) | undefined;
+  signOut?: ((message: { token: JWT | null }) => Awaitable<void>) | undefined;
+  session?: ((message: { session: Session; token: JWT }) => Awaitable<void>) | undefined;
+}
+
+/** Your own pages instead of the built-in ones (paths, e.g. `/login`). */
+export interface PagesOptions {
+  signIn?: string | undefined;
+  signOut?: string | undefined;
+  error?: string | undefined;
+  verifyRequest?: string | undefined;
+  newUser?: string | undefined;
+}
+
+/** Look of the built-in pages. */
+export interface Theme {
+  colorScheme?: "auto" | "dark" | "light" | undefined;
+  logo?: string | undefined;
+  brandColor?: string | undefined;
+  buttonText?: string | undefined;
+}
+
+/** Where latch writes its logs. Tokens and secrets never reach it. */
+export interface LoggerInstance {
+  error: (error: Error) => void;
+  warn: (code: string) => void;
+  debug: (message: string, metadata?: unknown) => void;
+}
+
+/** A cookie's name and attributes. */
+export interface CookieOption {
+  name: string;
+  options: CookieAttributes;
+}
+
+/** Attributes of a cookie. */
+export interface CookieAttributes {
+  httpOnly?: boolean | undefined;
+  sameSite?: "lax" | "strict" | "none" | undefined;
+  path?: string | undefined;
+  secure?: boolean | undefined;
+  domain?: string | undefined;
+  maxAge?: number | undefined;
+  expires?: Date | undefined;
+}
+
+/** The cookies latch uses. */
+export interface CookiesOptions {
+  sessionToken: CookieOption;
+  callbackUrl: CookieOption;
+  csrfToken: CookieOption;
+  pkceCodeVerifier: CookieOption;
+  state: CookieOption;
+  nonce: CookieOption;
+}
+
+/** Session settings. */
+export interface SessionOptions {
+  /** Only `"jwt"` for now: an encrypted token in an HttpOnly cookie. */
+  strategy?: "jwt" | undefined;
+  /** Seconds a session lives without being used. Default 30 days. */
+  maxAge?: number | undefined;
+  /** Seconds between session-store writes (database sessions). Default 1 day. */
+  updateAge?: number | undefined;
+}
+
+/** Parameters of a session-token encoder. */
+export interface JWTEncodeParams {
+  token?: JWT | undefined;
+  salt: string;
+  secret: string | string[];
+  maxAge?: number | undefined;
+}
+
+/** Parameters of a session-token decoder. */
+export interface JWTDecodeParams {
+  token?: string | undefined;
+  salt: string;
+  secret: string | string[];
+}
+
+/** Session-token settings. */
+export interface JWTOptions {
+  maxAge?: number | undefined;
+  encode?: ((params: JWTEncodeParams) => Awaitable<string>) | undefined;
+  decode?: ((params: JWTDecodeParams) => Awaitable<JWT | null>) | undefined;
+}
+
+/**
+ * latch's configuration, in Auth.js's shape.
+ *
+ * @example
+ * ```ts
+ * import GitHub from "latch/providers/github";
+ * const config: AuthConfig = { providers: [GitHub] };
+ * ```
+ */
+export interface AuthConfig {
+  providers: Provider[];
+  /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
+  secret?: string | string[] | undefined;
+  session?: SessionOptions | undefined;
+  jwt?: JWTOptions | undefined;
+  pages?: PagesOptions | undefined;
+  callbacks?: CallbacksOptions | undefined;
+  events?: EventCallbacks | undefined;
+  theme?: Theme | undefined;
+  logger?: Partial<LoggerInstance> | undefined;
+  debug?: boolean | undefined;
+  /** Where the routes live. Default `/api/auth`, or the path of `AUTH_URL`. */
+  basePath?: string | undefined;
+  /** Trust the Host / X-Forwarded-* headers to build URLs. Off in production unless `AUTH_TRUST_HOST=true`; not needed when `AUTH_URL` is set. */
+  trustHost?: boolean | undefined;
+  /** Defaults to true when the origin is https. */
+  useSecureCookies?: boolean | undefined;
+  cookies?: Partial<{ [K in keyof CookiesOptions]: Partial<CookiesOptions[K]> }> | undefined;
+}

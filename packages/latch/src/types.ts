@@ -141,7 +141,7 @@ export interface OAuthConfig<P = Profile> {
 export type OAuthUserConfig<P = Profile> = Partial<OAuthConfig<P>>;
 
 /** A provider: its config, or a factory that builds it. */
-export type Provider = OAuthConfig<never> | OAuthConfig | ((options?: Record<string, unknown>) => OAuthConfig<never> | OAuthConfig);
+export type Provider = OAuthConfig<never> | ((options?: never) => OAuthConfig<never>);
 
 /** What the `signIn` callback receives. */
 export interface SignInCallbackParams {

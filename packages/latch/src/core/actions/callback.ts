@@ -1,0 +1,49 @@
+import { AccessDenied, CallbackRouteError, isAuthError } from "../../errors.js";
+import type { JWT } from "../../types.js";
+import { errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
+import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
+import { runEvent } from "../events.js";
+import { handleOAuthCallback } from "../oauth/callback.js";
+import type { ResponseInternal } from "../response.js";
+import { sessionCookies } from "../session/jwt-session.js";
+import { stableUserId } from "../stable-id.js";
+
+function bodyParams(body: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) if (typeof value === "string") params.set(key, value);
+  return params;
+}
+
+/**
+ * `GET|POST /callback/:provider`: completes the OAuth flow, runs `signIn` and `jwt`, writes the
+ * session cookie and redirects to the remembered callbackUrl.
+ */
+export async function callbackAction(action: ActionContext): Promise<ResponseInternal> {
+  const { ctx, provider } = action;
+  if (!provider) throw new TypeError("callbackAction needs a provider");
+  const { resolved } = ctx;
+  const out: OutgoingCookie[] = [];
+  try {
+    const params = action.method === "POST" ? bodyParams(action.body) : action.query;
+    const { user, account, profile } = await handleOAuthCallback(ctx, provider, params, action.cookies, out);
+    user.id = stableUserId(provider.id, account.providerAccountId);
+
+    const callbacks = resolved.config.callbacks;
+    const allowed = callbacks?.signIn ? await callbacks.signIn({ user, account, profile }) : true;
+    if (allowed === false) throw new AccessDenied("The signIn callback refused this sign-in.");
+    if (typeof allowed === "string") return { redirect: await resolveRedirect(action, allowed), cookies: [...action.baseCookies, ...out] };
+
+    const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id };
+    const token = callbacks?.jwt ? await callbacks.jwt({ token: initial, user, account, profile, trigger: "signIn" }) : initial;
+    if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
+
+    const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
+    out.push(...(await sessionCookies(ctx, token, existing)));
+    await runEvent(resolved, "signIn", { user, account, profile });
+    const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+    return { redirect: target, cookies: [...action.baseCookies, ...out] };
+  } catch (error) {
+    const authError = isAuthError(error) ? error : new CallbackRouteError(`The callback of "${provider.id}" failed.`, { cause: error });
+    return errorRedirect(action, authError, out);
+  }
+}

@@ -1,0 +1,47 @@
+import { MissingCSRF, OAuthSignInError, isAuthError } from "../../errors.js";
+import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
+import { authorizationUrl } from "../oauth/authorization-url.js";
+import { signInPage } from "../pages/index.js";
+import type { ResponseInternal } from "../response.js";
+
+// Query parameters that belong to latch, not to the provider's authorization request.
+const OWN_PARAMS = new Set(["callbackUrl", "csrfToken"]);
+
+/** `GET /signin`: the built-in page (or a redirect to `pages.signIn`). */
+export async function signInPageAction(action: ActionContext): Promise<ResponseInternal> {
+  const { ctx } = action;
+  const callbackUrl = await resolveRedirect(action, action.query.get("callbackUrl") ?? ctx.origin);
+  const error = action.query.get("error") ?? undefined;
+  if (ctx.resolved.pages.signIn) {
+    const target = new URL(ctx.resolved.pages.signIn, ctx.origin);
+    target.searchParams.set("callbackUrl", callbackUrl);
+    if (error) target.searchParams.set("error", error);
+    return { redirect: target.href, cookies: action.baseCookies };
+  }
+  return {
+    ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme }),
+    cookies: action.baseCookies,
+  };
+}
+
+/**
+ * `POST /signin/:provider`: checks the CSRF token, remembers the callbackUrl, and redirects to
+ * the provider with PKCE, state and (OIDC) nonce.
+ */
+export async function signInAction(action: ActionContext): Promise<ResponseInternal> {
+  const { ctx, provider } = action;
+  if (!provider) throw new TypeError("signInAction needs a provider");
+  if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-in request has no valid CSRF token."));
+  try {
+    const callbackUrl = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+    const extra: Record<string, string> = {};
+    for (const [key, value] of action.query) if (!OWN_PARAMS.has(key)) extra[key] = value;
+    const { url, cookies } = await authorizationUrl(ctx, provider, extra);
+    return {
+      redirect: url,
+      cookies: [...action.baseCookies, ...cookies, { name: ctx.cookies.callbackUrl.name, value: callbackUrl, options: ctx.cookies.callbackUrl.options }],
+    };
+  } catch (error) {
+    return errorRedirect(action, isAuthError(error) ? error : new OAuthSignInError(`Could not start the sign-in with "${provider.id}".`, { cause: error }));
+  }
+}

@@ -1,0 +1,30 @@
+import { MissingCSRF } from "../../errors.js";
+import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
+import { clearChunkedCookie, readChunkedCookie } from "../cookies.js";
+import { runEvent } from "../events.js";
+import { signOutPage } from "../pages/index.js";
+import type { ResponseInternal } from "../response.js";
+import { decodeSessionToken } from "../session/jwt-session.js";
+
+/** `GET /signout`: the confirmation page (or a redirect to `pages.signOut`). */
+export async function signOutPageAction(action: ActionContext): Promise<ResponseInternal> {
+  const { ctx } = action;
+  const callbackUrl = await resolveRedirect(action, action.query.get("callbackUrl") ?? ctx.origin);
+  if (ctx.resolved.pages.signOut) {
+    const target = new URL(ctx.resolved.pages.signOut, ctx.origin);
+    target.searchParams.set("callbackUrl", callbackUrl);
+    return { redirect: target.href, cookies: action.baseCookies };
+  }
+  return { ...signOutPage({ authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, theme: ctx.resolved.theme }), cookies: action.baseCookies };
+}
+
+/** `POST /signout`: requires the CSRF token, clears every session cookie chunk, redirects. */
+export async function signOutAction(action: ActionContext): Promise<ResponseInternal> {
+  const { ctx } = action;
+  if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-out request has no valid CSRF token."));
+  const { value, names } = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name);
+  const token = value ? await decodeSessionToken(ctx, value) : null;
+  await runEvent(ctx.resolved, "signOut", { token });
+  const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+  return { redirect: target, cookies: [...action.baseCookies, ...clearChunkedCookie(ctx.cookies.sessionToken, names)] };
+}

@@ -1,0 +1,157 @@
+import { MissingSecret, UntrustedHost } from "../errors.js";
+import type { AuthConfig, CookiesOptions, LoggerInstance, PagesOptions, Theme } from "../types.js";
+import { createLogger } from "./logger.js";
+import { resolveCookies } from "./cookies.js";
+import { resolveProviders, type InternalProvider } from "./providers.js";
+
+/** Environment variables latch reads; `process.env` by default. */
+export type Env = Record<string, string | undefined>;
+
+const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
+
+/** Configuration after defaults and environment inference, independent of any request. */
+export interface ResolvedConfig {
+  config: AuthConfig;
+  providers: InternalProvider[];
+  /** Secrets, newest first: the first encrypts, all decrypt. Empty when none is set (fails at use). */
+  secrets: string[];
+  basePath: string;
+  /** The origin from `AUTH_URL`, when set: every URL latch builds starts with it. */
+  envOrigin: string | undefined;
+  trustHost: boolean;
+  sessionMaxAge: number;
+  jwtMaxAge: number;
+  pages: PagesOptions;
+  theme: Theme;
+  logger: LoggerInstance;
+}
+
+function readSecrets(config: AuthConfig, env: Env): string[] {
+  if (config.secret !== undefined) return (Array.isArray(config.secret) ? config.secret : [config.secret]).filter((s) => s.length > 0);
+  // As @auth/core: the highest-numbered AUTH_SECRET_n is the newest and encrypts.
+  return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET ?? env.NEXTAUTH_SECRET].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
+}
+
+/** `AUTH_TRUST_HOST=false` (or 0/no/off) means false — unlike Auth.js, where any value means true. */
+function readBoolean(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  return !["false", "0", "no", "off"].includes(value.trim().toLowerCase());
+}
+
+function normalizeBasePath(path: string): string {
+  const trimmed = `/${path}`.replace(/\/+/g, "/").replace(/\/$/, "");
+  return trimmed === "" ? "/" : trimmed;
+}
+
+/**
+ * Applies defaults and environment inference (`AUTH_SECRET`, `AUTH_URL`, `AUTH_TRUST_HOST`,
+ * `AUTH_<PROVIDER>_ID/_SECRET/_ISSUER`). Never throws for a missing secret: that error is
+ * raised when a request needs it, so `next build` works without secrets.
+ */
+export function resolveConfig(config: AuthConfig, env: Env = process.env): ResolvedConfig {
+  const logger = createLogger(config);
+  const authUrlRaw = env.AUTH_URL ?? env.NEXTAUTH_URL;
+  let envOrigin: string | undefined;
+  let envPath: string | undefined;
+  if (authUrlRaw) {
+    try {
+      const url = new URL(authUrlRaw);
+      envOrigin = url.origin;
+      if (url.pathname !== "/") envPath = url.pathname;
+    } catch {
+      logger.warn("env-url-invalid: AUTH_URL is not a valid URL; it is ignored");
+    }
+  }
+  const basePath = normalizeBasePath(config.basePath ?? envPath ?? "/api/auth");
+  const trustHost =
+    config.trustHost ??
+    readBoolean(env.AUTH_TRUST_HOST) ??
+    (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production");
+  const sessionMaxAge = config.session?.maxAge ?? DEFAULT_MAX_AGE;
+  return {
+    config,
+    providers: resolveProviders(config.providers, env, logger),
+    secrets: readSecrets(config, env),
+    basePath,
+    envOrigin,
+    trustHost,
+    sessionMaxAge,
+    jwtMaxAge: config.jwt?.maxAge ?? sessionMaxAge,
+    pages: config.pages ?? {},
+    theme: { colorScheme: "auto", ...config.theme },
+    logger,
+  };
+}
+
+/** Everything that depends on the request: its origin, and the cookie names that follow from it. */
+export interface RequestContext {
+  resolved: ResolvedConfig;
+  /** e.g. `https://app.example` — from `AUTH_URL`, else from trusted Host headers. */
+  origin: string;
+  /** `origin + basePath`. */
+  authUrl: string;
+  secure: boolean;
+  cookies: CookiesOptions;
+  secrets: string[];
+}
+
+const HOST_RE = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+/**
+ * Finds the origin a request was made to: `AUTH_URL` when set; otherwise, only when the host
+ * is trusted, `X-Forwarded-Host`/`Host` and `X-Forwarded-Proto`.
+ */
+export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, requestUrl?: string): string {
+  if (resolved.envOrigin) return resolved.envOrigin;
+  if (!resolved.trustHost) {
+    throw new UntrustedHost(
+      "The request's host is not trusted. Set AUTH_URL to your site's URL (recommended), or AUTH_TRUST_HOST=true when a proxy you control sets the Host header.",
+    );
+  }
+  const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
+  let protocol = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  let fallback: URL | undefined;
+  if (requestUrl) {
+    try {
+      fallback = new URL(requestUrl);
+    } catch {
+      fallback = undefined;
+    }
+  }
+  protocol = protocol === "https" || protocol === "http" ? protocol : fallback?.protocol.replace(":", "");
+  if (host && HOST_RE.test(host)) return `${protocol ?? "http"}://${host}`.toLowerCase();
+  if (fallback) return fallback.origin;
+  throw new UntrustedHost("The request carries no usable Host header. Set AUTH_URL to your site's URL.");
+}
+
+/** Builds the per-request context; throws `MissingSecret` or `UntrustedHost` when it cannot. */
+export function createRequestContext(resolved: ResolvedConfig, headers: Headers, requestUrl?: string): RequestContext {
+  if (resolved.secrets.length === 0) {
+    throw new MissingSecret("No secret is set. Set AUTH_SECRET (generate one with `openssl rand -base64 33`) or pass `secret` in the config.");
+  }
+  const origin = resolveOrigin(resolved, headers, requestUrl);
+  const secure = resolved.config.useSecureCookies ?? origin.startsWith("https:");
+  return {
+    resolved,
+    origin,
+    authUrl: `${origin}${resolved.basePath === "/" ? "" : resolved.basePath}`,
+    secure,
+    cookies: resolveCookies(secure, resolved.config.cookies),
+    secrets: resolved.secrets,
+  };
+}
+
+// Config objects are long-lived: resolve each once (env inference, providers) and reuse it.
+const resolvedConfigs = new WeakMap<AuthConfig, ResolvedConfig>();
+
+/** Resolves a config object once and caches the result for the object's lifetime. */
+export function getResolvedConfig(config: AuthConfig): ResolvedConfig {
+  let resolved = resolvedConfigs.get(config);
+  if (!resolved) {
+    resolved = resolveConfig(config);
+    resolvedConfigs.set(config, resolved);
+  }
+  return resolved;
+}

@@ -1,0 +1,163 @@
+import type { ActionContext } from "./action-context.js";
+import { callbackAction } from "./actions/callback.js";
+import { csrfAction, errorAction, providersAction, verifyRequestAction } from "./actions/info.js";
+import { sessionAction } from "./actions/session.js";
+import { signInAction, signInPageAction } from "./actions/signin.js";
+import { signOutAction, signOutPageAction } from "./actions/signout.js";
+import { createRequestContext, type RequestContext, type ResolvedConfig } from "./config.js";
+import { parseCookieHeader } from "./cookies.js";
+import { resolveCsrf } from "./csrf.js";
+import { errorPage } from "./pages/index.js";
+import { toResponse, type ResponseInternal } from "./response.js";
+
+/** How the engine is called: by the route handlers, or directly by server actions. */
+export interface HandleOptions {
+  /** Skip the CSRF token check: only for server actions, which Next.js protects by Origin. */
+  skipCSRFCheck?: boolean | undefined;
+}
+
+type Method = "GET" | "POST";
+type Handler = (action: ActionContext) => ResponseInternal | Promise<ResponseInternal>;
+
+interface Route {
+  /** Handlers by method, for the action without and with a provider segment. */
+  plain?: Partial<Record<Method, Handler>>;
+  withProvider?: Partial<Record<Method, Handler>>;
+}
+
+// The route table: `<basePath>/<action>[/<provider>]`. Anything not here is a 404; a known
+// route with another method is a 405 with `Allow`.
+const ROUTES: Record<string, Route> = {
+  providers: { plain: { GET: providersAction } },
+  csrf: { plain: { GET: csrfAction } },
+  session: { plain: { GET: sessionAction, POST: sessionAction } },
+  signin: { plain: { GET: signInPageAction }, withProvider: { POST: signInAction } },
+  callback: { withProvider: { GET: callbackAction, POST: callbackAction } },
+  signout: { plain: { GET: signOutPageAction, POST: signOutAction } },
+  error: { plain: { GET: errorAction } },
+  "verify-request": { plain: { GET: verifyRequestAction } },
+};
+
+const PAGE_ACTIONS = new Set(["signin", "signout", "error", "verify-request"]);
+const MAX_BODY_BYTES = 64 * 1024;
+
+function jsonError(status: number, error: string, message: string, headers?: Record<string, string>): ResponseInternal {
+  return { status, body: { error, message }, headers };
+}
+
+/** Splits the path after basePath into action and provider id; `null` when it is not ours. */
+export function parseAction(pathname: string, basePath: string): { action: string; providerId: string | undefined } | null {
+  const prefix = basePath === "/" ? "/" : `${basePath}/`;
+  if (!pathname.startsWith(prefix)) return null;
+  const segments = pathname.slice(prefix.length).split("/");
+  if (segments.at(-1) === "") segments.pop();
+  if (segments.length < 1 || segments.length > 2 || !segments[0]) return null;
+  let providerId: string | undefined;
+  if (segments[1] !== undefined) {
+    try {
+      providerId = decodeURIComponent(segments[1]);
+    } catch {
+      return null;
+    }
+  }
+  return { action: segments[0], providerId };
+}
+
+async function readBody(request: Request): Promise<Record<string, unknown> | "too-large"> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json" && type !== "application/x-www-form-urlencoded") return {};
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) return "too-large";
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    return {};
+  }
+  if (text.length > MAX_BODY_BYTES) return "too-large";
+  if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Answers a configuration problem: the error page for page routes, JSON otherwise. Never leaks details. */
+function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string): ResponseInternal {
+  resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
+  if (PAGE_ACTIONS.has(action)) return errorPage({ error: "Configuration", authUrl, theme: resolved.theme });
+  return jsonError(500, "Configuration", "There was a problem with the server configuration. Check the server logs for more information.");
+}
+
+/**
+ * The engine: a Web `Request` under `basePath` in, an internal response out. Client input
+ * never produces a 5xx; configuration errors do, with details only in the server log.
+ */
+export async function handleRequest(request: Request, resolved: ResolvedConfig, options: HandleOptions = {}): Promise<ResponseInternal> {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return jsonError(400, "BadRequest", "The request URL is invalid.");
+  }
+  const parsed = parseAction(url.pathname, resolved.basePath);
+  const route = parsed ? ROUTES[parsed.action] : undefined;
+  if (!parsed || !route) return jsonError(404, "UnknownAction", `No latch route at ${url.pathname}. Routes live under ${resolved.basePath}/.`);
+
+  const handlers = parsed.providerId === undefined ? route.plain : route.withProvider;
+  if (!handlers) return jsonError(404, "UnknownAction", `${url.pathname} is not a latch route.`);
+  const rawMethod = request.method.toUpperCase();
+  const method: Method | undefined = rawMethod === "GET" || rawMethod === "POST" ? rawMethod : undefined;
+  const handler = method ? handlers[method] : undefined;
+  if (!method || !handler) {
+    const allow = Object.keys(handlers).join(", ");
+    return jsonError(405, "MethodNotAllowed", `${rawMethod} is not allowed on ${url.pathname}; use ${allow}.`, { allow });
+  }
+
+  let ctx: RequestContext;
+  try {
+    ctx = createRequestContext(resolved, request.headers, request.url);
+  } catch (error) {
+    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? url.origin}${resolved.basePath}`);
+  }
+
+  let provider;
+  if (parsed.providerId !== undefined) {
+    provider = resolved.providers.find((p) => p.id === parsed.providerId);
+    if (!provider) {
+      const page = errorPage({ error: "default", authUrl: ctx.authUrl, theme: resolved.theme });
+      return { ...page, status: 404 };
+    }
+  }
+
+  const body = method === "POST" ? await readBody(request) : {};
+  if (body === "too-large") return jsonError(413, "PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  const cookies = parseCookieHeader(request.headers.get("cookie"));
+  const csrf = resolveCsrf(cookies.get(ctx.cookies.csrfToken.name), ctx.secrets, method === "POST" ? body.csrfToken : undefined);
+  const action: ActionContext = {
+    ctx,
+    request,
+    method,
+    query: url.searchParams,
+    body,
+    cookies,
+    csrf,
+    skipCSRFCheck: options.skipCSRFCheck === true,
+    provider,
+    baseCookies: csrf.cookie ? [{ name: ctx.cookies.csrfToken.name, value: csrf.cookie, options: ctx.cookies.csrfToken.options }] : [],
+  };
+  try {
+    return await handler(action);
+  } catch (error) {
+    // Actions turn expected failures into redirects; reaching here is a bug or a misconfiguration.
+    return configurationError(resolved, error, parsed.action, ctx.authUrl);
+  }
+}
+
+/** Runs the engine and returns a Web `Response`. */
+export async function handleToResponse(request: Request, resolved: ResolvedConfig, options: HandleOptions = {}): Promise<Response> {
+  const internal = await handleRequest(request, resolved, options);
+  return toResponse(internal, request.headers.get("x-auth-return-redirect") === "1");
+}

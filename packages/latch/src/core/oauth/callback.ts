@@ -1,0 +1,113 @@
+import * as oauth from "oauth4webapi";
+import { InvalidCheck, InvalidEndpoints, OAuthCallbackError, OAuthProfileParseError } from "../../errors.js";
+import type { Account, Profile, TokenSet, User } from "../../types.js";
+import type { RequestContext } from "../config.js";
+import type { OutgoingCookie } from "../cookies.js";
+import type { InternalProvider } from "../providers.js";
+import { redirectUriOf } from "./authorization-url.js";
+import { useCheck } from "./checks.js";
+import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions, NO_ISSUER } from "./server.js";
+
+/** What a completed authorization-code flow yields. */
+export interface OAuthResult {
+  user: User;
+  account: Account;
+  profile: Profile;
+}
+
+function toProfile(value: unknown): Profile {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new OAuthProfileParseError("The provider's profile is not a JSON object.");
+  return value as Profile;
+}
+
+/**
+ * Completes the authorization-code flow: checks state (and `iss`, RFC 9207), exchanges the code
+ * with the PKCE verifier, validates the ID token (claims, nonce, signature) and reads the profile.
+ * Every check cookie is consumed, whatever the outcome.
+ */
+export async function handleOAuthCallback(
+  ctx: RequestContext,
+  provider: InternalProvider,
+  params: URLSearchParams,
+  cookies: Map<string, string>,
+  out: OutgoingCookie[],
+): Promise<OAuthResult> {
+  const as = await getAuthorizationServer(provider);
+  const client = clientOf(provider);
+  // Read all three first so that every one of them is cleared even when an earlier one fails.
+  const checks = await Promise.allSettled([
+    useCheck(ctx, "state", provider, cookies, out),
+    useCheck(ctx, "pkceCodeVerifier", provider, cookies, out),
+    provider.checks.nonce ? useCheck(ctx, "nonce", provider, cookies, out) : Promise.resolve(undefined),
+  ]);
+  const [stateCheck, pkceCheck, nonceCheck] = checks;
+  if (stateCheck.status === "rejected") throw stateCheck.reason;
+
+  const responseParams = new URLSearchParams(params);
+  if (as.issuer === NO_ISSUER) responseParams.delete("iss");
+  let validated: URLSearchParams;
+  try {
+    validated = oauth.validateAuthResponse(as, client, responseParams, stateCheck.value);
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new OAuthCallbackError(`The provider answered with error "${error.error}".`, { cause: error });
+    }
+    throw new InvalidCheck("The authorization response failed validation (state or issuer).", { cause: error });
+  }
+  if (pkceCheck.status === "rejected") throw pkceCheck.reason;
+  if (nonceCheck.status === "rejected") throw nonceCheck.reason;
+
+  const options = httpOptions(provider, as.token_endpoint);
+  const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
+  let result: oauth.TokenEndpointResponse;
+  try {
+    result = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {
+      expectedNonce: nonceCheck.value ?? oauth.expectNoNonce,
+      requireIdToken: provider.type === "oidc",
+    });
+    // oauth4webapi checks the ID token's claims; latch also checks its signature against the
+    // issuer's JWKS, which Auth.js skips.
+    if (result.id_token && as.jwks_uri) await oauth.validateApplicationLevelSignature(as, tokenResponse, httpOptions(provider, as.jwks_uri));
+  } catch (error) {
+    throw new OAuthCallbackError("The token response was refused.", { cause: error });
+  }
+
+  const tokens: TokenSet = { ...result };
+  if (typeof result.expires_in === "number") tokens.expires_at = Math.floor(Date.now() / 1000) + result.expires_in;
+  const idClaims = oauth.getValidatedIdTokenClaims(result);
+
+  let profile: Profile;
+  if (provider.userinfo.request) {
+    profile = toProfile(await provider.userinfo.request({ tokens, provider: { id: provider.id, clientId: provider.clientId, fetch: provider.fetch ?? fetch } }));
+  } else if (provider.idToken && idClaims) {
+    profile = toProfile(idClaims);
+  } else if (as.userinfo_endpoint) {
+    if (!result.access_token) throw new OAuthCallbackError("The token response has no access token to read the profile with.");
+    const response = await oauth.userInfoRequest(as, client, result.access_token, httpOptions(provider, as.userinfo_endpoint));
+    try {
+      profile = toProfile(await oauth.processUserInfoResponse(as, client, idClaims?.sub ?? oauth.skipSubjectCheck, response));
+    } catch (error) {
+      throw new OAuthCallbackError("The userinfo response was refused.", { cause: error });
+    }
+  } else {
+    throw new InvalidEndpoints(`Provider "${provider.id}" has no userinfo endpoint and no userinfo.request function.`);
+  }
+
+  let user: User;
+  try {
+    user = await provider.profile(profile, tokens);
+  } catch (error) {
+    throw new OAuthProfileParseError(`The profile callback of provider "${provider.id}" threw.`, { cause: error });
+  }
+  if (user.id === undefined || user.id === null || String(user.id) === "") {
+    throw new OAuthProfileParseError(`The profile of provider "${provider.id}" has no id: its profile() must return one.`);
+  }
+  const providerAccountId = String(user.id);
+  const account: Account = {
+    ...provider.account(tokens),
+    provider: provider.id,
+    type: provider.type,
+    providerAccountId,
+  };
+  return { user: { ...user, email: typeof user.email === "string" ? user.email.toLowerCase() : user.email }, account, profile };
+}

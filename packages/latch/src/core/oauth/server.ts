@@ -1,0 +1,96 @@
+import * as oauth from "oauth4webapi";
+import { InvalidEndpoints } from "../../errors.js";
+import type { InternalProvider } from "../providers.js";
+
+/** Options every oauth4webapi HTTP call gets: the provider's fetch, and http allowed only where configured. */
+export function httpOptions(provider: InternalProvider, url: string | undefined): HttpOptions {
+  const options: HttpOptions = {};
+  // An http:// endpoint only comes from the app's own configuration (a local or internal IdP).
+  if (url?.startsWith("http:")) options[oauth.allowInsecureRequests] = true;
+  const custom = provider.fetch;
+  if (custom) {
+    options[oauth.customFetch] = (target, init) =>
+      custom(target, {
+        method: init.method,
+        headers: init.headers,
+        body: (init.body as BodyInit | null | undefined) ?? null,
+        redirect: init.redirect,
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+  }
+  return options;
+}
+
+/** The HTTP options oauth4webapi takes. */
+export interface HttpOptions {
+  [oauth.allowInsecureRequests]?: boolean;
+  [oauth.customFetch]?: (url: string, options: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>;
+}
+
+// Discovery documents rarely change; one fetch per issuer and process, retried after a failure.
+const discoveries = new Map<string, Promise<oauth.AuthorizationServer>>();
+
+async function discover(provider: InternalProvider, issuer: string): Promise<oauth.AuthorizationServer> {
+  const key = `${provider.id}\0${issuer}`;
+  let pending = discoveries.get(key);
+  if (!pending) {
+    const issuerUrl = new URL(issuer);
+    pending = oauth
+      .discoveryRequest(issuerUrl, { ...httpOptions(provider, issuer), algorithm: provider.type === "oidc" ? "oidc" : "oauth2" })
+      .then((response) => oauth.processDiscoveryResponse(issuerUrl, response));
+    discoveries.set(key, pending);
+    pending.catch(() => discoveries.delete(key));
+  }
+  return pending;
+}
+
+/** The placeholder issuer of providers that declare none; their `iss` response parameter is ignored. */
+export const NO_ISSUER = "urn:latch:no-issuer";
+
+/**
+ * The provider's authorization-server metadata: discovered from `issuer` when an endpoint is
+ * missing, otherwise built from the configured URLs (GitHub and other plain OAuth 2 servers).
+ */
+export async function getAuthorizationServer(provider: InternalProvider): Promise<oauth.AuthorizationServer> {
+  const needsDiscovery = !provider.authorization.url || !provider.token.url || (provider.type === "oidc" && provider.idToken);
+  if (needsDiscovery && provider.issuer) {
+    const discovered = await discover(provider, provider.issuer);
+    const overrides: { authorization_endpoint?: string; token_endpoint?: string; userinfo_endpoint?: string } = {};
+    if (provider.authorization.url) overrides.authorization_endpoint = provider.authorization.url;
+    if (provider.token.url) overrides.token_endpoint = provider.token.url;
+    if (provider.userinfo.url) overrides.userinfo_endpoint = provider.userinfo.url;
+    return { ...discovered, ...overrides };
+  }
+  if (!provider.authorization.url || !provider.token.url) {
+    throw new InvalidEndpoints(
+      `Provider "${provider.id}" has no issuer to discover its endpoints from and no ${provider.authorization.url ? "token" : "authorization"} URL. Set \`issuer\` (e.g. AUTH_${provider.id.toUpperCase().replace(/-/g, "_")}_ISSUER) or the endpoint URLs.`,
+    );
+  }
+  return {
+    issuer: provider.issuer ?? NO_ISSUER,
+    authorization_endpoint: provider.authorization.url,
+    token_endpoint: provider.token.url,
+    ...(provider.userinfo.url ? { userinfo_endpoint: provider.userinfo.url } : {}),
+  };
+}
+
+/** The client as oauth4webapi describes it. */
+export function clientOf(provider: InternalProvider): oauth.Client {
+  return {
+    client_id: provider.clientId,
+    token_endpoint_auth_method: provider.authMethod,
+    ...(provider.idTokenAlg ? { id_token_signed_response_alg: provider.idTokenAlg } : {}),
+  };
+}
+
+/** How the client authenticates at the token endpoint. */
+export function clientAuthOf(provider: InternalProvider): oauth.ClientAuth {
+  switch (provider.authMethod) {
+    case "none":
+      return oauth.None();
+    case "client_secret_post":
+      return oauth.ClientSecretPost(provider.clientSecret ?? "");
+    default:
+      return oauth.ClientSecretBasic(provider.clientSecret ?? "");
+  }
+}

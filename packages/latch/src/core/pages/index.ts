@@ -1,0 +1,63 @@
+import type { Theme } from "../../types.js";
+import type { InternalProvider } from "../providers.js";
+import { escapeHtml, PAGE_HEADERS, renderDocument } from "./html.js";
+import type { ResponseInternal } from "../response.js";
+
+// What the sign-in page says for each error it is shown with (Auth.js's wording in spirit).
+const SIGNIN_ERRORS: Record<string, string> = {
+  OAuthSignin: "Try signing in with a different account.",
+  OAuthCallbackError: "The sign-in did not complete. Try again.",
+  OAuthAccountNotLinked: "To confirm your identity, sign in with the same account you used originally.",
+  CredentialsSignin: "Sign in failed. Check the details you provided are correct.",
+  MissingCSRF: "The form expired. Try again.",
+  SessionRequired: "Please sign in to access this page.",
+  default: "Unable to sign in.",
+};
+
+const ERRORS: Record<string, { status: number; heading: string; message: string }> = {
+  Configuration: { status: 500, heading: "Server error", message: "There is a problem with the server configuration. Check the server logs for more information." },
+  AccessDenied: { status: 403, heading: "Access denied", message: "You do not have permission to sign in." },
+  Verification: { status: 403, heading: "Unable to sign in", message: "The sign in link is no longer valid. It may have been used already or it may have expired." },
+  default: { status: 200, heading: "Error", message: "An error occurred while signing in." },
+};
+
+function page(title: string, theme: Theme, body: string, status = 200): ResponseInternal {
+  return { status, headers: PAGE_HEADERS, body: renderDocument(title, theme, body) };
+}
+
+/** The built-in sign-in page: one button per provider, each a CSRF-protected POST. */
+export function signInPage(params: { providers: InternalProvider[]; authUrl: string; csrfToken: string; callbackUrl: string; error: string | undefined; theme: Theme }): ResponseInternal {
+  const { providers, authUrl, csrfToken, callbackUrl, error, theme } = params;
+  const errorText = error ? (SIGNIN_ERRORS[error] ?? SIGNIN_ERRORS.default) : undefined;
+  const buttons = providers
+    .map(
+      (p) => `<form action="${escapeHtml(`${authUrl}/signin/${encodeURIComponent(p.id)}`)}" method="POST">
+<input type="hidden" name="csrfToken" value="${escapeHtml(csrfToken)}"><input type="hidden" name="callbackUrl" value="${escapeHtml(callbackUrl)}">
+<button type="submit">Sign in with ${escapeHtml(p.name)}</button></form>`,
+    )
+    .join("\n");
+  const body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${buttons || "<p>No sign-in method is configured.</p>"}`;
+  return page("Sign in", theme, body);
+}
+
+/** The built-in sign-out confirmation page. */
+export function signOutPage(params: { authUrl: string; csrfToken: string; callbackUrl: string; theme: Theme }): ResponseInternal {
+  const body = `<h1>Sign out</h1><p>Are you sure you want to sign out?</p>
+<form action="${escapeHtml(`${params.authUrl}/signout`)}" method="POST"><input type="hidden" name="csrfToken" value="${escapeHtml(params.csrfToken)}">
+<input type="hidden" name="callbackUrl" value="${escapeHtml(params.callbackUrl)}"><button type="submit">Sign out</button></form>`;
+  return page("Sign out", params.theme, body);
+}
+
+/** The built-in error page; the status follows the error (500 for Configuration, 403 for AccessDenied…). */
+export function errorPage(params: { error: string | undefined; authUrl: string; theme: Theme }): ResponseInternal {
+  const info = ERRORS[params.error ?? "default"] ?? ERRORS.default!;
+  const body = `<h1>${escapeHtml(info.heading)}</h1><p>${escapeHtml(info.message)}</p><a class="button" href="${escapeHtml(`${params.authUrl}/signin`)}">Sign in</a>`;
+  return page(info.heading, params.theme, body, info.status);
+}
+
+/** The built-in "check your email" page. */
+export function verifyRequestPage(params: { origin: string; theme: Theme }): ResponseInternal {
+  const host = new URL(params.origin).host;
+  const body = `<h1>Check your email</h1><p>A sign in link has been sent to your email address.</p><a class="button" href="${escapeHtml(params.origin)}">${escapeHtml(host)}</a>`;
+  return page("Verify request", params.theme, body);
+}

@@ -1,0 +1,120 @@
+import type {
+  Awaitable,
+  EndpointConfig,
+  LoggerInstance,
+  OAuthConfig,
+  Profile,
+  Provider,
+  ProviderStyle,
+  TokenEndpointAuthMethod,
+  TokenSet,
+  User,
+  UserinfoConfig,
+} from "../types.js";
+
+/** An OAuth/OIDC provider after defaults: what the engine works with. */
+export interface InternalProvider {
+  id: string;
+  name: string;
+  type: "oauth" | "oidc";
+  issuer: string | undefined;
+  clientId: string;
+  clientSecret: string | undefined;
+  authMethod: TokenEndpointAuthMethod;
+  idTokenAlg: string | undefined;
+  authorization: { url: string | undefined; params: Record<string, string> };
+  token: { url: string | undefined };
+  userinfo: { url: string | undefined; request: UserinfoConfig["request"] };
+  checks: { pkce: true; state: true; nonce: boolean };
+  idToken: boolean;
+  profile: (profile: Profile, tokens: TokenSet) => Awaitable<User>;
+  account: (tokens: TokenSet) => Partial<TokenSet> | undefined;
+  allowDangerousEmailAccountLinking: boolean;
+  style: ProviderStyle | undefined;
+  fetch: typeof fetch | undefined;
+}
+
+function endpoint(value: string | EndpointConfig | undefined): EndpointConfig {
+  if (value === undefined) return {};
+  return typeof value === "string" ? { url: value } : value;
+}
+
+function stringParams(params: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value === undefined || value === null) continue;
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/** The default profile mapping: standard OIDC claims. */
+export function defaultProfile(profile: Profile): User {
+  const id = (typeof profile.sub === "string" ? profile.sub : undefined) ?? (typeof profile.id === "string" || typeof profile.id === "number" ? String(profile.id) : undefined);
+  const name = profile.name ?? (typeof profile.nickname === "string" ? profile.nickname : undefined) ?? (typeof profile.preferred_username === "string" ? profile.preferred_username : null);
+  return {
+    id,
+    name,
+    email: profile.email ?? null,
+    image: typeof profile.picture === "string" ? profile.picture : null,
+  };
+}
+
+/** By default an account keeps the token fields Auth.js keeps. */
+export function defaultAccount(tokens: TokenSet): Partial<TokenSet> {
+  const keep = ["access_token", "id_token", "refresh_token", "expires_at", "scope", "token_type", "session_state"] as const;
+  const out: Record<string, unknown> = {};
+  for (const key of keep) if (tokens[key] !== undefined) out[key] = tokens[key];
+  return out as Partial<TokenSet>;
+}
+
+function envKey(id: string): string {
+  return id.toUpperCase().replace(/-/g, "_");
+}
+
+/**
+ * Turns the configured providers into internal ones: calls factories, fills `clientId`,
+ * `clientSecret` and `issuer` from `AUTH_<ID>_ID/_SECRET/_ISSUER`, and applies latch's check
+ * policy (PKCE S256 and state always, nonce for OIDC).
+ */
+export function resolveProviders(providers: Provider[], env: Record<string, string | undefined>, logger: LoggerInstance): InternalProvider[] {
+  const seen = new Set<string>();
+  const out: InternalProvider[] = [];
+  for (const entry of providers) {
+    const config = (typeof entry === "function" ? entry() : entry) as OAuthConfig;
+    if (config.type !== "oauth" && config.type !== "oidc") {
+      logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${String(config.type)}" is not supported yet and is ignored`);
+      continue;
+    }
+    if (seen.has(config.id)) {
+      logger.warn(`provider-duplicate: two providers share the id "${config.id}"; the second is ignored`);
+      continue;
+    }
+    seen.add(config.id);
+    const key = envKey(config.id);
+    const authorization = endpoint(config.authorization);
+    const userinfo = endpoint(config.userinfo) as UserinfoConfig;
+    const checks = config.checks ?? [];
+    out.push({
+      id: config.id,
+      name: config.name,
+      type: config.type,
+      issuer: config.issuer ?? env[`AUTH_${key}_ISSUER`],
+      clientId: config.clientId ?? env[`AUTH_${key}_ID`] ?? "",
+      clientSecret: config.clientSecret ?? env[`AUTH_${key}_SECRET`],
+      authMethod: config.client?.token_endpoint_auth_method ?? "client_secret_basic",
+      idTokenAlg: config.client?.id_token_signed_response_alg,
+      authorization: { url: authorization.url, params: { scope: "openid profile email", ...stringParams(authorization.params) } },
+      token: { url: endpoint(config.token).url },
+      userinfo: { url: userinfo.url, request: userinfo.request },
+      checks: { pkce: true, state: true, nonce: config.type === "oidc" || checks.includes("nonce") },
+      idToken: config.type === "oidc" && config.idToken !== false,
+      profile: config.profile ?? defaultProfile,
+      account: config.account ?? defaultAccount,
+      allowDangerousEmailAccountLinking: config.allowDangerousEmailAccountLinking ?? false,
+      style: config.style,
+      fetch: config.fetch,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import { serializeCookie, type OutgoingCookie } from "./cookies.js";
+
+/** What an action returns before it becomes a Web `Response`; server actions read it directly. */
+export interface ResponseInternal {
+  status?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  /** A string is sent as is (HTML or text), anything else as JSON. */
+  body?: unknown;
+  cookies?: OutgoingCookie[] | undefined;
+  /** An absolute URL to redirect to. */
+  redirect?: string | undefined;
+}
+
+// Every auth response may carry Set-Cookie or a token: no shared cache may keep it (GHSA-f3fg-mf2q-fj3f).
+const NO_STORE = "private, no-cache, no-store";
+
+/**
+ * Turns an internal response into a Web `Response`. With `X-Auth-Return-Redirect: 1` a redirect
+ * becomes `200 {"url": …}`, as next-auth/react expects.
+ */
+export function toResponse(internal: ResponseInternal, returnRedirectAsJson: boolean): Response {
+  const headers = new Headers(internal.headers);
+  if (!headers.has("cache-control")) headers.set("cache-control", NO_STORE);
+  headers.set("expires", "0");
+  headers.set("pragma", "no-cache");
+  for (const cookie of internal.cookies ?? []) headers.append("set-cookie", serializeCookie(cookie));
+  if (internal.redirect !== undefined) {
+    if (returnRedirectAsJson) {
+      headers.set("content-type", "application/json");
+      return new Response(JSON.stringify({ url: internal.redirect }), { status: 200, headers });
+    }
+    headers.set("location", internal.redirect);
+    return new Response(null, { status: internal.status ?? 302, headers });
+  }
+  let body: string | null = null;
+  if (typeof internal.body === "string") {
+    body = internal.body;
+    if (!headers.has("content-type")) headers.set("content-type", "text/plain; charset=utf-8");
+  } else if (internal.body !== undefined) {
+    body = JSON.stringify(internal.body);
+    headers.set("content-type", "application/json");
+  }
+  return new Response(body, { status: internal.status ?? 200, headers });
+}

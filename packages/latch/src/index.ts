@@ -1,0 +1,26 @@
+/**
+ * latch: authentication for Next.js, compatible with Auth.js v5.
+ *
+ * `Auth(request, config)` is the framework-free engine; most apps use `NextAuth` from `latch/next`.
+ */
+import { getResolvedConfig } from "./core/config.js";
+import { handleToResponse } from "./core/handle-request.js";
+import type { AuthConfig } from "./types.js";
+
+export type * from "./types.js";
+export { AuthError, CredentialsSignin } from "./errors.js";
+export type { ErrorType, ErrorKind } from "./errors.js";
+
+/**
+ * Handles a request to one of latch's routes (`/api/auth/*` by default) and returns the response.
+ *
+ * @example
+ * ```ts
+ * import { Auth } from "latch";
+ * import GitHub from "latch/providers/github";
+ * export const GET = (request: Request) => Auth(request, { providers: [GitHub] });
+ * ```
+ */
+export async function Auth(request: Request, config: AuthConfig): Promise<Response> {
+  return handleToResponse(request, getResolvedConfig(config));
+}

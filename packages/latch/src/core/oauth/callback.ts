@@ -21,6 +21,23 @@ function toProfile(value: unknown): Profile {
 }
 
 /**
+ * Some providers (GitHub among them) report token errors with HTTP 200 and an `error` field;
+ * name the provider's error code instead of a missing `access_token`.
+ */
+async function refuseErrorBody(response: Response): Promise<void> {
+  if (response.status !== 200) return;
+  let body: unknown;
+  try {
+    body = await response.clone().json();
+  } catch {
+    return;
+  }
+  if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") {
+    throw new OAuthCallbackError(`The token endpoint answered with error "${body.error.slice(0, 100)}".`);
+  }
+}
+
+/**
  * Completes the authorization-code flow: checks state (and `iss`, RFC 9207), exchanges the code
  * with the PKCE verifier, validates the ID token (claims, nonce, signature) and reads the profile.
  * Every check cookie is consumed, whatever the outcome.
@@ -59,6 +76,7 @@ export async function handleOAuthCallback(
 
   const options = httpOptions(provider, as.token_endpoint);
   const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
+  await refuseErrorBody(tokenResponse);
   let result: oauth.TokenEndpointResponse;
   try {
     result = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {

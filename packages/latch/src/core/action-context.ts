@@ -1,4 +1,4 @@
-import { clientSafeErrorTypes, CredentialsSignin, isAuthError, type AuthError } from "../errors.js";
+import { clientSafeErrorTypes, CredentialsSignin, isAuthError } from "../errors.js";
 import type { RequestContext } from "./config.js";
 import type { CsrfState } from "./csrf.js";
 import type { OutgoingCookie } from "./cookies.js";
@@ -61,7 +61,7 @@ export function errorRedirect(action: ActionContext, error: unknown, cookies: Ou
   const { pages, logger } = ctx.resolved;
   logger.error(error instanceof Error ? error : new Error(String(error)));
   const type = errorParam(error);
-  const signInKind = isAuthError(error) && (error as AuthError).kind === "signIn";
+  const signInKind = isAuthError(error) && (error).kind === "signIn";
   const target = new URL(signInKind ? (pages.signIn ?? `${ctx.authUrl}/signin`) : (pages.error ?? `${ctx.authUrl}/error`), ctx.origin);
   target.searchParams.set("error", type);
   if (error instanceof CredentialsSignin && type === "CredentialsSignin") target.searchParams.set("code", error.code);

@@ -65,7 +65,7 @@ export function defaultAccount(tokens: TokenSet): Partial<TokenSet> {
   const keep = ["access_token", "id_token", "refresh_token", "expires_at", "scope", "token_type", "session_state"] as const;
   const out: Record<string, unknown> = {};
   for (const key of keep) if (tokens[key] !== undefined) out[key] = tokens[key];
-  return out as Partial<TokenSet>;
+  return out;
 }
 
 function envKey(id: string): string {

@@ -74,7 +74,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
       expires,
     };
-    const session = callbacks?.session ? ((await callbacks.session({ session: defaultSession, token })) as Session) : defaultSession;
+    const session = callbacks?.session ? ((await callbacks.session({ session: defaultSession, token }))) : defaultSession;
     const out = options.renew || options.update ? await sessionCookies(ctx, token, names) : [];
     await runEvent(resolved, "session", { session, token });
     return { session, token, cookies: out };

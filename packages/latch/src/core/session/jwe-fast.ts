@@ -214,7 +214,7 @@ export interface CompactParts {
  *
  * @example
  * ```ts
- * splitCompact("eyJ...", ); // { header, iv, ciphertext, tag } or "malformed"
+ * splitCompact(token); // { header, iv, ciphertext, tag }, or a RejectReason such as "malformed"
  * ```
  */
 export function splitCompact(token: string): CompactParts | RejectReason {
@@ -241,6 +241,26 @@ function macTag(node: NodeRuntime, key: Uint8Array, aad: Uint8Array, iv: Uint8Ar
   return node.crypto.createHmac("sha512", key.subarray(0, 32)).update(aad).update(iv).update(ciphertext).update(aadLengthBlock(node, aad.length)).digest().subarray(0, 32);
 }
 
+const IV_POOL_BYTES = 16 * 256;
+let ivPool: Uint8Array | undefined;
+let ivOffset = IV_POOL_BYTES;
+
+/**
+ * A fresh random 16-byte IV. A synchronous `randomBytes(16)` costs more than the whole AES
+ * encryption, so IVs are cut from a CSPRNG-filled pool (as Node pools `randomUUID`'s entropy);
+ * every slice is handed out once, and used before the next call can refill the pool.
+ */
+function randomIv(node: NodeRuntime): Uint8Array {
+  ivPool ??= new Uint8Array(IV_POOL_BYTES);
+  if (ivOffset >= IV_POOL_BYTES) {
+    node.crypto.randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + 16);
+  ivOffset += 16;
+  return iv;
+}
+
 /**
  * Encrypts `plaintext` (UTF-8) with A256CBC-HS512 under `key` and returns the compact JWE.
  * `iv` is random unless given (tests pass one to compare bytes with jose).
@@ -250,7 +270,7 @@ function macTag(node: NodeRuntime, key: Uint8Array, aad: Uint8Array, iv: Uint8Ar
  * const token = sealCbcHs512(nodeRuntime, keys.cbc, JSON.stringify({ sub: "1" }));
  * ```
  */
-export function sealCbcHs512(node: NodeRuntime, key: ContentKey, plaintext: string, iv: Uint8Array = node.crypto.randomBytes(16)): string {
+export function sealCbcHs512(node: NodeRuntime, key: ContentKey, plaintext: string, iv: Uint8Array = randomIv(node)): string {
   const { Buffer } = node.buffer;
   const cipher = node.crypto.createCipheriv("aes-256-cbc", key.key.subarray(32), iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);

@@ -22,7 +22,8 @@ export function sameOriginUrl(url: unknown, baseUrl: string): string {
   } catch {
     return base.origin;
   }
-  if (target.origin !== base.origin || target.username || target.password) return base.origin;
+  // blob: URLs report the origin of the URL they wrap, so the protocol is checked too.
+  if (target.protocol !== base.protocol || target.origin !== base.origin || target.username || target.password) return base.origin;
   return target.href;
 }
 

@@ -97,7 +97,16 @@ export interface RequestContext {
   secrets: string[];
 }
 
-const HOST_RE = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+/** A Host header value that is exactly one valid host[:port], as the URL parser reads it; else undefined. */
+function validHost(value: string | null | undefined): string | undefined {
+  if (!value || value.length > 300) return undefined;
+  try {
+    const parsed = new URL(`http://${value}`);
+    return parsed.host === value.toLowerCase() || `${parsed.host}:80` === value.toLowerCase() ? value.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Finds the origin a request was made to: `AUTH_URL` when set; otherwise, only when the host
@@ -110,7 +119,7 @@ export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, reques
       "The request's host is not trusted. Set AUTH_URL to your site's URL (recommended), or AUTH_TRUST_HOST=true when a proxy you control sets the Host header.",
     );
   }
-  const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
+  const host = validHost(headers.get("x-forwarded-host")?.split(",")[0]?.trim()) ?? validHost(headers.get("host"));
   let protocol = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
   let fallback: URL | undefined;
   if (requestUrl) {
@@ -121,7 +130,7 @@ export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, reques
     }
   }
   protocol = protocol === "https" || protocol === "http" ? protocol : fallback?.protocol.replace(":", "");
-  if (host && HOST_RE.test(host)) return `${protocol ?? "http"}://${host}`.toLowerCase();
+  if (host) return `${protocol ?? "http"}://${host}`;
   if (fallback) return fallback.origin;
   throw new UntrustedHost("The request carries no usable Host header. Set AUTH_URL to your site's URL.");
 }

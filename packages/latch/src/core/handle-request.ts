@@ -63,18 +63,42 @@ export function parseAction(pathname: string, basePath: string): { action: strin
   return { action: segments[0], providerId };
 }
 
+/** Reads at most `limit` bytes of the body; a body that streams more is refused without being read. */
+async function readLimited(request: Request, limit: number): Promise<string | "too-large"> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return "too-large";
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return "";
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 async function readBody(request: Request): Promise<Record<string, unknown> | "too-large"> {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json" && type !== "application/x-www-form-urlencoded") return {};
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) return "too-large";
-  let text: string;
-  try {
-    text = await request.text();
-  } catch {
-    return {};
-  }
-  if (text.length > MAX_BODY_BYTES) return "too-large";
+  const text = await readLimited(request, MAX_BODY_BYTES);
+  if (text === "too-large") return text;
   if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
   try {
     const parsed: unknown = JSON.parse(text);
@@ -103,7 +127,7 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
     return jsonError(400, "BadRequest", "The request URL is invalid.");
   }
   const parsed = parseAction(url.pathname, resolved.basePath);
-  const route = parsed ? ROUTES[parsed.action] : undefined;
+  const route = parsed && Object.hasOwn(ROUTES, parsed.action) ? ROUTES[parsed.action] : undefined;
   if (!parsed || !route) return jsonError(404, "UnknownAction", `No latch route at ${url.pathname}. Routes live under ${resolved.basePath}/.`);
 
   const handlers = parsed.providerId === undefined ? route.plain : route.withProvider;

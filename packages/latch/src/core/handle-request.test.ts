@@ -296,6 +296,15 @@ describe("routing", () => {
     expect(response.status).toBe(404);
   });
 
+  it("does not start a sign-in for a provider path with extra segments", async () => {
+    const harness = setup();
+    const { token, cookie } = await csrfPair(harness);
+    const response = await harness.call("/api/auth/signin/github/extra", form({ csrfToken: token }, {}, cookie));
+    expect(response.status).toBe(404);
+    expect(cookiesOf(response).has("authjs.state")).toBe(false);
+    expect((await harness.call("/api/auth/callback/github/extra?code=c&state=s")).status).toBe(404);
+  });
+
   it("answers an unknown provider with 404 even with a valid CSRF token", async () => {
     const harness = setup();
     const { token, cookie } = await csrfPair(harness);

@@ -2,8 +2,8 @@
  * latch for Next.js (App Router): `NextAuth(config)` → `{ handlers, auth, signIn, signOut, unstable_update }`,
  * the same surface as next-auth v5.
  */
-import { cookies, headers } from "next/headers.js";
-import { redirect } from "next/navigation.js";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { createRequestContext, getResolvedConfig, type ResolvedConfig } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest, handleToResponse } from "../core/handle-request.js";

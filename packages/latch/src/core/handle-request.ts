@@ -64,8 +64,8 @@ export function parseAction(pathname: string, basePath: string): { action: strin
 }
 
 /** Reads at most `limit` bytes of the body; a body that streams more is refused without being read. */
-async function readLimited(request: Request, limit: number): Promise<string | "too-large"> {
-  if (!request.body) return "";
+async function readLimited(request: Request, limit: number): Promise<{ text: string } | "too-large"> {
+  if (!request.body) return { text: "" };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -81,7 +81,7 @@ async function readLimited(request: Request, limit: number): Promise<string | "t
       chunks.push(value);
     }
   } catch {
-    return "";
+    return { text: "" };
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -89,7 +89,7 @@ async function readLimited(request: Request, limit: number): Promise<string | "t
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return { text: new TextDecoder().decode(bytes) };
 }
 
 async function readBody(request: Request): Promise<Record<string, unknown> | "too-large"> {
@@ -97,8 +97,9 @@ async function readBody(request: Request): Promise<Record<string, unknown> | "to
   if (type !== "application/json" && type !== "application/x-www-form-urlencoded") return {};
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) return "too-large";
-  const text = await readLimited(request, MAX_BODY_BYTES);
-  if (text === "too-large") return text;
+  const read = await readLimited(request, MAX_BODY_BYTES);
+  if (read === "too-large") return read;
+  const { text } = read;
   if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
   try {
     const parsed: unknown = JSON.parse(text);

@@ -1,5 +1,5 @@
 import { InvalidCheck } from "../../errors.js";
-import { createSessionCodec } from "../../jwt.js";
+import { createSessionCodec } from "../session/codec.js";
 import type { CookieOption } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import { CHECK_COOKIE_MAX_AGE, expireCookie, type OutgoingCookie } from "../cookies.js";

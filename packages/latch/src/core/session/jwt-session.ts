@@ -1,5 +1,5 @@
 import { JWTSessionError } from "../../errors.js";
-import { createSessionCodec } from "../../jwt.js";
+import { createSessionCodec } from "./codec.js";
 import type { JWT, Session } from "../../types.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { RequestContext } from "../config.js";

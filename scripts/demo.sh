@@ -5,7 +5,10 @@
 # set. Works from a fresh clone; Ctrl+C stops everything it started.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# An assignment, so that a failure to find the repository stops the script
+# (set -e) instead of running npm in whatever directory `cd` fell back to.
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
 
 app_dir=examples/next-app
 env_file=$app_dir/.env.local

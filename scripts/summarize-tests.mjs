@@ -1,5 +1,7 @@
 // Adds up vitest's JSON reports into one closing line, "N passed, N failed", that CI reads.
+import console from "node:console";
 import { existsSync, readFileSync } from "node:fs";
+import process from "node:process";
 
 let passed = 0;
 let failed = 0;

@@ -3,7 +3,7 @@
  * the same surface as next-auth v5.
  */
 import { cookies, headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { redirect, unstable_rethrow } from "next/navigation";
 import { createRequestContext, getResolvedConfig, type ResolvedConfig } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest, handleToResponse } from "../core/handle-request.js";
@@ -104,6 +104,8 @@ export default function NextAuth(input: ConfigInput): NextAuthResult {
       memo.set(store, { key, session });
       return await session;
     } catch (error) {
+      // Next.js signals "render this route per request" by throwing from cookies(); that is not a failure.
+      unstable_rethrow(error);
       // Fail closed: a misconfiguration or any other failure is "no session", never a truthy object.
       console.error(`[latch][error] auth() could not read the session: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       return null;

@@ -1,0 +1,260 @@
+/**
+ * What the browser tests need around them: the example app built and served
+ * the way a user serves it (`next build` + `next start`), a real OpenID
+ * provider, and Debian's Chromium.
+ *
+ * Every helper fails loudly with what to do; nothing here skips a test.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startLocalIdP } from "@latch/local-idp";
+import { chromium, type Browser } from "playwright-core";
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+/** The example app the tests drive. */
+export const appDir = path.join(repoRoot, "examples", "next-app");
+
+/** The client the example app is registered as at the local IdP (see examples/next-app/auth.ts). */
+export const demoClient = { clientId: "latch-demo", clientSecret: `e2e-${randomBytes(16).toString("hex")}` } as const;
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const nextBin = path.join(
+  path.dirname(createRequire(path.join(appDir, "package.json")).resolve("next/package.json")),
+  "dist",
+  "bin",
+  "next",
+);
+
+/** Live child processes, so a crashed test run does not leave servers behind. */
+const children = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of children) killGroup(child, "SIGKILL");
+});
+
+/**
+ * The environment a child process gets: the caller's, minus what would change
+ * what the tests exercise. Vitest sets `NODE_ENV=test`, which `next build`
+ * rejects; a developer's shell may hold GitHub credentials or another secret.
+ * Empty strings (not deletions) keep `.env.local` from filling them back in,
+ * since Next only loads a variable from a file when the environment lacks it.
+ */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_ENV;
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("AUTH_") || key.startsWith("VITEST") || key.startsWith("__NEXT")) delete env[key];
+  }
+  return {
+    ...env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    AUTH_GITHUB_ID: "",
+    AUTH_GITHUB_SECRET: "",
+    ...extra,
+  };
+}
+
+/** Runs a command to completion; rejects with its output when it fails. */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`e2e: \`${command} ${args.join(" ")}\` in ${options.cwd} exited with ${String(code)}:\n${output}`));
+    });
+  });
+}
+
+let build: Promise<string> | undefined;
+
+/**
+ * Builds latch, then the example app with `next build`, once per test process,
+ * and resolves to the build output (for tests that assert on build warnings).
+ * latch is rebuilt first because the app consumes `packages/latch/dist`: a
+ * stale build would test yesterday's library. Set `E2E_SKIP_BUILD=1` to reuse
+ * both builds while iterating on the tests themselves.
+ *
+ * @example
+ * ```ts
+ * beforeAll(() => buildExampleApp(), 600_000);
+ * ```
+ */
+export function buildExampleApp(): Promise<string> {
+  build ??= (async () => {
+    if (process.env.E2E_SKIP_BUILD === "1") {
+      if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
+        throw new Error("e2e: E2E_SKIP_BUILD=1 but examples/next-app/.next holds no build; unset it to build.");
+      }
+      return "";
+    }
+    await run("npm", ["run", "build", "-w", "latch"], { cwd: repoRoot, env: childEnv({}) });
+    // A build-only secret: nothing signed at build time survives into the running app.
+    return run(process.execPath, [nextBin, "build"], {
+      cwd: appDir,
+      env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64") }),
+    });
+  })();
+  return build;
+}
+
+/** A port nobody listens on right now, chosen by the OS. */
+export function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === "object") resolve(address.port);
+        else reject(new Error("e2e: could not read the port the OS assigned"));
+      });
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Negative pid: the whole group, since `next start` may fork workers.
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** A running `next start` of the example app. */
+export interface ExampleApp {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  port: number;
+  /** Everything the server printed so far, for failure reports. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built example app with `next start` on 127.0.0.1 and resolves
+ * once it answers HTTP. The server runs in its own process group so `close`
+ * stops it and anything it forked.
+ *
+ * @example
+ * ```ts
+ * const app = await startExampleApp({ port, env: { AUTH_URL: `http://127.0.0.1:${port}` } });
+ * ```
+ */
+export async function startExampleApp(options: { port: number; env: Record<string, string> }): Promise<ExampleApp> {
+  const { port } = options;
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: appDir,
+    env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64"), ...options.env }),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      children.delete(child);
+      resolve();
+    }),
+  );
+
+  const close = async (): Promise<void> => {
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`e2e: \`next start\` exited before answering (code ${String(child.exitCode)}):\n${output}`);
+    }
+    try {
+      // Any status counts: a 500 is the test's business, not the harness's.
+      await fetch(`${url}/favicon.ico`, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await close();
+        throw new Error(`e2e: \`next start\` did not answer on ${url} within 60s:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return { url, port, logs: () => output, close };
+}
+
+/** The local OpenID provider, running inside the test process. */
+export interface IdP {
+  issuer: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `@latch/local-idp` in-process on a port the OS picks, with the
+ * example app's client registered for the given redirect URIs.
+ *
+ * @example
+ * ```ts
+ * const idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`] });
+ * ```
+ */
+export async function startIdP(options: { redirectUris: string[] }): Promise<IdP> {
+  const idp = await startLocalIdP({
+    port: 0,
+    clients: [
+      {
+        client_id: demoClient.clientId,
+        client_secret: demoClient.clientSecret,
+        redirect_uris: options.redirectUris,
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
+  });
+  return { issuer: idp.issuer, url: idp.url, close: async () => idp.close() };
+}
+
+/**
+ * Launches Debian's Chromium headless. Playwright's own browser downloads do
+ * not work here, so the system package is required, and its absence is a
+ * failure that says what to install.
+ *
+ * @example
+ * ```ts
+ * const browser = await launchBrowser();
+ * ```
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `e2e: no Chromium at ${chromiumPath}. Install Debian's package: \`apt-get update && apt-get install -y chromium\` (or point CHROMIUM_PATH at a Chromium binary).`,
+    );
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}

@@ -1,0 +1,18 @@
+import { signIn, signInProviderId } from "../auth";
+
+/**
+ * A server-action form, so signing in works before (and without) any client
+ * JavaScript: `signIn` sets the check cookies and redirects to the provider.
+ */
+export function SignInButton() {
+  return (
+    <form
+      action={async () => {
+        "use server";
+        await signIn(signInProviderId);
+      }}
+    >
+      <button type="submit">Sign in</button>
+    </form>
+  );
+}

@@ -29,7 +29,13 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
     user.id = stableUserId(provider.id, account.providerAccountId);
 
     const callbacks = resolved.config.callbacks;
-    const allowed = callbacks?.signIn ? await callbacks.signIn({ user, account, profile }) : true;
+    let allowed: boolean | string = true;
+    try {
+      if (callbacks?.signIn) allowed = await callbacks.signIn({ user, account, profile });
+    } catch (error) {
+      // As in Auth.js, a signIn callback that throws refuses the sign-in.
+      throw new AccessDenied("The signIn callback threw.", { cause: error });
+    }
     if (allowed === false) throw new AccessDenied("The signIn callback refused this sign-in.");
     if (typeof allowed === "string") return { redirect: await resolveRedirect(action, allowed), cookies: [...action.baseCookies, ...out] };
 

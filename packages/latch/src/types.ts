@@ -125,10 +125,12 @@ export interface OAuthConfig<P = Profile> {
   clientSecret?: string | undefined;
   client?: { token_endpoint_auth_method?: TokenEndpointAuthMethod | undefined; id_token_signed_response_alg?: string | undefined } | undefined;
   checks?: OAuthCheck[] | undefined;
+  // Declared as methods so that a provider typed for its own profile (GitHubProfile) is still a
+  // `Provider`: method parameters are compared bivariantly.
   /** Maps the provider's profile to a user; its `id` becomes `account.providerAccountId`. */
-  profile?: ((profile: P, tokens: TokenSet) => Awaitable<User>) | undefined;
+  profile?(profile: P, tokens: TokenSet): Awaitable<User>;
   /** Picks what of the token response is kept on the account. */
-  account?: ((tokens: TokenSet) => Partial<TokenSet> | undefined) | undefined;
+  account?(tokens: TokenSet): Partial<TokenSet> | undefined;
   /** OIDC only: `false` reads the profile from userinfo instead of the ID token. */
   idToken?: boolean | undefined;
   allowDangerousEmailAccountLinking?: boolean | undefined;
@@ -141,7 +143,7 @@ export interface OAuthConfig<P = Profile> {
 export type OAuthUserConfig<P = Profile> = Partial<OAuthConfig<P>>;
 
 /** A provider: its config, or a factory that builds it. */
-export type Provider = OAuthConfig<never> | ((options?: never) => OAuthConfig<never>);
+export type Provider = OAuthConfig | ((options?: never) => OAuthConfig);
 
 /** What the `signIn` callback receives. */
 export interface SignInCallbackParams {

@@ -50,7 +50,7 @@ function normalizeBasePath(path: string): string {
  * `AUTH_<PROVIDER>_ID/_SECRET/_ISSUER`). Never throws for a missing secret: that error is
  * raised when a request needs it, so `next build` works without secrets.
  */
-export function resolveConfig(config: AuthConfig, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?.env ?? {}): ResolvedConfig {
   const logger = createLogger(config);
   const authUrlRaw = env.AUTH_URL ?? env.NEXTAUTH_URL;
   let envOrigin: string | undefined;

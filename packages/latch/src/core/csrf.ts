@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 
 /**
  * CSRF double-submit token in Auth.js's format: the cookie holds `token|sha256hex(token + secret)`,
@@ -13,29 +13,26 @@ export interface CsrfState {
   verified: boolean;
 }
 
-function hashToken(token: string, secret: string): string {
-  return createHash("sha256").update(`${token}${secret}`).digest("hex");
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+function hashToken(token: string, secret: string): Promise<string> {
+  return sha256Hex(`${token}${secret}`);
 }
 
 /**
  * Reads the CSRF cookie, checks it against every secret (rotation), and mints a new token
  * when it is missing or forged.
  */
-export function resolveCsrf(cookieValue: string | undefined, secrets: readonly string[], bodyToken: unknown): CsrfState {
+export async function resolveCsrf(cookieValue: string | undefined, secrets: readonly string[], bodyToken: unknown): Promise<CsrfState> {
   if (cookieValue) {
     const bar = cookieValue.indexOf("|");
     const token = cookieValue.slice(0, bar);
     const hash = cookieValue.slice(bar + 1);
-    if (bar > 0 && secrets.some((secret) => safeEqual(hash, hashToken(token, secret)))) {
-      return { token, verified: typeof bodyToken === "string" && safeEqual(bodyToken, token) };
+    if (bar > 0) {
+      const expected = await Promise.all(secrets.map((secret) => hashToken(token, secret)));
+      if (expected.some((value) => constantTimeEqual(hash, value))) {
+        return { token, verified: typeof bodyToken === "string" && constantTimeEqual(bodyToken, token) };
+      }
     }
   }
-  const token = randomBytes(32).toString("hex");
-  return { token, cookie: `${token}|${hashToken(token, secrets[0] ?? "")}`, verified: false };
+  const token = randomHex(32);
+  return { token, cookie: `${token}|${await hashToken(token, secrets[0] ?? "")}`, verified: false };
 }

@@ -160,7 +160,7 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
   const body = method === "POST" ? await readBody(request) : {};
   if (body === "too-large") return jsonError(413, "PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
   const cookies = parseCookieHeader(request.headers.get("cookie"));
-  const csrf = resolveCsrf(cookies.get(ctx.cookies.csrfToken.name), ctx.secrets, method === "POST" ? body.csrfToken : undefined);
+  const csrf = await resolveCsrf(cookies.get(ctx.cookies.csrfToken.name), ctx.secrets, method === "POST" ? body.csrfToken : undefined);
   const action: ActionContext = {
     ctx,
     request,

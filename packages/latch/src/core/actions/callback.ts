@@ -26,7 +26,7 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
   try {
     const params = action.method === "POST" ? bodyParams(action.body) : action.query;
     const { user, account, profile } = await handleOAuthCallback(ctx, provider, params, action.cookies, out);
-    user.id = stableUserId(provider.id, account.providerAccountId);
+    user.id = await stableUserId(provider.id, account.providerAccountId);
 
     const callbacks = resolved.config.callbacks;
     let allowed: boolean | string = true;

@@ -128,9 +128,9 @@ export interface OAuthConfig<P = Profile> {
   // Declared as methods so that a provider typed for its own profile (GitHubProfile) is still a
   // `Provider`: method parameters are compared bivariantly.
   /** Maps the provider's profile to a user; its `id` becomes `account.providerAccountId`. */
-  profile?(profile: P, tokens: TokenSet): Awaitable<User>;
+  profile?(this: void, profile: P, tokens: TokenSet): Awaitable<User>;
   /** Picks what of the token response is kept on the account. */
-  account?(tokens: TokenSet): Partial<TokenSet> | undefined;
+  account?(this: void, tokens: TokenSet): Partial<TokenSet> | undefined;
   /** OIDC only: `false` reads the profile from userinfo instead of the ID token. */
   idToken?: boolean | undefined;
   allowDangerousEmailAccountLinking?: boolean | undefined;

@@ -2,7 +2,6 @@ import type {
   Awaitable,
   EndpointConfig,
   LoggerInstance,
-  OAuthConfig,
   Profile,
   Provider,
   ProviderStyle,
@@ -81,7 +80,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
   const seen = new Set<string>();
   const out: InternalProvider[] = [];
   for (const entry of providers) {
-    const config = (typeof entry === "function" ? entry() : entry);
+    const config = typeof entry === "function" ? entry() : entry;
     if (config.type !== "oauth" && config.type !== "oidc") {
       logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${String(config.type)}" is not supported yet and is ignored`);
       continue;

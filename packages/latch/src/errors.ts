@@ -26,6 +26,7 @@ export type ErrorType =
   | "OAuthCallbackError"
   | "OAuthProfileParseError"
   | "OAuthSignInError"
+  | "SessionRequired"
   | "SessionTokenError"
   | "SignOutError"
   | "UnknownAction"
@@ -142,6 +143,13 @@ export class OAuthProfileParseError extends AuthError {
 /** Building the authorization request failed (discovery, configuration). */
 export class OAuthSignInError extends SignInError {
   override type = "OAuthSignInError" as const;
+}
+/**
+ * A page, route or action needs a signed-in user and there is none (or the session expired).
+ * Thrown by `requireSession({ onMissing: "throw" })`; catch it to show a message.
+ */
+export class SessionRequired extends AuthError {
+  override type = "SessionRequired" as const;
 }
 /** A session token was invalid. */
 export class SessionTokenError extends AuthError {

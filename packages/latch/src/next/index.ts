@@ -1,72 +1,29 @@
 /**
- * latch for Next.js (App Router): `NextAuth(config)` → `{ handlers, auth, signIn, signOut, unstable_update }`,
- * the same surface as next-auth v5.
+ * latch for Next.js: `NextAuth(config)` → `{ handlers, auth, signIn, signOut, unstable_update }`,
+ * the same surface as next-auth v5, plus `requireSession` and `protect` for page- and
+ * route-level checks.
  */
-import { cookies, headers } from "next/headers";
-import { redirect, unstable_rethrow } from "next/navigation";
-import { createRequestContext, getResolvedConfig, type ResolvedConfig } from "../core/config.js";
-import type { OutgoingCookie } from "../core/cookies.js";
-import { handleRequest, handleToResponse } from "../core/handle-request.js";
-import { readJwtSession } from "../core/session/jwt-session.js";
-import type { AuthConfig, Awaitable, Session } from "../types.js";
+import type { NextRequest } from "next/server";
+import { handleToResponse } from "../core/handle-request.js";
+import type { Session } from "../types.js";
+import { createActions } from "./actions.js";
+import { createInstance, type ConfigInput } from "./instance.js";
+import { pagesRouterSession } from "./pages-router.js";
+import { createProtect } from "./protect.js";
+import { runProxy } from "./proxy.js";
+import { createRequireSession, createServerSessionReader } from "./server-session.js";
+import type { AuthFunction, NextAuthResult, PagesRequestLike, PagesResponseLike, ServerSidePropsContextLike, WrappedHandler } from "./types.js";
 
 export type * from "../types.js";
-export { AuthError, CredentialsSignin } from "../errors.js";
+export type * from "./types.js";
+export { AuthError, CredentialsSignin, SessionRequired } from "../errors.js";
 
-/** next-auth's config type name, kept for migrations. */
-export type NextAuthConfig = AuthConfig;
-
-/** Options of the server-side `signIn`. */
-export interface SignInOptions {
-  /** Where to go after signing in. Default: the page the action was called from. */
-  redirectTo?: string | undefined;
-  /** `false` returns the URL instead of redirecting. */
-  redirect?: boolean | undefined;
-  [field: string]: unknown;
+function isServerSidePropsContext(value: unknown): value is ServerSidePropsContextLike {
+  return typeof value === "object" && value !== null && "req" in value && "res" in value;
 }
 
-/** Options of the server-side `signOut`. */
-export interface SignOutOptions {
-  redirectTo?: string | undefined;
-  redirect?: boolean | undefined;
-}
-
-/** What `NextAuth()` returns. */
-export interface NextAuthResult {
-  /** The route handlers: `export const { GET, POST } = handlers` in `app/api/auth/[...nextauth]/route.ts`. */
-  handlers: { GET: (request: Request) => Promise<Response>; POST: (request: Request) => Promise<Response> };
-  /** The current session in a server component, route handler or server action; `null` on any failure. */
-  auth: () => Promise<Session | null>;
-  /** Starts a sign-in from a server action; redirects (throws `NEXT_REDIRECT`) unless `redirect: false`. */
-  signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
-  /** Signs out from a server action; redirects unless `redirect: false`. */
-  signOut: (options?: SignOutOptions) => Promise<string>;
-  /** Updates the session from a server action through the `jwt` callback (`trigger: "update"`). */
-  unstable_update: (data: Record<string, unknown>) => Promise<Session | null>;
-}
-
-type ConfigInput = NextAuthConfig | ((request: Request | undefined) => Awaitable<NextAuthConfig>);
-
-type CookieStore = Awaited<ReturnType<typeof cookies>>;
-
-function toRecord(store: CookieStore): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const cookie of store.getAll()) map.set(cookie.name, cookie.value);
-  return map;
-}
-
-function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): void {
-  for (const { name, value, options } of list ?? []) {
-    store.set(name, value, {
-      path: options.path ?? "/",
-      httpOnly: options.httpOnly ?? true,
-      secure: options.secure ?? false,
-      ...(options.sameSite ? { sameSite: options.sameSite } : {}),
-      ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
-      ...(options.expires ? { expires: options.expires } : {}),
-      ...(options.domain ? { domain: options.domain } : {}),
-    });
-  }
+function isPagesResponse(value: unknown): value is PagesResponseLike {
+  return typeof value === "object" && value !== null && "setHeader" in value && "getHeader" in value;
 }
 
 /**
@@ -78,111 +35,36 @@ function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): v
  * import NextAuth from "latch/next";
  * import GitHub from "latch/providers/github";
  * export const { handlers, auth, signIn, signOut } = NextAuth({ providers: [GitHub] });
+ * // proxy.ts (Next 16) — or middleware.ts with `export { auth as middleware }` (Next 15)
+ * export { auth as proxy } from "./auth";
  * ```
  */
 export default function NextAuth(input: ConfigInput): NextAuthResult {
-  const getConfig = async (request: Request | undefined): Promise<ResolvedConfig> =>
-    getResolvedConfig(typeof input === "function" ? await input(request) : input);
+  const instance = createInstance(input);
+  const readServerSession = createServerSessionReader(instance);
 
-  // One decode per request: server components calling auth() many times share the result.
-  // Keyed by Next's per-request cookie store, and by the session cookie so that a cookie set
-  // by a server action in the same request is seen.
-  const memo = new WeakMap<object, { key: string; session: Promise<Session | null> }>();
-
-  async function readSession(): Promise<Session | null> {
-    try {
-      const store = await cookies();
-      const all = toRecord(store);
-      const key = [...all].filter(([name]) => name.includes("session-token")).map(([n, v]) => `${n}=${v}`).join(";");
-      const hit = memo.get(store);
-      if (hit && hit.key === key) return await hit.session;
-      const session = (async () => {
-        const resolved = await getConfig(undefined);
-        const ctx = createRequestContext(resolved, await headers());
-        return (await readJwtSession(ctx, all, { renew: false })).session;
-      })();
-      memo.set(store, { key, session });
-      return await session;
-    } catch (error) {
-      // Next.js signals "render this route per request" by throwing from cookies(); that is not a failure.
-      unstable_rethrow(error);
-      // Fail closed: a misconfiguration or any other failure is "no session", never a truthy object.
-      console.error(`[latch][error] auth() could not read the session: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      return null;
+  // The forms are told apart by what the first argument is, not by how many there are.
+  function auth(...args: unknown[]): Promise<Session | null> | Promise<Response> | ((request: NextRequest, context: unknown) => Promise<Response>) {
+    const [first, second] = args;
+    if (first === undefined) return readServerSession();
+    if (typeof first === "function") {
+      const handler = first as WrappedHandler<unknown>;
+      return (request: NextRequest, context: unknown) => runProxy(instance, request, context, handler);
     }
-  }
-
-  async function callEngine(path: string, init: { query?: URLSearchParams; body: string; contentType: string }): Promise<{ redirect: string | undefined; body: unknown }> {
-    const resolved = await getConfig(undefined);
-    const incoming = await headers();
-    const ctx = createRequestContext(resolved, incoming);
-    const url = new URL(`${ctx.authUrl}${path}`);
-    if (init.query) url.search = init.query.toString();
-    const forwarded = new Headers();
-    for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "cookie", "user-agent"]) {
-      const value = incoming.get(name);
-      if (value !== null) forwarded.set(name, value);
-    }
-    forwarded.set("content-type", init.contentType);
-    const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: true });
-    applyCookies(await cookies(), response.cookies);
-    return { redirect: response.redirect, body: response.body };
-  }
-
-  async function refererOr(fallback: string): Promise<string> {
-    return (await headers()).get("referer") ?? fallback;
+    if (first instanceof Request) return runProxy(instance, first as NextRequest, second);
+    if (isServerSidePropsContext(first)) return pagesRouterSession(instance, first.req, first.res);
+    if (isPagesResponse(second)) return pagesRouterSession(instance, first as PagesRequestLike, second);
+    throw new TypeError("latch: auth() was called with arguments it does not know. Call auth() with none, with a request (proxy), with a handler to wrap, or with (req, res) / a getServerSideProps context.");
   }
 
   return {
     handlers: {
-      GET: async (request) => handleToResponse(request, await getConfig(request)),
-      POST: async (request) => handleToResponse(request, await getConfig(request)),
+      GET: async (request) => handleToResponse(request, await instance.getConfig(request)),
+      POST: async (request) => handleToResponse(request, await instance.getConfig(request)),
     },
-    auth: readSession,
-    async signIn(provider, options, authorizationParams) {
-      const fields: Record<string, string> = {};
-      let redirectTo: string | undefined;
-      let shouldRedirect = true;
-      if (options instanceof FormData) {
-        for (const [key, value] of options) if (typeof value === "string") fields[key] = value;
-        redirectTo = fields.redirectTo;
-        delete fields.redirectTo;
-      } else if (options) {
-        for (const [key, value] of Object.entries(options)) if (typeof value === "string") fields[key] = value;
-        redirectTo = options.redirectTo;
-        shouldRedirect = options.redirect !== false;
-        delete fields.redirectTo;
-      }
-      const callbackUrl = redirectTo ?? (await refererOr("/"));
-      const resolved = await getConfig(undefined);
-      let target: string;
-      if (!provider || !resolved.providers.some((p) => p.id === provider)) {
-        const ctx = createRequestContext(resolved, await headers());
-        target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
-      } else {
-        const result = await callEngine(`/signin/${encodeURIComponent(provider)}`, {
-          query: new URLSearchParams(authorizationParams),
-          body: new URLSearchParams({ ...fields, callbackUrl }).toString(),
-          contentType: "application/x-www-form-urlencoded",
-        });
-        target = result.redirect ?? callbackUrl;
-      }
-      if (shouldRedirect) redirect(target);
-      return target;
-    },
-    async signOut(options) {
-      const callbackUrl = options?.redirectTo ?? (await refererOr("/"));
-      const result = await callEngine("/signout", {
-        body: new URLSearchParams({ callbackUrl }).toString(),
-        contentType: "application/x-www-form-urlencoded",
-      });
-      const target = result.redirect ?? callbackUrl;
-      if (options?.redirect !== false) redirect(target);
-      return target;
-    },
-    async unstable_update(data) {
-      const result = await callEngine("/session", { body: JSON.stringify({ data }), contentType: "application/json" });
-      return (result.body as Session | null | undefined) ?? null;
-    },
+    auth: auth as AuthFunction,
+    ...createActions(instance),
+    requireSession: createRequireSession(instance, readServerSession),
+    protect: createProtect(instance),
   };
 }

@@ -8,3 +8,6 @@ declare module "next/headers" {
 declare module "next/navigation" {
   export * from "next/navigation.js";
 }
+declare module "next/server" {
+  export * from "next/server.js";
+}

@@ -8,6 +8,8 @@ import { runEvent } from "../events.js";
 /** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
 export interface SessionResult {
   session: Session | null;
+  /** `invalid` when a session cookie was sent but gave no session (expired, forged, refused). */
+  status: "none" | "valid" | "invalid";
   token: JWT | null;
   cookies: OutgoingCookie[];
 }
@@ -55,8 +57,8 @@ export interface ReadSessionOptions {
 export async function readJwtSession(ctx: RequestContext, cookies: Map<string, string>, options: ReadSessionOptions): Promise<SessionResult> {
   const { resolved } = ctx;
   const { value: raw, names } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
-  if (!raw) return { session: null, token: null, cookies: [] };
-  const cleared = (): SessionResult => ({ session: null, token: null, cookies: clearChunkedCookie(ctx.cookies.sessionToken, names) });
+  if (!raw) return { session: null, status: "none", token: null, cookies: [] };
+  const cleared = (): SessionResult => ({ session: null, status: "invalid", token: null, cookies: clearChunkedCookie(ctx.cookies.sessionToken, names) });
 
   const decoded = await decodeSessionToken(ctx, raw);
   if (!decoded) {
@@ -77,7 +79,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
     const session = callbacks?.session ? ((await callbacks.session({ session: defaultSession, token }))) : defaultSession;
     const out = options.renew || options.update ? await sessionCookies(ctx, token, names) : [];
     await runEvent(resolved, "session", { session, token });
-    return { session, token, cookies: out };
+    return { session, status: "valid", token, cookies: out };
   } catch (error) {
     resolved.logger.error(new JWTSessionError("A jwt or session callback threw while reading the session; no session is returned.", { cause: error }));
     return cleared();

@@ -1,0 +1,101 @@
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { createRequestContext } from "../core/config.js";
+import type { OutgoingCookie } from "../core/cookies.js";
+import { handleRequest } from "../core/handle-request.js";
+import type { Session } from "../types.js";
+import type { Instance } from "./instance.js";
+import type { NextAuthResult } from "./types.js";
+
+type CookieStore = Awaited<ReturnType<typeof cookies>>;
+
+function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): void {
+  for (const { name, value, options } of list ?? []) {
+    store.set(name, value, {
+      path: options.path ?? "/",
+      httpOnly: options.httpOnly ?? true,
+      secure: options.secure ?? false,
+      ...(options.sameSite ? { sameSite: options.sameSite } : {}),
+      ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+      ...(options.expires ? { expires: options.expires } : {}),
+      ...(options.domain ? { domain: options.domain } : {}),
+    });
+  }
+}
+
+/**
+ * Calls the engine from a server action: same code path as the routes, with the CSRF token
+ * check skipped because Next.js checks server actions' Origin itself. Cookies go through
+ * `cookies()`.
+ */
+async function callEngine(instance: Instance, path: string, init: { query?: URLSearchParams; body: string; contentType: string }) {
+  const resolved = await instance.getConfig(undefined);
+  const incoming = await headers();
+  const ctx = createRequestContext(resolved, incoming);
+  const url = new URL(`${ctx.authUrl}${path}`);
+  if (init.query) url.search = init.query.toString();
+  const forwarded = new Headers();
+  for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "cookie", "user-agent"]) {
+    const value = incoming.get(name);
+    if (value !== null) forwarded.set(name, value);
+  }
+  forwarded.set("content-type", init.contentType);
+  const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: true });
+  applyCookies(await cookies(), response.cookies);
+  return { redirect: response.redirect, body: response.body };
+}
+
+async function refererOr(fallback: string): Promise<string> {
+  return (await headers()).get("referer") ?? fallback;
+}
+
+/** The server-action functions of a `NextAuth()` call. */
+export function createActions(instance: Instance): Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update"> {
+  return {
+    async signIn(provider, options, authorizationParams) {
+      const fields: Record<string, string> = {};
+      let redirectTo: string | undefined;
+      let shouldRedirect = true;
+      if (options instanceof FormData) {
+        for (const [key, value] of options) if (typeof value === "string") fields[key] = value;
+        redirectTo = fields.redirectTo;
+      } else if (options) {
+        for (const [key, value] of Object.entries(options)) if (typeof value === "string") fields[key] = value;
+        redirectTo = options.redirectTo;
+        shouldRedirect = options.redirect !== false;
+      }
+      delete fields.redirectTo;
+      delete fields.redirect;
+      const callbackUrl = redirectTo ?? (await refererOr("/"));
+      const resolved = await instance.getConfig(undefined);
+      let target: string;
+      if (!provider || !resolved.providers.some((p) => p.id === provider)) {
+        const ctx = createRequestContext(resolved, await headers());
+        target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
+      } else {
+        const result = await callEngine(instance, `/signin/${encodeURIComponent(provider)}`, {
+          query: new URLSearchParams(authorizationParams),
+          body: new URLSearchParams({ ...fields, callbackUrl }).toString(),
+          contentType: "application/x-www-form-urlencoded",
+        });
+        target = result.redirect ?? callbackUrl;
+      }
+      if (shouldRedirect) redirect(target);
+      return target;
+    },
+    async signOut(options) {
+      const callbackUrl = options?.redirectTo ?? (await refererOr("/"));
+      const result = await callEngine(instance, "/signout", {
+        body: new URLSearchParams({ callbackUrl }).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      });
+      const target = result.redirect ?? callbackUrl;
+      if (options?.redirect !== false) redirect(target);
+      return target;
+    },
+    async unstable_update(data) {
+      const result = await callEngine(instance, "/session", { body: JSON.stringify({ data }), contentType: "application/json" });
+      return (result.body as Session | null | undefined) ?? null;
+    },
+  };
+}

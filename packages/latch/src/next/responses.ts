@@ -1,0 +1,27 @@
+import { serializeCookie, type OutgoingCookie } from "../core/cookies.js";
+
+const NO_STORE = "private, no-cache, no-store";
+
+/**
+ * The answer an API route gives without a valid session: 401 JSON with a `WWW-Authenticate`
+ * challenge (RFC 6750 shape), never a redirect to an HTML page.
+ */
+export function unauthorizedResponse(invalid: boolean): Response {
+  const challenge = invalid ? 'Bearer realm="latch", error="invalid_token", error_description="The session expired or is invalid"' : 'Bearer realm="latch"';
+  const message = invalid ? "The session expired or is invalid: sign in again." : "Sign in to use this API.";
+  return Response.json({ error: "Unauthorized", message }, { status: 401, headers: { "www-authenticate": challenge, "cache-control": NO_STORE } });
+}
+
+/** Adds Set-Cookie headers to a response, copying it first when its headers are immutable. */
+export function withCookies(response: Response, cookies: OutgoingCookie[]): Response {
+  if (cookies.length === 0) return response;
+  let target = response;
+  try {
+    for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
+  } catch {
+    // Response.redirect() and fetch() responses have immutable headers.
+    target = new Response(response.body, response);
+    for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
+  }
+  return target;
+}

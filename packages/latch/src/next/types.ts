@@ -1,0 +1,113 @@
+import type { NextRequest } from "next/server";
+import type { AuthConfig, Awaitable, CallbacksOptions, Session } from "../types.js";
+
+/** What `callbacks.authorized` receives: the request and its session (or `null`). */
+export interface AuthorizedParams {
+  request: NextRequest;
+  auth: Session | null;
+}
+
+/**
+ * latch's config for Next.js: the core config plus `callbacks.authorized`, which the proxy
+ * (middleware) and the `auth(handler)` wrapper run on every request they see.
+ */
+export interface NextAuthConfig extends Omit<AuthConfig, "callbacks"> {
+  callbacks?:
+    | (CallbacksOptions & {
+        /**
+         * `true` lets the request through, `false` denies it (pages: redirect to sign-in with a
+         * `callbackUrl`; API routes: 401 JSON), a `Response` is sent as is. Unlike Auth.js,
+         * `false` also applies when `auth(handler)` wraps a handler. A throw denies.
+         */
+        authorized?: ((params: AuthorizedParams) => Awaitable<boolean | Response | undefined | void>) | undefined;
+      })
+    | undefined;
+}
+
+/** A request seen by `auth(handler)`: `req.auth` is the session, or `null`. */
+export interface NextAuthRequest extends NextRequest {
+  auth: Session | null;
+}
+
+/** A request seen by `protect(handler)`: there is always a session. */
+export interface ProtectedRequest extends NextRequest {
+  auth: Session;
+}
+
+/** The session-reading forms of the Pages Router: an API route's `req`/`res`, or `getServerSideProps`' context. */
+export interface PagesRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  url?: string | undefined;
+}
+export interface PagesResponseLike {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+}
+export interface ServerSidePropsContextLike {
+  req: PagesRequestLike;
+  res: PagesResponseLike;
+}
+
+/** Options of the server-side `signIn`. */
+export interface SignInOptions {
+  /** Where to go after signing in. Default: the page the action was called from. */
+  redirectTo?: string | undefined;
+  /** `false` returns the URL instead of redirecting. */
+  redirect?: boolean | undefined;
+  [field: string]: unknown;
+}
+
+/** Options of the server-side `signOut`. */
+export interface SignOutOptions {
+  redirectTo?: string | undefined;
+  redirect?: boolean | undefined;
+}
+
+/** Options of `requireSession`. */
+export interface RequireSessionOptions {
+  /**
+   * What happens without a session: `"redirect"` (default) sends the user to the sign-in page
+   * and back; `"throw"` throws `SessionRequired`, for server actions that show a message.
+   */
+  onMissing?: "redirect" | "throw" | undefined;
+  /** Where to come back to after signing in (redirect mode). Default: the current page when the proxy saw it, else "/". */
+  callbackUrl?: string | undefined;
+}
+
+/** A Next.js route handler or proxy function wrapped by `auth(handler)`. */
+export type WrappedHandler<C> = (request: NextAuthRequest, context: C) => Awaitable<Response | undefined | void>;
+
+/**
+ * `auth` in all its forms, as in next-auth v5:
+ * - `await auth()` in a server component, route handler or server action → `Session | null`;
+ * - `export { auth as proxy }` (Next 16) / `export { auth as middleware }` (Next 15);
+ * - `auth((req) => …)` wraps a proxy or route handler and sets `req.auth`;
+ * - `auth(req, res)` in a Pages Router API route, `auth(ctx)` in `getServerSideProps`.
+ */
+export interface AuthFunction {
+  (): Promise<Session | null>;
+  <C = unknown>(handler: WrappedHandler<C>): (request: NextRequest, context: C) => Promise<Response>;
+  (request: NextRequest, context?: unknown): Promise<Response>;
+  (context: ServerSidePropsContextLike): Promise<Session | null>;
+  (request: PagesRequestLike, response: PagesResponseLike): Promise<Session | null>;
+}
+
+/** What `NextAuth()` returns. */
+export interface NextAuthResult {
+  /** The route handlers: `export const { GET, POST } = handlers` in `app/api/auth/[...nextauth]/route.ts`. */
+  handlers: { GET: (request: Request) => Promise<Response>; POST: (request: Request) => Promise<Response> };
+  auth: AuthFunction;
+  /** Starts a sign-in from a server action; redirects (throws `NEXT_REDIRECT`) unless `redirect: false`. */
+  signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
+  /** Signs out from a server action; redirects unless `redirect: false`. */
+  signOut: (options?: SignOutOptions) => Promise<string>;
+  /** Updates the session from a server action through the `jwt` callback (`trigger: "update"`). */
+  unstable_update: (data: Record<string, unknown>) => Promise<Session | null>;
+  /**
+   * Defense in depth for server components and server actions: returns the session, or
+   * redirects to sign-in (default) / throws `SessionRequired`.
+   */
+  requireSession: (options?: RequireSessionOptions) => Promise<Session>;
+  /** Wraps a route handler that needs a session: without one it answers 401 JSON with `WWW-Authenticate`. */
+  protect: <C = unknown>(handler: (request: ProtectedRequest, context: C) => Awaitable<Response>) => (request: NextRequest, context: C) => Promise<Response>;
+}

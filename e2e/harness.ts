@@ -17,7 +17,7 @@ import { chromium, type Browser } from "playwright-core";
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-/** The example app the tests drive. */
+/** The example app the tests drive by default. */
 export const appDir = path.join(repoRoot, "examples", "next-app");
 
 /** The client the example app is registered as at the local IdP (see examples/next-app/auth.ts). */
@@ -44,19 +44,22 @@ process.once("exit", () => {
  * Empty strings (not deletions) keep `.env.local` from filling them back in,
  * since Next only loads a variable from a file when the environment lacks it.
  */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_ENV;
   for (const key of Object.keys(env)) {
     if (key.startsWith("AUTH_") || key.startsWith("VITEST") || key.startsWith("__NEXT")) delete env[key];
   }
-  return {
+  const merged: NodeJS.ProcessEnv = {
     ...env,
     NEXT_TELEMETRY_DISABLED: "1",
     AUTH_GITHUB_ID: "",
     AUTH_GITHUB_SECRET: "",
     ...extra,
   };
+  // `undefined` means "absent": a test of a missing variable must not see even an empty one.
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  return merged;
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
@@ -74,35 +77,43 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   });
 }
 
-let build: Promise<string> | undefined;
+let latchBuild: Promise<string> | undefined;
+const appBuilds = new Map<string, Promise<string>>();
 
 /**
- * Builds latch, then the example app with `next build`, once per test process,
- * and resolves to the build output (for tests that assert on build warnings).
- * latch is rebuilt first because the app consumes `packages/latch/dist`: a
- * stale build would test yesterday's library. Set `E2E_SKIP_BUILD=1` to reuse
- * both builds while iterating on the tests themselves.
+ * Builds latch, then a Next.js app with `next build` (the example app unless
+ * `dir` names another, e.g. a fixture under `e2e/apps/`), each at most once
+ * per test process, and resolves to the app's build output (for tests that
+ * assert on build warnings). latch is rebuilt first because apps consume
+ * `packages/latch/dist`: a stale build would test yesterday's library. Set
+ * `E2E_SKIP_BUILD=1` to reuse the builds while iterating on the tests themselves.
  *
  * @example
  * ```ts
  * beforeAll(() => buildExampleApp(), 600_000);
+ * beforeAll(() => buildExampleApp(path.join(repoRoot, "e2e", "apps", "checks")), 600_000);
  * ```
  */
-export function buildExampleApp(): Promise<string> {
-  build ??= (async () => {
-    if (process.env.E2E_SKIP_BUILD === "1") {
-      if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
-        throw new Error("e2e: E2E_SKIP_BUILD=1 but examples/next-app/.next holds no build; unset it to build.");
+export function buildExampleApp(dir: string = appDir): Promise<string> {
+  let build = appBuilds.get(dir);
+  if (build === undefined) {
+    build = (async () => {
+      if (process.env.E2E_SKIP_BUILD === "1") {
+        if (!existsSync(path.join(dir, ".next", "BUILD_ID"))) {
+          throw new Error(`e2e: E2E_SKIP_BUILD=1 but ${path.relative(repoRoot, dir)}/.next holds no build; unset it to build.`);
+        }
+        return "";
       }
-      return "";
-    }
-    await run("npm", ["run", "build", "-w", "latch"], { cwd: repoRoot, env: childEnv({}) });
-    // A build-only secret: nothing signed at build time survives into the running app.
-    return run(process.execPath, [nextBin, "build"], {
-      cwd: appDir,
-      env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64") }),
-    });
-  })();
+      latchBuild ??= run("npm", ["run", "build", "-w", "latch"], { cwd: repoRoot, env: childEnv({}) });
+      await latchBuild;
+      // A build-only secret: nothing signed at build time survives into the running app.
+      return run(process.execPath, [nextBin, "build"], {
+        cwd: dir,
+        env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64") }),
+      });
+    })();
+    appBuilds.set(dir, build);
+  }
   return build;
 }
 
@@ -131,7 +142,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** A running `next start` of the example app. */
+/** A running `next start` of the example app or a fixture app. */
 export interface ExampleApp {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
@@ -142,20 +153,27 @@ export interface ExampleApp {
 }
 
 /**
- * Serves the built example app with `next start` on 127.0.0.1 and resolves
- * once it answers HTTP. The server runs in its own process group so `close`
+ * Serves a built app (the example app unless `appDir` names another) with
+ * `next start` on 127.0.0.1 and resolves once it answers HTTP. It gets a fresh
+ * random `AUTH_SECRET` unless `env` sets one; an `env` value of `undefined`
+ * removes the variable. The server runs in its own process group so `close`
  * stops it and anything it forked.
  *
  * @example
  * ```ts
  * const app = await startExampleApp({ port, env: { AUTH_URL: `http://127.0.0.1:${port}` } });
+ * const unconfigured = await startExampleApp({ port: other, appDir: checksDir, env: { AUTH_SECRET: undefined } });
  * ```
  */
-export async function startExampleApp(options: { port: number; env: Record<string, string> }): Promise<ExampleApp> {
+export async function startExampleApp(options: {
+  port: number;
+  env: Record<string, string | undefined>;
+  appDir?: string | undefined;
+}): Promise<ExampleApp> {
   const { port } = options;
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: appDir,
+    cwd: options.appDir ?? appDir,
     env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64"), ...options.env }),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -55,6 +55,8 @@ export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
  * ```
  */
 export class AuthError extends Error {
+  // Spelled out: minifiers rename classes, and error names are read in logs and by apps.
+  override name = "AuthError";
   /** The error's type, as it appears in `?error=` URLs. */
   type: ErrorType = "CallbackRouteError";
   /** Which page this error leads to. */
@@ -62,21 +64,23 @@ export class AuthError extends Error {
 
   constructor(message?: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** Errors that send the user back to the sign-in page with `?error=`. */
 export class SignInError extends AuthError {
+  override name = "SignInError";
   override kind: ErrorKind = "signIn";
 }
 
 /** The `signIn` callback returned `false` or threw. */
 export class AccessDenied extends AuthError {
+  override name = "AccessDenied";
   override type = "AccessDenied" as const;
 }
 /** Something went wrong in the callback route; `cause` holds the reason. */
 export class CallbackRouteError extends AuthError {
+  override name = "CallbackRouteError";
   override type = "CallbackRouteError" as const;
 }
 /**
@@ -84,64 +88,79 @@ export class CallbackRouteError extends AuthError {
  * to show your own reason on the sign-in page (`?error=CredentialsSignin&code=…`).
  */
 export class CredentialsSignin extends SignInError {
+  override name = "CredentialsSignin";
   override type = "CredentialsSignin" as const;
   /** Shown in the URL as `&code=`; keep it free of secrets. */
   code = "credentials";
 }
 /** The error page itself is configured to an address that errors. */
 export class ErrorPageLoop extends AuthError {
+  override name = "ErrorPageLoop";
   override type = "ErrorPageLoop" as const;
 }
 /** An `events` handler threw; latch logs it and goes on. */
 export class EventError extends AuthError {
+  override name = "EventError";
   override type = "EventError" as const;
 }
 /** A `callbackUrl` could not be parsed as an http(s) URL. */
 export class InvalidCallbackUrl extends AuthError {
+  override name = "InvalidCallbackUrl";
   override type = "InvalidCallbackUrl" as const;
 }
 /** A PKCE, state or nonce check failed: missing, wrong, reused, or minted for another provider. */
 export class InvalidCheck extends AuthError {
+  override name = "InvalidCheck";
   override type = "InvalidCheck" as const;
 }
 /** A provider lacks the endpoints it needs (no issuer and no authorization/token URL). */
 export class InvalidEndpoints extends AuthError {
+  override name = "InvalidEndpoints";
   override type = "InvalidEndpoints" as const;
 }
 /** No provider has this id, or it cannot be used on this route. */
 export class InvalidProvider extends AuthError {
+  override name = "InvalidProvider";
   override type = "InvalidProvider" as const;
 }
 /** A session token could not be decoded or encoded. */
 export class JWTSessionError extends AuthError {
+  override name = "JWTSessionError";
   override type = "JWTSessionError" as const;
 }
 /** A credentials provider has no `authorize` function. */
 export class MissingAuthorize extends AuthError {
+  override name = "MissingAuthorize";
   override type = "MissingAuthorize" as const;
 }
 /** A state-changing POST came without a valid CSRF token. */
 export class MissingCSRF extends SignInError {
+  override name = "MissingCSRF";
   override type = "MissingCSRF" as const;
 }
 /** No secret is configured: set `AUTH_SECRET` (generate one with `openssl rand -base64 33`). */
 export class MissingSecret extends AuthError {
+  override name = "MissingSecret";
   override type = "MissingSecret" as const;
 }
 /** This provider account belongs to another user. */
 export class OAuthAccountNotLinked extends SignInError {
+  override name = "OAuthAccountNotLinked";
   override type = "OAuthAccountNotLinked" as const;
 }
 /** The provider answered the callback with an error, or its answer was invalid. */
 export class OAuthCallbackError extends SignInError {
+  override name = "OAuthCallbackError";
   override type = "OAuthCallbackError" as const;
 }
 /** The provider's profile could not be turned into a user. */
 export class OAuthProfileParseError extends AuthError {
+  override name = "OAuthProfileParseError";
   override type = "OAuthProfileParseError" as const;
 }
 /** Building the authorization request failed (discovery, configuration). */
 export class OAuthSignInError extends SignInError {
+  override name = "OAuthSignInError";
   override type = "OAuthSignInError" as const;
 }
 /**
@@ -149,30 +168,37 @@ export class OAuthSignInError extends SignInError {
  * Thrown by `requireSession({ onMissing: "throw" })`; catch it to show a message.
  */
 export class SessionRequired extends AuthError {
+  override name = "SessionRequired";
   override type = "SessionRequired" as const;
 }
 /** A session token was invalid. */
 export class SessionTokenError extends AuthError {
+  override name = "SessionTokenError";
   override type = "SessionTokenError" as const;
 }
 /** Signing out failed. */
 export class SignOutError extends AuthError {
+  override name = "SignOutError";
   override type = "SignOutError" as const;
 }
 /** The route does not exist under `basePath`. */
 export class UnknownAction extends AuthError {
+  override name = "UnknownAction";
   override type = "UnknownAction" as const;
 }
 /** The configuration asks for something latch does not support in this combination. */
 export class UnsupportedStrategy extends AuthError {
+  override name = "UnsupportedStrategy";
   override type = "UnsupportedStrategy" as const;
 }
 /** The request's host is not trusted: set `AUTH_URL`, or `AUTH_TRUST_HOST=true` behind a proxy you control. */
 export class UntrustedHost extends AuthError {
+  override name = "UntrustedHost";
   override type = "UntrustedHost" as const;
 }
 /** A verification token (magic link) was invalid, expired or already used. */
 export class Verification extends AuthError {
+  override name = "Verification";
   override type = "Verification" as const;
 }
 

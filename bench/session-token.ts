@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: encode/decode throughput of a typical session token, latch's session codec
+ * Encode/decode throughput of a typical session token, latch's session codec
  * against next-auth v5's `next-auth/jwt`, in one process. Rounds interleave the four
  * measurements so drift (CPU frequency, GC, other load) hits both libraries alike; the whole run
- * stays under ~15 s. Prints one JSON document to stdout.
+ * stays under ~15 s. `npm run bench` (bench/index.ts) runs it with the other benchmarks; run alone
+ * (`node --import tsx bench/session-token.ts`) it prints its own JSON document to stdout.
  */
+import { pathToFileURL } from "node:url";
 import { decode as nextAuthDecode, encode as nextAuthEncode } from "next-auth/jwt";
 import { createSessionCodec } from "../packages/latch/src/jwt.js";
 import type { JWT } from "../packages/latch/src/types.js";
+import { summary, type Summary } from "./stats.js";
 
 const ROUNDS = 7;
 const SLICE_MS = 350;
@@ -40,14 +43,27 @@ async function measure(operation: Operation, ms: number): Promise<number> {
   return (count / elapsed) * 1000;
 }
 
-function summary(samples: number[]): { median: number; min: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-  return { median: Math.round(median), min: Math.round(sorted[0] ?? 0), max: Math.round(sorted[sorted.length - 1] ?? 0) };
+/** What `benchSessionToken` measured: medians and ranges over the rounds, in operations per second. */
+export interface SessionTokenReport {
+  latch: { encodeOpsPerSec: Summary; decodeOpsPerSec: Summary };
+  nextAuth: { encodeOpsPerSec: Summary; decodeOpsPerSec: Summary };
+  ratio: { encode: number; decode: number };
+  tokenLength: { latch: number; nextAuth: number };
+  rounds: number;
+  sliceMs: number;
+  durationMs: number;
 }
 
-async function main(): Promise<void> {
+/**
+ * Measures latch's session codec against `next-auth/jwt` after checking that each reads the
+ * other's tokens; rejects when they do not.
+ *
+ * @example
+ * ```ts
+ * const { ratio } = await benchSessionToken();
+ * ```
+ */
+export async function benchSessionToken(): Promise<SessionTokenReport> {
   const began = performance.now();
   const codec = createSessionCodec(secret, salt);
   const latchToken = await codec.encode(payload, maxAge);
@@ -80,20 +96,20 @@ async function main(): Promise<void> {
   }
 
   const stats = Object.fromEntries(names.map((name) => [name, summary(samples[name] ?? [])]));
+  const missing: Summary = { median: 0, min: 0, max: 0 };
   const ratio = (a: string, b: string): number => Math.round(((stats[a]?.median ?? 0) / (stats[b]?.median ?? 1)) * 10) / 10;
-  const report = {
-    node: process.version,
-    sessionToken: {
-      latch: { encodeOpsPerSec: stats.latchEncode, decodeOpsPerSec: stats.latchDecode },
-      nextAuth: { encodeOpsPerSec: stats.nextAuthEncode, decodeOpsPerSec: stats.nextAuthDecode },
-      ratio: { encode: ratio("latchEncode", "nextAuthEncode"), decode: ratio("latchDecode", "nextAuthDecode") },
-      tokenLength: { latch: latchToken.length, nextAuth: nextAuthToken.length },
-      rounds,
-      sliceMs: SLICE_MS,
-      durationMs: Math.round(performance.now() - began),
-    },
+  return {
+    latch: { encodeOpsPerSec: stats.latchEncode ?? missing, decodeOpsPerSec: stats.latchDecode ?? missing },
+    nextAuth: { encodeOpsPerSec: stats.nextAuthEncode ?? missing, decodeOpsPerSec: stats.nextAuthDecode ?? missing },
+    ratio: { encode: ratio("latchEncode", "nextAuthEncode"), decode: ratio("latchDecode", "nextAuthDecode") },
+    tokenLength: { latch: latchToken.length, nextAuth: nextAuthToken.length },
+    rounds,
+    sliceMs: SLICE_MS,
+    durationMs: Math.round(performance.now() - began),
   };
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const report = { node: process.version, sessionToken: await benchSessionToken() };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}

@@ -24,6 +24,8 @@ export interface ResolvedConfig {
   pages: PagesOptions;
   theme: Theme;
   logger: LoggerInstance;
+  /** Cookie names and attributes over http and over https, computed once. */
+  cookieSets: { plain: CookiesOptions; secure: CookiesOptions };
 }
 
 function readSecrets(config: AuthConfig, env: Env): string[] {
@@ -82,6 +84,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,
+    cookieSets: { plain: resolveCookies(false, config.cookies), secure: resolveCookies(true, config.cookies) },
   };
 }
 
@@ -147,7 +150,7 @@ export function createRequestContext(resolved: ResolvedConfig, headers: Headers,
     origin,
     authUrl: `${origin}${resolved.basePath === "/" ? "" : resolved.basePath}`,
     secure,
-    cookies: resolveCookies(secure, resolved.config.cookies),
+    cookies: secure ? resolved.cookieSets.secure : resolved.cookieSets.plain,
     secrets: resolved.secrets,
   };
 }

@@ -24,12 +24,22 @@ export const appDir = path.join(repoRoot, "examples", "next-app");
 export const demoClient = { clientId: "latch-demo", clientSecret: `e2e-${randomBytes(16).toString("hex")}` } as const;
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const nextBin = path.join(
-  path.dirname(createRequire(path.join(appDir, "package.json")).resolve("next/package.json")),
-  "dist",
-  "bin",
-  "next",
-);
+
+/**
+ * The `next` CLI an app is built and served with: the one Node resolves from the app's own
+ * directory. Most apps get the root's Next 16; an app that is its own workspace with another
+ * `next` in its node_modules (e2e/apps/protected15, Next 15) gets that one.
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, [nextBinFor(dir), "build"], { cwd: dir });
+ * ```
+ */
+export function nextBinFor(dir: string): string {
+  // createRequire needs a file path; the file need not exist, only its directory matters.
+  const nextPackage = createRequire(path.join(dir, "package.json")).resolve("next/package.json");
+  return path.join(path.dirname(nextPackage), "dist", "bin", "next");
+}
 
 /** Live child processes, so a crashed test run does not leave servers behind. */
 const children = new Set<ChildProcess>();
@@ -82,7 +92,8 @@ const appBuilds = new Map<string, Promise<string>>();
 
 /**
  * Builds latch, then a Next.js app with `next build` (the example app unless
- * `dir` names another, e.g. a fixture under `e2e/apps/`), each at most once
+ * `dir` names another, e.g. a fixture under `e2e/apps/`; with the `next` the app's
+ * directory resolves, see {@link nextBinFor}), each at most once
  * per test process, and resolves to the app's build output (for tests that
  * assert on build warnings). latch is rebuilt first because apps consume
  * `packages/latch/dist`: a stale build would test yesterday's library. Set
@@ -107,7 +118,7 @@ export function buildExampleApp(dir: string = appDir): Promise<string> {
       latchBuild ??= run("npm", ["run", "build", "-w", "latch"], { cwd: repoRoot, env: childEnv({}) });
       await latchBuild;
       // A build-only secret: nothing signed at build time survives into the running app.
-      return run(process.execPath, [nextBin, "build"], {
+      return run(process.execPath, [nextBinFor(dir), "build"], {
         cwd: dir,
         env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64") }),
       });
@@ -172,8 +183,9 @@ export async function startExampleApp(options: {
 }): Promise<ExampleApp> {
   const { port } = options;
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: options.appDir ?? appDir,
+  const dir = options.appDir ?? appDir;
+  const child = spawn(process.execPath, [nextBinFor(dir), "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: dir,
     env: childEnv({ AUTH_SECRET: randomBytes(33).toString("base64"), ...options.env }),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -357,6 +357,28 @@ describe("latch/next in a built app (e2e/apps/checks)", () => {
     await context.close();
   });
 
+  it("reads the session in the Pages Router: auth(req, res) in an API route and auth(ctx) in getServerSideProps", async () => {
+    const { app } = use();
+    const { context, page } = await openPage("pages-router");
+    const signedOut = await getJson(`${app.url}/api/pages-session`);
+    expect(signedOut.body).toEqual({ session: null });
+    await page.goto(`${app.url}/gssp`);
+    await expect.poll(() => page.getByTestId("gssp-name").textContent()).toBe("Not signed in");
+
+    await signInAsAlice(page);
+    const cookie = await sessionCookieHeader(context);
+    const signedIn = await getJson(`${app.url}/api/pages-session`, { cookie });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toMatchObject({ session: { user: { name: "Alice" } } });
+    // The rolling session: the API route wrote a renewed cookie through `res`.
+    const renewed = signedIn.response.headers.getSetCookie().find((c) => c.startsWith(`${sessionCookieName}=`));
+    expect(renewed, "a renewed session cookie from auth(req, res)").toBeDefined();
+    expect(renewed).toContain("HttpOnly");
+    await page.goto(`${app.url}/gssp`);
+    await expect.poll(() => page.getByTestId("gssp-name").textContent()).toBe("Signed in as Alice");
+    await context.close();
+  });
+
   it("sees the session on http://localhost while AUTH_URL names 127.0.0.1", async () => {
     const { app } = use();
     const { context, page } = await openPage("both-spellings");

@@ -1,7 +1,6 @@
 import type { AuthConfig } from "latch";
 import NextAuth from "latch/next";
 import OIDC from "latch/providers/oidc";
-import { headers } from "next/headers";
 import { probe, REQUEST_ID_HEADER } from "./probe";
 
 // Augments "latch", where Session is declared for apps; the type import above is what
@@ -36,7 +35,8 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(asy
   // signIn, signOut and unstable_update pass undefined but run inside the request, whose
   // headers Next.js hands out. A bare counter's before/after delta would also count
   // whatever else the server did meanwhile; React's cache() exists only while rendering.
-  const requestId = (request?.headers ?? (await headers())).get(REQUEST_ID_HEADER);
+  // next/headers is imported on use: the Pages Router (pages/) refuses modules that import it statically.
+  const requestId = (request?.headers ?? (await (await import("next/headers")).headers())).get(REQUEST_ID_HEADER);
   const jwtThrows = process.env.CHECKS_JWT_THROWS === "1";
 
   return {

@@ -1,13 +1,13 @@
-import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { createRequestContext } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
 import type { Session } from "../types.js";
+import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
 import type { NextAuthResult } from "./types.js";
 
-type CookieStore = Awaited<ReturnType<typeof cookies>>;
+type CookieStore = Awaited<ReturnType<typeof requestCookies>>;
 
 function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): void {
   for (const { name, value, options } of list ?? []) {
@@ -30,7 +30,7 @@ function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): v
  */
 async function callEngine(instance: Instance, path: string, init: { query?: URLSearchParams; body: string; contentType: string }) {
   const resolved = await instance.getConfig(undefined);
-  const incoming = await headers();
+  const incoming = await requestHeaders();
   const ctx = createRequestContext(resolved, incoming);
   const url = new URL(`${ctx.authUrl}${path}`);
   if (init.query) url.search = init.query.toString();
@@ -41,12 +41,12 @@ async function callEngine(instance: Instance, path: string, init: { query?: URLS
   }
   forwarded.set("content-type", init.contentType);
   const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: true });
-  applyCookies(await cookies(), response.cookies);
+  applyCookies(await requestCookies(), response.cookies);
   return { redirect: response.redirect, body: response.body };
 }
 
 async function refererOr(fallback: string): Promise<string> {
-  return (await headers()).get("referer") ?? fallback;
+  return (await requestHeaders()).get("referer") ?? fallback;
 }
 
 /** The server-action functions of a `NextAuth()` call. */
@@ -70,7 +70,7 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
       const resolved = await instance.getConfig(undefined);
       let target: string;
       if (!provider || !resolved.providers.some((p) => p.id === provider)) {
-        const ctx = createRequestContext(resolved, await headers());
+        const ctx = createRequestContext(resolved, await requestHeaders());
         target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
       } else {
         const result = await callEngine(instance, `/signin/${encodeURIComponent(provider)}`, {

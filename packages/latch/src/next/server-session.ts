@@ -1,17 +1,17 @@
-import { cookies, headers } from "next/headers";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { sameOriginUrl } from "../core/callback-url.js";
 import { createRequestContext } from "../core/config.js";
 import { readJwtSession } from "../core/session/jwt-session.js";
 import { SessionRequired } from "../errors.js";
 import type { Session } from "../types.js";
+import { requestCookies, requestHeaders } from "./request-scope.js";
 import { logError, type Instance } from "./instance.js";
 import type { RequireSessionOptions } from "./types.js";
 
 /** The header the proxy sets with the URL it saw, so page-level checks can send the user back to it. */
 export const CURRENT_URL_HEADER = "x-latch-url";
 
-type CookieStore = Awaited<ReturnType<typeof cookies>>;
+type CookieStore = Awaited<ReturnType<typeof requestCookies>>;
 
 function cookieMap(store: CookieStore): Map<string, string> {
   const map = new Map<string, string>();
@@ -29,7 +29,7 @@ export function createServerSessionReader(instance: Instance): () => Promise<Ses
   const memo = new WeakMap<object, { key: string; session: Promise<Session | null> }>();
   return async function readServerSession() {
     try {
-      const store = await cookies();
+      const store = await requestCookies();
       const all = cookieMap(store);
       let key = "";
       for (const [name, value] of all) if (name.includes("session-token")) key += `${name}=${value};`;
@@ -38,7 +38,7 @@ export function createServerSessionReader(instance: Instance): () => Promise<Ses
       const session = (async () => {
         const resolved = await instance.getConfig(undefined);
         try {
-          const ctx = createRequestContext(resolved, await headers());
+          const ctx = createRequestContext(resolved, await requestHeaders());
           return (await readJwtSession(ctx, all, { renew: false })).session;
         } catch (error) {
           unstable_rethrow(error);
@@ -65,7 +65,7 @@ export function createRequireSession(instance: Instance, readServerSession: () =
     if (session) return session;
     if (options.onMissing === "throw") throw new SessionRequired("This action needs a signed-in user: sign in and try again.");
     const resolved = await instance.getConfig(undefined);
-    const incoming = await headers();
+    const incoming = await requestHeaders();
     let ctx;
     try {
       ctx = createRequestContext(resolved, incoming);

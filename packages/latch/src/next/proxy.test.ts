@@ -133,6 +133,24 @@ describe("auth as proxy / middleware", () => {
     }
   });
 
+  it("never turns a misconfigured provider into a session (GHSA-8fpg-xm3f-6cx3)", async () => {
+    // No issuer, no endpoints, no client id: sign-in with it fails, but session checks must still
+    // deny without a valid cookie and must never see an error object as a session.
+    const config = baseConfig({ providers: [OIDC({ id: "broken" })] });
+    const { auth, handlers } = NextAuth(config);
+    const proxy = auth as ProxyFn;
+    expect((await proxy(request("/dashboard"))).status).toBe(307);
+    expect((await proxy(request("/api/data"))).status).toBe(401);
+    const sessionRoute = await handlers.GET(new Request(`${ORIGIN}/api/auth/session`, { headers: { host: "127.0.0.1:3000" } }));
+    expect(sessionRoute.status).toBe(200);
+    expect(await sessionRoute.json()).toBeNull();
+    const signIn = await handlers.GET(new Request(`${ORIGIN}/api/auth/signin`, { headers: { host: "127.0.0.1:3000" } }));
+    expect(signIn.status).toBe(200);
+    const handler = vi.fn((req: NextAuthRequest) => Response.json(req.auth));
+    expect((await auth(handler)(request("/x"), undefined)).status).toBe(307);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
   it("does not guard its own routes or the custom sign-in page (no redirect loop)", async () => {
     const proxy = NextAuth(baseConfig({ pages: { signIn: "/login" } })).auth as ProxyFn;
     expect((await proxy(request("/api/auth/session"))).headers.get("x-middleware-next")).toBe("1");

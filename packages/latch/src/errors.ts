@@ -19,6 +19,8 @@ export type ErrorType =
   | "InvalidEndpoints"
   | "InvalidProvider"
   | "JWTSessionError"
+  | "MissingAdapter"
+  | "MissingAdapterMethods"
   | "MissingAuthorize"
   | "MissingCSRF"
   | "MissingSecret"
@@ -127,6 +129,16 @@ export class InvalidProvider extends AuthError {
 export class JWTSessionError extends AuthError {
   override name = "JWTSessionError";
   override type = "JWTSessionError" as const;
+}
+/** Database sessions (or another feature) need an adapter and none is set. */
+export class MissingAdapter extends AuthError {
+  override name = "MissingAdapter";
+  override type = "MissingAdapter" as const;
+}
+/** The adapter lacks methods the configuration needs. */
+export class MissingAdapterMethods extends AuthError {
+  override name = "MissingAdapterMethods";
+  override type = "MissingAdapterMethods" as const;
 }
 /** A credentials provider has no `authorize` function. */
 export class MissingAuthorize extends AuthError {

@@ -6,6 +6,8 @@
  * declare module "latch" { interface Session { user: { id: string } & DefaultSession["user"] } }
  * ```
  */
+import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
+
 /** A value or a promise of it. */
 export type Awaitable<T> = T | PromiseLike<T>;
 
@@ -167,7 +169,13 @@ export interface JWTCallbackParams {
 /** What the `session` callback receives. */
 export interface SessionCallbackParams {
   session: Session;
+  /**
+   * The session token's claims. With database sessions latch passes `{ sub, name, email,
+   * picture }` of the stored user, so a callback written for JWT sessions keeps working.
+   */
   token: JWT;
+  /** With database sessions: the stored user. */
+  user?: AdapterUser | undefined;
 }
 
 /** Callbacks that shape sign-in, tokens, sessions and redirects. */
@@ -181,8 +189,13 @@ export interface CallbacksOptions {
 /** Handlers called after something happened; errors they throw are logged, never raised. */
 export interface EventCallbacks {
   signIn?: ((message: { user: User; account: Account | null; profile?: Profile | undefined; isNewUser?: boolean | undefined }) => Awaitable<void>) | undefined;
-  signOut?: ((message: { token: JWT | null }) => Awaitable<void>) | undefined;
+  /** `token` with JWT sessions, `session` (the deleted row) with database sessions. */
+  signOut?: ((message: { token: JWT | null; session?: AdapterSession | null | undefined }) => Awaitable<void>) | undefined;
   session?: ((message: { session: Session; token: JWT }) => Awaitable<void>) | undefined;
+  /** A user was created by the adapter at their first sign-in. */
+  createUser?: ((message: { user: AdapterUser }) => Awaitable<void>) | undefined;
+  /** A provider account was linked to a user. */
+  linkAccount?: ((message: { user: AdapterUser; account: Account; profile: Profile }) => Awaitable<void>) | undefined;
 }
 
 /** Your own pages instead of the built-in ones (paths, e.g. `/login`). */
@@ -239,11 +252,17 @@ export interface CookiesOptions {
 /** Session settings. */
 export interface SessionOptions {
   /** Only `"jwt"` for now: an encrypted token in an HttpOnly cookie. */
-  strategy?: "jwt" | undefined;
+  /**
+   * `"jwt"`: an encrypted token in the cookie, no storage. `"database"`: an opaque token in the
+   * cookie and the session in the adapter. Default: `"database"` when an adapter is set.
+   */
+  strategy?: "jwt" | "database" | undefined;
   /** Seconds a session lives without being used. Default 30 days. */
   maxAge?: number | undefined;
   /** Seconds between session-store writes (database sessions). Default 1 day. */
   updateAge?: number | undefined;
+  /** Database sessions: makes the opaque token. Default: 32 random bytes, hex. */
+  generateSessionToken?: (() => string) | undefined;
 }
 
 /** Parameters of a session-token encoder. */
@@ -279,6 +298,8 @@ export interface JWTOptions {
  */
 export interface AuthConfig {
   providers: Provider[];
+  /** Where users, accounts and (with database sessions) sessions are stored. */
+  adapter?: Adapter | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
   secret?: string | string[] | undefined;
   session?: SessionOptions | undefined;

@@ -10,17 +10,20 @@
  * const adapter: Adapter = PostgresAdapter(pool);
  * ```
  */
-import type { Awaitable, ProviderType, User } from "../types.js";
+// Self-contained on purpose: the public types in ../types.ts import these, not the reverse.
+type Awaitable<T> = T | PromiseLike<T>;
 
 /** A user as stored: `id` and `email` always present, `emailVerified` a date or null. */
-export interface AdapterUser extends User {
+export interface AdapterUser {
   id: string;
+  name?: string | null | undefined;
   email: string;
   emailVerified: Date | null;
+  image?: string | null | undefined;
 }
 
 /** The kinds of account an adapter stores. */
-export type AdapterAccountType = Extract<ProviderType, "oauth" | "oidc" | "email" | "webauthn">;
+export type AdapterAccountType = "oauth" | "oidc" | "email" | "webauthn";
 
 /** A provider account linked to a user, keyed by (provider, providerAccountId). */
 export interface AdapterAccount {

@@ -3,6 +3,21 @@ import type { AuthConfig, CookiesOptions, LoggerInstance, PagesOptions, Theme } 
 import { createLogger } from "./logger.js";
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
+import { randomHex } from "./digest.js";
+import { MissingAdapter, MissingAdapterMethods } from "../errors.js";
+import type { Adapter } from "../adapters/types.js";
+
+const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
+
+/** What is wrong with the adapter for this configuration, if anything. */
+function adapterError(config: AuthConfig, strategy: "jwt" | "database"): Error | undefined {
+  if (strategy !== "database") return undefined;
+  if (!config.adapter) return new MissingAdapter('session.strategy is "database" but no adapter is set: pass `adapter`, or use strategy "jwt".');
+  const adapter = config.adapter;
+  const missing = DATABASE_METHODS.filter((name) => typeof adapter[name] !== "function");
+  if (missing.length > 0) return new MissingAdapterMethods(`The adapter lacks methods database sessions need: ${missing.join(", ")}.`);
+  return undefined;
+}
 
 /** Environment variables latch reads; `process.env` by default. */
 export type Env = Record<string, string | undefined>;
@@ -21,6 +36,13 @@ export interface ResolvedConfig {
   trustHost: boolean;
   sessionMaxAge: number;
   jwtMaxAge: number;
+  /** `database` when the config says so, or by default when an adapter is set. */
+  strategy: "jwt" | "database";
+  /** Seconds between database-session writes. */
+  updateAge: number;
+  generateSessionToken: () => string;
+  /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
+  configError: Error | undefined;
   pages: PagesOptions;
   theme: Theme;
   logger: LoggerInstance;
@@ -72,6 +94,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     readBoolean(env.AUTH_TRUST_HOST) ??
     (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production");
   const sessionMaxAge = config.session?.maxAge ?? DEFAULT_MAX_AGE;
+  const strategy = config.session?.strategy ?? (config.adapter ? "database" : "jwt");
   return {
     config,
     providers: resolveProviders(config.providers, env, logger),
@@ -81,6 +104,10 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     trustHost,
     sessionMaxAge,
     jwtMaxAge: config.jwt?.maxAge ?? sessionMaxAge,
+    strategy,
+    updateAge: config.session?.updateAge ?? 24 * 60 * 60,
+    generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
+    configError: adapterError(config, strategy),
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,
@@ -140,6 +167,7 @@ export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, reques
 
 /** Builds the per-request context; throws `MissingSecret` or `UntrustedHost` when it cannot. */
 export function createRequestContext(resolved: ResolvedConfig, headers: Headers, requestUrl?: string): RequestContext {
+  if (resolved.configError) throw resolved.configError;
   if (resolved.secrets.length === 0) {
     throw new MissingSecret("No secret is set. Set AUTH_SECRET (generate one with `openssl rand -base64 33`) or pass `secret` in the config.");
   }

@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "../core/config.js";
 import { parseCookieHeader, type OutgoingCookie } from "../core/cookies.js";
-import { readJwtSession, type SessionResult } from "../core/session/jwt-session.js";
+import type { SessionResult } from "../core/session/jwt-session.js";
+import { readSession } from "../core/session/read-session.js";
 import { authorizedCallback, logError, type Instance } from "./instance.js";
 import { unauthorizedResponse, withCookies } from "./responses.js";
 import { CURRENT_URL_HEADER } from "./server-session.js";
@@ -25,7 +26,7 @@ export async function readRequestSession(instance: Instance, request: Request): 
   try {
     resolved = await instance.getConfig(request);
     const ctx = createRequestContext(resolved, request.headers, request.url);
-    const result = await readJwtSession(ctx, parseCookieHeader(request.headers.get("cookie")), { renew: true });
+    const result = await readSession(ctx, parseCookieHeader(request.headers.get("cookie")), { renew: true });
     return { resolved, ctx, result };
   } catch (error) {
     logError(resolved, "The session could not be read; the request is treated as signed out.", error);

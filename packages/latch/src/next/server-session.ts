@@ -1,7 +1,7 @@
 import { redirect, unstable_rethrow } from "next/navigation";
 import { sameOriginUrl } from "../core/callback-url.js";
 import { createRequestContext } from "../core/config.js";
-import { readJwtSession } from "../core/session/jwt-session.js";
+import { readSession } from "../core/session/read-session.js";
 import { SessionRequired } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
@@ -39,7 +39,7 @@ export function createServerSessionReader(instance: Instance): () => Promise<Ses
         const resolved = await instance.getConfig(undefined);
         try {
           const ctx = createRequestContext(resolved, await requestHeaders());
-          return (await readJwtSession(ctx, all, { renew: false })).session;
+          return (await readSession(ctx, all, { renew: false })).session;
         } catch (error) {
           unstable_rethrow(error);
           logError(resolved, "auth() could not read the session; it returns null.", error);

@@ -6,6 +6,8 @@ import { runEvent } from "../events.js";
 import { handleOAuthCallback } from "../oauth/callback.js";
 import type { ResponseInternal } from "../response.js";
 import { sessionCookies } from "../session/jwt-session.js";
+import { createDatabaseSession } from "../session/database-session.js";
+import { loginWithAdapter } from "../login.js";
 import { stableUserId } from "../stable-id.js";
 
 function bodyParams(body: Record<string, unknown>): URLSearchParams {
@@ -26,6 +28,7 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
   try {
     const params = action.method === "POST" ? bodyParams(action.body) : action.query;
     const { user, account, profile } = await handleOAuthCallback(ctx, provider, params, action.cookies, out);
+    // Without a database, the id derives from the provider account so that it stays stable.
     user.id = await stableUserId(provider.id, account.providerAccountId);
 
     const callbacks = resolved.config.callbacks;
@@ -39,14 +42,31 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
     if (allowed === false) throw new AccessDenied("The signIn callback refused this sign-in.");
     if (typeof allowed === "string") return { redirect: await resolveRedirect(action, allowed), cookies: [...action.baseCookies, ...out] };
 
-    const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id };
-    const token = callbacks?.jwt ? await callbacks.jwt({ token: initial, user, account, profile, trigger: "signIn" }) : initial;
-    if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
+    let isNewUser: boolean | undefined;
+    if (resolved.config.adapter) {
+      const login = await loginWithAdapter(ctx, provider, { user, account, profile }, action.cookies);
+      Object.assign(user, { id: login.user.id, name: login.user.name, email: login.user.email, image: login.user.image });
+      account.userId = login.user.id;
+      isNewUser = login.isNewUser;
+    }
 
     const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
-    out.push(...(await sessionCookies(ctx, token, existing)));
-    await runEvent(resolved, "signIn", { user, account, profile });
-    const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+    if (resolved.strategy === "database") {
+      out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
+    } else {
+      const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id };
+      const trigger = isNewUser ? "signUp" : "signIn";
+      const token = callbacks?.jwt ? await callbacks.jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
+      if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
+      out.push(...(await sessionCookies(ctx, token, existing)));
+    }
+    await runEvent(resolved, "signIn", { user, account, profile, isNewUser });
+    let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+    if (isNewUser && resolved.pages.newUser) {
+      const welcome = new URL(resolved.pages.newUser, ctx.origin);
+      welcome.searchParams.set("callbackUrl", target);
+      target = await resolveRedirect(action, welcome.href);
+    }
     return { redirect: target, cookies: [...action.baseCookies, ...out] };
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The callback of "${provider.id}" failed.`, { cause: error });

@@ -1,6 +1,6 @@
 import { csrfVerified, type ActionContext } from "../action-context.js";
 import type { ResponseInternal } from "../response.js";
-import { readJwtSession } from "../session/jwt-session.js";
+import { readSession } from "../session/read-session.js";
 
 /**
  * `GET /session` returns the session (or `null`) and renews the cookie; `POST /session` updates
@@ -9,9 +9,9 @@ import { readJwtSession } from "../session/jwt-session.js";
 export async function sessionAction(action: ActionContext): Promise<ResponseInternal> {
   if (action.method === "POST") {
     if (!csrfVerified(action)) return { status: 400, body: null, cookies: action.baseCookies };
-    const result = await readJwtSession(action.ctx, action.cookies, { renew: true, update: { data: action.body.data } });
+    const result = await readSession(action.ctx, action.cookies, { renew: true, update: { data: action.body.data } });
     return { body: result.session, cookies: [...action.baseCookies, ...result.cookies] };
   }
-  const result = await readJwtSession(action.ctx, action.cookies, { renew: true });
+  const result = await readSession(action.ctx, action.cookies, { renew: true });
   return { body: result.session, cookies: [...action.baseCookies, ...result.cookies] };
 }

@@ -1,4 +1,5 @@
-import { MissingCSRF } from "../../errors.js";
+import { MissingCSRF, SignOutError } from "../../errors.js";
+import { deleteDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { clearChunkedCookie, readChunkedCookie } from "../cookies.js";
 import { runEvent } from "../events.js";
@@ -23,8 +24,21 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
   const { ctx } = action;
   if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-out request has no valid CSRF token."));
   const { value, names } = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name);
-  const token = value ? await decodeSessionToken(ctx, value) : null;
-  await runEvent(ctx.resolved, "signOut", { token });
+  if (ctx.resolved.strategy === "database") {
+    let session = null;
+    if (value) {
+      try {
+        session = await deleteDatabaseSession(ctx, value);
+      } catch (error) {
+        // The cookie is cleared anyway; the row expires on its own.
+        ctx.resolved.logger.error(new SignOutError("The adapter failed to delete the session at sign-out.", { cause: error }));
+      }
+    }
+    await runEvent(ctx.resolved, "signOut", { token: null, session });
+  } else {
+    const token = value ? await decodeSessionToken(ctx, value) : null;
+    await runEvent(ctx.resolved, "signOut", { token });
+  }
   const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
   return { redirect: target, cookies: [...action.baseCookies, ...clearChunkedCookie(ctx.cookies.sessionToken, names)] };
 }

@@ -8,8 +8,11 @@ import { runEvent } from "../events.js";
 /** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
 export interface SessionResult {
   session: Session | null;
-  /** `invalid` when a session cookie was sent but gave no session (expired, forged, refused). */
-  status: "none" | "valid" | "invalid";
+  /**
+   * `invalid` when a session cookie was sent but gave no session (expired, forged, refused);
+   * `error` when the session store failed (the cookie is kept).
+   */
+  status: "none" | "valid" | "invalid" | "error";
   token: JWT | null;
   cookies: OutgoingCookie[];
 }

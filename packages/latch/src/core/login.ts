@@ -1,0 +1,97 @@
+import type { Adapter, AdapterAccount, AdapterUser } from "../adapters/types.js";
+import { OAuthAccountNotLinked } from "../errors.js";
+import type { Account, Profile, User } from "../types.js";
+import type { RequestContext } from "./config.js";
+import { readChunkedCookie } from "./cookies.js";
+import { runEvent } from "./events.js";
+import type { InternalProvider } from "./providers.js";
+import { decodeSessionToken } from "./session/jwt-session.js";
+
+/** Who signed in: the stored user, and whether this sign-in created them. */
+export interface LoginResult {
+  user: AdapterUser;
+  isNewUser: boolean;
+}
+
+type LoginAdapter = Required<Pick<Adapter, "createUser" | "getUser" | "getUserByAccount" | "getUserByEmail" | "linkAccount">> & Pick<Adapter, "getSessionAndUser">;
+
+function loginAdapter(adapter: Adapter): LoginAdapter {
+  if (!adapter.createUser || !adapter.getUser || !adapter.getUserByAccount || !adapter.getUserByEmail || !adapter.linkAccount) {
+    throw new TypeError("latch: signing in with an adapter needs createUser, getUser, getUserByAccount, getUserByEmail and linkAccount");
+  }
+  return {
+    createUser: adapter.createUser.bind(adapter),
+    getUser: adapter.getUser.bind(adapter),
+    getUserByAccount: adapter.getUserByAccount.bind(adapter),
+    getUserByEmail: adapter.getUserByEmail.bind(adapter),
+    linkAccount: adapter.linkAccount.bind(adapter),
+    ...(adapter.getSessionAndUser ? { getSessionAndUser: adapter.getSessionAndUser.bind(adapter) } : {}),
+  };
+}
+
+/** The user already signed in on this browser, if any: linking a new account goes to them. */
+async function signedInUser(ctx: RequestContext, adapter: LoginAdapter, cookies: Map<string, string>): Promise<AdapterUser | null> {
+  const { value } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
+  if (!value) return null;
+  if (ctx.resolved.strategy === "database") return (await adapter.getSessionAndUser?.(value))?.user ?? null;
+  const token = await decodeSessionToken(ctx, value);
+  return typeof token?.sub === "string" ? adapter.getUser(token.sub) : null;
+}
+
+function toAdapterAccount(account: Account, userId: string): AdapterAccount {
+  const { type } = account;
+  if (type !== "oauth" && type !== "oidc" && type !== "email" && type !== "webauthn") throw new TypeError(`latch: accounts of type ${type} are not stored`);
+  return { ...account, type, userId };
+}
+
+/**
+ * Finds or creates the stored user for a provider account, keyed by (provider,
+ * providerAccountId) — never by email (OIDC Core §5.7). A new account links to the user signed
+ * in on this browser; an unknown account whose email belongs to an existing user is refused
+ * (`OAuthAccountNotLinked`) unless the provider sets `allowDangerousEmailAccountLinking`.
+ */
+export async function loginWithAdapter(
+  ctx: RequestContext,
+  provider: InternalProvider,
+  params: { user: User; account: Account; profile: Profile },
+  cookies: Map<string, string>,
+): Promise<LoginResult> {
+  const { resolved } = ctx;
+  const configured = resolved.config.adapter;
+  if (!configured) throw new TypeError("latch: loginWithAdapter needs an adapter");
+  const adapter = loginAdapter(configured);
+  const { account, profile } = params;
+  const current = await signedInUser(ctx, adapter, cookies);
+  const byAccount = await adapter.getUserByAccount({ provider: account.provider, providerAccountId: account.providerAccountId });
+  if (byAccount) {
+    if (current && current.id !== byAccount.id) throw new OAuthAccountNotLinked("This provider account is already linked to another user.");
+    return { user: byAccount, isNewUser: false };
+  }
+  if (current) {
+    await adapter.linkAccount(toAdapterAccount(account, current.id));
+    await runEvent(resolved, "linkAccount", { user: current, account, profile });
+    return { user: current, isNewUser: false };
+  }
+  const email = params.user.email ?? null;
+  const byEmail = email ? await adapter.getUserByEmail(email) : null;
+  if (byEmail) {
+    if (!provider.allowDangerousEmailAccountLinking) {
+      throw new OAuthAccountNotLinked("Another account already uses this email address: sign in with the provider you used before, then link this one.");
+    }
+    await adapter.linkAccount(toAdapterAccount(account, byEmail.id));
+    await runEvent(resolved, "linkAccount", { user: byEmail, account, profile });
+    return { user: byEmail, isNewUser: false };
+  }
+  const created = await adapter.createUser({
+    id: crypto.randomUUID(),
+    name: params.user.name ?? null,
+    // Auth.js's type says string, but a provider may give no email; adapters store null.
+    email: email as string,
+    image: params.user.image ?? null,
+    emailVerified: null,
+  });
+  await runEvent(resolved, "createUser", { user: created });
+  await adapter.linkAccount(toAdapterAccount(account, created.id));
+  await runEvent(resolved, "linkAccount", { user: created, account, profile });
+  return { user: created, isNewUser: true };
+}

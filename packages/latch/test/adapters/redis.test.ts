@@ -1,0 +1,142 @@
+/**
+ * RedisAdapter against a real Redis, each run under a key prefix of its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisAdapter } from "../../src/adapters/redis.js";
+import type { Adapter } from "../../src/adapters/types.js";
+import { runAdapterConformance } from "../adapter-conformance.js";
+import { deleteRedisKeys, requireRedis, type RedisClient, type RedisNamespace } from "../helpers/services.js";
+
+const inAWeek = () => new Date(Date.now() + 7 * 24 * 3600 * 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freshRedisAdapter() {
+  const ns = await requireRedis();
+  return {
+    ns,
+    adapter: RedisAdapter(ns.client, { prefix: ns.prefix }),
+    reset: () => deleteRedisKeys(ns.client, ns.prefix),
+    close: () => ns.drop(),
+  };
+}
+
+runAdapterConformance("RedisAdapter", freshRedisAdapter);
+
+describe("RedisAdapter", () => {
+  let ns: RedisNamespace | undefined;
+  let client: RedisClient;
+  let prefix: string;
+  let adapter: Required<Adapter>;
+
+  beforeAll(async () => {
+    const fresh = await freshRedisAdapter();
+    ({ ns } = fresh);
+    ({ client, prefix } = fresh.ns);
+    adapter = fresh.adapter as Required<Adapter>;
+  });
+  // Guarded: when beforeAll failed, its error (what is missing, how to start it) is the one to read.
+  afterAll(async () => ns?.drop());
+
+  async function keys(): Promise<string[]> {
+    const found: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*` })) found.push(...batch.map((key) => key.slice(prefix.length)));
+    return found.sort();
+  }
+
+  it("stores sessions and verification tokens with their expiry as the key's", async () => {
+    const user = await adapter.createUser({ id: "ttl-user", email: "ttl@example.com", emailVerified: null });
+    const soon = new Date(Date.now() + 1500);
+    await adapter.createSession({ sessionToken: "ttl-session", userId: user.id, expires: soon });
+    await adapter.createVerificationToken({ identifier: "ttl@example.com", token: "ttl-token", expires: soon });
+    for (const key of ["session:ttl-session", "verification-token:ttl%40example.com:ttl-token"]) {
+      const ttl = await client.pTTL(prefix + key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(1500);
+    }
+    expect(await client.pTTL(`${prefix}user:ttl-user`)).toBe(-1);
+
+    await adapter.updateSession({ sessionToken: "ttl-session", expires: new Date(Date.now() + 60_000) });
+    expect(await client.pTTL(`${prefix}session:ttl-session`)).toBeGreaterThan(1500);
+  });
+
+  it("lets Redis remove them when they expire", async () => {
+    const user = await adapter.createUser({ id: "expiring", email: "expiring@example.com", emailVerified: null });
+    const expires = new Date(Date.now() + 150);
+    await adapter.createSession({ sessionToken: "short", userId: user.id, expires });
+    await adapter.createVerificationToken({ identifier: "expiring@example.com", token: "short", expires });
+    expect(await adapter.getSessionAndUser("short")).not.toBeNull();
+    await sleep(300);
+    expect(await client.exists([`${prefix}session:short`, `${prefix}verification-token:expiring%40example.com:short`])).toBe(0);
+    expect(await adapter.getSessionAndUser("short")).toBeNull();
+    expect(await adapter.useVerificationToken({ identifier: "expiring@example.com", token: "short" })).toBeNull();
+  });
+
+  it("revives dates and keeps the fields it was given", async () => {
+    const emailVerified = new Date("2024-02-03T04:05:06.789Z");
+    const user = await adapter.createUser({ id: "dates", name: "Dee", email: "dee@example.com", emailVerified, image: null });
+    expect(await adapter.getUser("dates")).toEqual(user);
+    expect((await adapter.getUserByEmail("dee@example.com"))?.emailVerified).toEqual(emailVerified);
+    const expires = inAWeek();
+    await adapter.createSession({ sessionToken: "dates-session", userId: "dates", expires });
+    expect(await adapter.getSessionAndUser("dates-session")).toEqual({ session: { sessionToken: "dates-session", userId: "dates", expires }, user });
+  });
+
+  it("creates a user with a null email without an email index", async () => {
+    const user = await adapter.createUser({ id: "no-email", email: null as unknown as string, emailVerified: null });
+    expect(await adapter.getUser(user.id)).toEqual(user);
+    expect((await keys()).filter((key) => key.startsWith("user-by-email:null"))).toEqual([]);
+  });
+
+  it("refuses a second user with the same email, and moves the email index on update", async () => {
+    await adapter.createUser({ id: "first", email: "taken@example.com", emailVerified: null });
+    await expect(adapter.createUser({ id: "second", email: "taken@example.com", emailVerified: null })).rejects.toThrow(/email exists/);
+    await adapter.createUser({ id: "other", email: "other@example.com", emailVerified: null });
+    await expect(adapter.updateUser({ id: "other", email: "taken@example.com" })).rejects.toThrow(/another user has this email/);
+
+    await adapter.updateUser({ id: "first", email: "moved@example.com" });
+    expect(await adapter.getUserByEmail("taken@example.com")).toBeNull();
+    expect((await adapter.getUserByEmail("moved@example.com"))?.id).toBe("first");
+    await expect(adapter.updateUser({ id: "missing", name: "x" })).rejects.toThrow(/no user/);
+  });
+
+  it("applies concurrent partial updates without losing any", async () => {
+    await adapter.createUser({ id: "busy", email: "busy@example.com", emailVerified: null });
+    const names = Array.from({ length: 10 }, (_, i) => `field${i}`);
+    await Promise.all(names.map(async (name) => adapter.updateUser({ id: "busy", [name]: name })));
+    expect(await adapter.getUser("busy")).toMatchObject(Object.fromEntries(names.map((name) => [name, name])));
+  });
+
+  it("keeps a ':' in a provider id from meeting another account's key", async () => {
+    const user = await adapter.createUser({ id: "colon", email: "colon@example.com", emailVerified: null });
+    await adapter.linkAccount({ userId: user.id, type: "oauth", provider: "a:b", providerAccountId: "c" });
+    expect(await adapter.getAccount("b:c", "a")).toBeNull();
+    expect(await adapter.getUserByAccount({ provider: "a", providerAccountId: "b:c" })).toBeNull();
+    expect((await adapter.getUserByAccount({ provider: "a:b", providerAccountId: "c" }))?.id).toBe("colon");
+  });
+
+  it("deletes a user with their accounts, sessions, authenticators and indexes", async () => {
+    const before = await keys();
+    const user = await adapter.createUser({ id: "doomed", email: "doomed@example.com", emailVerified: null });
+    await adapter.linkAccount({ userId: user.id, type: "oidc", provider: "google", providerAccountId: "doomed-g", expires_at: 1_900_000_000 });
+    await adapter.linkAccount({ userId: user.id, type: "oauth", provider: "github", providerAccountId: "doomed-gh" });
+    await adapter.createSession({ sessionToken: "doomed-1", userId: user.id, expires: inAWeek() });
+    await adapter.createSession({ sessionToken: "doomed-2", userId: user.id, expires: inAWeek() });
+    await adapter.createAuthenticator({ credentialID: "doomed-cred", userId: user.id, providerAccountId: "doomed-cred", credentialPublicKey: "pk", counter: 0, credentialBackedUp: false, credentialDeviceType: "singleDevice" });
+    expect((await adapter.listAuthenticatorsByUserId(user.id)).map((a) => a.credentialID)).toEqual(["doomed-cred"]);
+    expect(await adapter.deleteUser(user.id)).toEqual(user);
+    expect(await keys()).toEqual(before);
+  });
+
+  it("refuses to attach records to a user that does not exist", async () => {
+    await expect(adapter.createSession({ sessionToken: "orphan", userId: "ghost", expires: inAWeek() })).rejects.toThrow(/no user/);
+    await expect(adapter.linkAccount({ userId: "ghost", type: "oauth", provider: "github", providerAccountId: "ghost" })).rejects.toThrow(/no user/);
+  });
+
+  it("uses a verification token once, only with its own identifier, among 20 concurrent uses", async () => {
+    const expires = new Date(Date.now() + 60_000);
+    await adapter.createVerificationToken({ identifier: "victim@example.com", token: "hashed-token", expires });
+    expect(await adapter.useVerificationToken({ identifier: "attacker@example.com", token: "hashed-token" })).toBeNull();
+    const results = await Promise.all(Array.from({ length: 20 }, async () => adapter.useVerificationToken({ identifier: "victim@example.com", token: "hashed-token" })));
+    expect(results.filter((result) => result !== null)).toEqual([{ identifier: "victim@example.com", token: "hashed-token", expires }]);
+  });
+});

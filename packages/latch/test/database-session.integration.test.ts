@@ -1,0 +1,197 @@
+/**
+ * Database sessions and account linking end to end: the real local OpenID provider, the SQLite
+ * adapter on a real better-sqlite3 database, the engine in between.
+ */
+import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import OIDC from "../src/providers/oidc.js";
+import type { AuthConfig, Provider } from "../src/types.js";
+import { EngineClient } from "./helpers/engine-client.js";
+
+const ORIGIN = "http://127.0.0.1:3996";
+const SECRET = "database-session-secret-of-enough-length-0123456789";
+let idp: LocalIdP;
+
+beforeAll(async () => {
+  idp = await startLocalIdP({
+    clients: [
+      {
+        client_id: "latch-db",
+        client_secret: "latch-db-secret",
+        redirect_uris: [`${ORIGIN}/api/auth/callback/local`, `${ORIGIN}/api/auth/callback/other`],
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await idp?.close();
+});
+
+function provider(id: string, extra: { allowDangerousEmailAccountLinking?: boolean } = {}): Provider {
+  return OIDC({ id, name: id, issuer: idp.issuer, clientId: "latch-db", clientSecret: "latch-db-secret", ...extra });
+}
+
+function freshDb(): Database.Database {
+  const db = new Database(":memory:");
+  migrateSQLite(db);
+  return db;
+}
+
+function configFor(db: Database.Database, extra: Partial<AuthConfig> = {}): AuthConfig {
+  return { secret: SECRET, trustHost: true, adapter: SQLiteAdapter(db), providers: [provider("local"), provider("other")], logger: { error: () => undefined }, ...extra };
+}
+
+async function signIn(client: EngineClient, providerId = "local", login = "alice"): Promise<Response> {
+  const csrfToken = await client.csrfToken();
+  const start = await client.fetch(`/api/auth/signin/${providerId}`, { form: { csrfToken, callbackUrl: "/home" } });
+  const callback = await loginThroughIdP(start.response.headers.get("location") ?? "", login);
+  return (await client.fetch(callback)).response;
+}
+
+function count(db: Database.Database, table: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+describe("database sessions (the default with an adapter)", () => {
+  it("stores an opaque token, reads the user from the database, and deletes the row at sign-out", async () => {
+    const db = freshDb();
+    const seen: unknown[] = [];
+    const client = new EngineClient(ORIGIN, configFor(db, { callbacks: { session: ({ session, token, user }) => (seen.push({ sub: token.sub, userId: user?.id }), { ...session, userId: token.sub }) } }));
+    const response = await signIn(client);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/home`);
+    const cookie = client.jar.get("authjs.session-token") ?? "";
+    expect(cookie).toMatch(/^[0-9a-f]{64}$/);
+    expect(count(db, "sessions")).toBe(1);
+    expect(count(db, "users")).toBe(1);
+
+    const session = (await client.session()) as { user: { name: string; email: string }; userId: string };
+    expect(session.user).toMatchObject({ name: "Alice", email: "alice@example.test" });
+    const stored = db.prepare("SELECT id FROM users").get() as { id: string };
+    expect(session.userId).toBe(stored.id);
+    expect(seen.at(-1)).toEqual({ sub: stored.id, userId: stored.id });
+
+    const csrfToken = await client.csrfToken();
+    const out = await client.fetch("/api/auth/signout", { form: { csrfToken } });
+    expect(out.response.status).toBe(302);
+    expect(count(db, "sessions")).toBe(0);
+    expect(await client.session()).toBeNull();
+  });
+
+  it("finds the same user at the next sign-in of the same provider account", async () => {
+    const db = freshDb();
+    await signIn(new EngineClient(ORIGIN, configFor(db)));
+    await signIn(new EngineClient(ORIGIN, configFor(db)));
+    expect(count(db, "users")).toBe(1);
+    expect(count(db, "accounts")).toBe(1);
+    expect(count(db, "sessions")).toBe(2);
+  });
+
+  it("writes a new expiry at most once per updateAge", async () => {
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db));
+    await signIn(client);
+    const expiry = () => (db.prepare("SELECT expires FROM sessions").get() as { expires: unknown }).expires;
+    const before = expiry();
+    await client.session();
+    expect(expiry()).toEqual(before);
+
+    const eager = new EngineClient(ORIGIN, configFor(db, { session: { updateAge: 0 } }));
+    eager.jar.set("authjs.session-token", client.jar.get("authjs.session-token") ?? "");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await eager.session();
+    expect(expiry()).not.toEqual(before);
+  });
+
+  it("deletes an expired session and clears the cookie; an unknown token clears the cookie", async () => {
+    const db = freshDb();
+    const config = configFor(db);
+    const client = new EngineClient(ORIGIN, config);
+    await signIn(client);
+    const token = client.jar.get("authjs.session-token") ?? "";
+    const adapter = config.adapter;
+    await adapter?.updateSession?.({ sessionToken: token, expires: new Date(Date.now() - 1000) });
+    expect(await client.session()).toBeNull();
+    expect(count(db, "sessions")).toBe(0);
+    expect(client.jar.has("authjs.session-token")).toBe(false);
+
+    const stranger = new EngineClient(ORIGIN, config);
+    stranger.jar.set("authjs.session-token", "f".repeat(64));
+    const { cookies } = await stranger.fetch("/api/auth/session");
+    expect(cookies.find((c) => c.name === "authjs.session-token")?.attributes["max-age"]).toBe("0");
+  });
+
+  it("keeps the cookie when the database is down, and answers no session instead of an error", async () => {
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db));
+    await signIn(client);
+    db.close();
+    const { response, cookies } = await client.fetch("/api/auth/session");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toBeNull();
+    expect(cookies.some((c) => c.name === "authjs.session-token")).toBe(false);
+  });
+
+  it("sends a first-time user to pages.newUser", async () => {
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db, { pages: { newUser: "/welcome" } }));
+    const response = await signIn(client);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.pathname).toBe("/welcome");
+    expect(location.searchParams.get("callbackUrl")).toBe(`${ORIGIN}/home`);
+    const again = await signIn(new EngineClient(ORIGIN, configFor(db, { pages: { newUser: "/welcome" } })));
+    expect(again.headers.get("location")).toBe(`${ORIGIN}/home`);
+  });
+});
+
+describe("account linking", () => {
+  it("refuses to link by email unless the provider allows it", async () => {
+    const db = freshDb();
+    await signIn(new EngineClient(ORIGIN, configFor(db)), "local", "alice");
+    // Another provider account with the same email, from a browser with no session.
+    const refused = await signIn(new EngineClient(ORIGIN, configFor(db)), "other", "alice");
+    const location = new URL(refused.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("OAuthAccountNotLinked");
+    expect(count(db, "accounts")).toBe(1);
+
+    const dangerous = configFor(db, { providers: [provider("local"), provider("other", { allowDangerousEmailAccountLinking: true })] });
+    const linked = await signIn(new EngineClient(ORIGIN, dangerous), "other", "alice");
+    expect(linked.headers.get("location")).toBe(`${ORIGIN}/home`);
+    expect(count(db, "accounts")).toBe(2);
+    expect(count(db, "users")).toBe(1);
+  });
+
+  it("links a new provider account to the user signed in on this browser", async () => {
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db));
+    await signIn(client, "local", "alice");
+    await signIn(client, "other", "alice-elsewhere");
+    expect(count(db, "users")).toBe(1);
+    const accounts = db.prepare('SELECT provider, "providerAccountId" AS id FROM accounts ORDER BY provider').all();
+    expect(accounts).toEqual([
+      { provider: "local", id: "alice" },
+      { provider: "other", id: "alice-elsewhere" },
+    ]);
+  });
+
+  it("refuses a provider account that belongs to another user while signed in", async () => {
+    const db = freshDb();
+    await signIn(new EngineClient(ORIGIN, configFor(db)), "other", "bob");
+    const client = new EngineClient(ORIGIN, configFor(db));
+    await signIn(client, "local", "alice");
+    const refused = await signIn(client, "other", "bob");
+    expect(new URL(refused.headers.get("location") ?? "").searchParams.get("error")).toBe("OAuthAccountNotLinked");
+  });
+
+  it("uses the stored user's id as token.sub with JWT sessions and an adapter", async () => {
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db, { session: { strategy: "jwt" }, callbacks: { session: ({ session, token }) => ({ ...session, sub: token.sub }) } }));
+    await signIn(client);
+    expect(client.jar.get("authjs.session-token")?.split(".")).toHaveLength(5);
+    const stored = db.prepare("SELECT id FROM users").get() as { id: string };
+    expect(((await client.session()) as { sub: string }).sub).toBe(stored.id);
+    expect(count(db, "sessions")).toBe(0);
+  });
+});

@@ -5,17 +5,21 @@
  * ```sh
  * npx latch secret            # prints a new AUTH_SECRET
  * npx latch secret --write    # appends it to .env.local (keeps an existing one; --force replaces it)
+ * npx latch migrate sqlite ./auth.db
  * ```
  */
+import { migrate } from "./migrate.js";
 import { generateSecret, writeSecret } from "./secret.js";
 
 const USAGE = `usage: latch <command>
 
   secret [--write [file]] [--force]   print a new AUTH_SECRET; --write appends it to .env.local (or file)
+  migrate sqlite <file>               create or update latch's tables in a SQLite database
+  migrate postgres [url]              the same in PostgreSQL (url defaults to DATABASE_URL)
 `;
 
 /** Runs the command line; returns the exit code. */
-export function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "secret": {
@@ -35,6 +39,14 @@ export function main(argv: string[], out: (line: string) => void = console.log, 
       out(`Wrote a new AUTH_SECRET to ${file}.`);
       return 0;
     }
+    case "migrate":
+      try {
+        out(await migrate(rest[0], rest[1]));
+        return 0;
+      } catch (error) {
+        err(error instanceof Error ? error.message : String(error));
+        return 1;
+      }
     case undefined:
     case "help":
     case "--help":

@@ -38,6 +38,11 @@ export interface RedisNamespace {
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
+/** The URL of the test PostgreSQL server (LATCH_TEST_POSTGRES_URL or the local default). */
+export function postgresUrl(): string {
+  return POSTGRES_URL;
+}
+
 function createRedisClient() {
   return createClient({ url: REDIS_URL, socket: { connectTimeout: 3000, reconnectStrategy: false } });
 }

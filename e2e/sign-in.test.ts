@@ -2,7 +2,9 @@
  * The example app, built and served like production, signs a user in through a
  * real OpenID provider in a real browser, keeps the session, and signs out.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import Database from "better-sqlite3";
 import * as path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -25,6 +27,9 @@ let browser: Browser | undefined;
 let idp: IdP | undefined;
 let app: ExampleApp | undefined;
 let setupError: Error | undefined;
+// The example keeps users and database sessions in SQLite; each run gets a fresh file.
+const dbDir = mkdtempSync(path.join(tmpdir(), "latch-e2e-"));
+const dbFile = path.join(dbDir, "latch.db");
 
 /**
  * The shared fixtures. A failed `beforeAll` is remembered rather than thrown:
@@ -53,6 +58,7 @@ beforeAll(async () => {
         AUTH_URL: `http://127.0.0.1:${port}`,
         AUTH_LOCAL_ISSUER: idp.issuer,
         AUTH_LOCAL_SECRET: demoClient.clientSecret,
+        LATCH_DB_FILE: dbFile,
       },
     });
   } catch (error) {
@@ -64,6 +70,7 @@ afterAll(async () => {
   await browser?.close();
   await app?.close();
   await idp?.close();
+  rmSync(dbDir, { recursive: true, force: true });
 });
 
 /** On failure, shows what the server said and where the browser was. */
@@ -91,6 +98,16 @@ async function signInAsAlice(page: Page): Promise<void> {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
+}
+
+/** How many session rows the example's SQLite database holds for a token. */
+function countSessions(sessionToken: string): number {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM sessions WHERE "sessionToken" = ?').get(sessionToken) as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 /** `GET /api/me` with the browser's cookies: the session as a route handler's `auth()` sees it. */
@@ -148,6 +165,9 @@ describe("sign-in through the local IdP", () => {
 
     const cookie = (await context.cookies(app.url)).find((c) => c.name === sessionCookieName);
     expect(cookie, `the browser holds ${sessionCookieName}`).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+    // A database session: the cookie holds an opaque token, and the row is in SQLite.
+    expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(countSessions(cookie?.value ?? "")).toBe(1);
 
     await page.reload();
     await page.getByText("Hello, Alice!").waitFor();
@@ -163,6 +183,8 @@ describe("sign-in through the local IdP", () => {
     await page.getByText("You are not signed in.").waitFor();
     expect(await readSession(context)).toEqual({ session: null });
     expect((await context.cookies(app.url)).some((c) => c.name === sessionCookieName)).toBe(false);
+    // Sign-out deleted the row: the token is dead even if someone kept a copy.
+    expect(countSessions(cookie?.value ?? "")).toBe(0);
 
     await context.close();
   });

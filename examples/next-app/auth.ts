@@ -1,6 +1,8 @@
 import NextAuth from "latch/next";
 import GitHub from "latch/providers/github";
 import OIDC from "latch/providers/oidc";
+import { SQLiteAdapter } from "latch/adapters/sqlite";
+import { openDatabase } from "./db";
 
 /**
  * GitHub needs an OAuth app registered by hand, so the example falls back to
@@ -21,6 +23,9 @@ const useGitHub = Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_
 export const signInProviderId = useGitHub ? "github" : "local";
 
 export const { handlers, signIn, signOut, auth } = NextAuth({
+  // Users, accounts and sessions live in SQLite: with an adapter, sessions are database
+  // sessions (an opaque token in the cookie), which sign-out deletes at once.
+  adapter: SQLiteAdapter(openDatabase()),
   providers: useGitHub
     ? [GitHub]
     : [

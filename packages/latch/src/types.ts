@@ -7,6 +7,7 @@
  * ```
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
+import type { RevocationStore } from "./revocation/types.js";
 
 /** A value or a promise of it. */
 export type Awaitable<T> = T | PromiseLike<T>;
@@ -34,6 +35,10 @@ export interface DefaultJWT {
   iat?: number | undefined;
   exp?: number | undefined;
   jti?: string | undefined;
+  /** Session id, set at sign-in and kept across renewals: what revocation names. */
+  sid?: string | undefined;
+  /** When the user signed in (seconds), kept across renewals. */
+  auth_time?: number | undefined;
   name?: string | null | undefined;
   email?: string | null | undefined;
   picture?: string | null | undefined;
@@ -300,6 +305,11 @@ export interface AuthConfig {
   providers: Provider[];
   /** Where users, accounts and (with database sessions) sessions are stored. */
   adapter?: Adapter | undefined;
+  /**
+   * Ends JWT sessions at once on every instance: sign-out revokes the session, and
+   * `signOutEverywhere` every session of a user. Checked on every session read.
+   */
+  revocation?: RevocationStore | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
   secret?: string | string[] | undefined;
   session?: SessionOptions | undefined;

@@ -2,6 +2,9 @@ import { redirect } from "next/navigation";
 import { createRequestContext } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
+import { readChunkedCookie } from "../core/cookies.js";
+import { decodeSessionToken } from "../core/session/jwt-session.js";
+import { UnsupportedStrategy } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -50,8 +53,8 @@ async function refererOr(fallback: string): Promise<string> {
 }
 
 /** The server-action functions of a `NextAuth()` call. */
-export function createActions(instance: Instance): Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update"> {
-  return {
+export function createActions(instance: Instance): Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "signOutEverywhere"> {
+  const actions: Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "signOutEverywhere"> = {
     async signIn(provider, options, authorizationParams) {
       const fields: Record<string, string> = {};
       let redirectTo: string | undefined;
@@ -97,5 +100,19 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
       const result = await callEngine(instance, "/session", { body: JSON.stringify({ data }), contentType: "application/json" });
       return (result.body as Session | null | undefined) ?? null;
     },
+    async signOutEverywhere(options) {
+      const resolved = await instance.getConfig(undefined);
+      const revocation = resolved.config.revocation;
+      if (!revocation || resolved.strategy !== "jwt") {
+        throw new UnsupportedStrategy("signOutEverywhere() needs JWT sessions and a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
+      }
+      const ctx = createRequestContext(resolved, await requestHeaders());
+      const store = await requestCookies();
+      const raw = readChunkedCookie(new Map(store.getAll().map((c) => [c.name, c.value])), ctx.cookies.sessionToken.name).value;
+      const token = raw ? await decodeSessionToken(ctx, raw) : null;
+      if (typeof token?.sub === "string") await revocation.revokeUser(token.sub, new Date());
+      return actions.signOut(options);
+    },
   };
+  return actions;
 }

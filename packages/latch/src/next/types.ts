@@ -104,6 +104,11 @@ export interface NextAuthResult {
   /** Updates the session from a server action through the `jwt` callback (`trigger: "update"`). */
   unstable_update: (data: Record<string, unknown>) => Promise<Session | null>;
   /**
+   * From a server action: ends every session of the signed-in user on every device (needs JWT
+   * sessions and a `revocation` store), then signs out here as `signOut` does.
+   */
+  signOutEverywhere: (options?: SignOutOptions) => Promise<string>;
+  /**
    * Defense in depth for server components and server actions: returns the session, or
    * redirects to sign-in (default) / throws `SessionRequired`.
    */

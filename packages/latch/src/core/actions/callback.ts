@@ -8,6 +8,7 @@ import type { ResponseInternal } from "../response.js";
 import { sessionCookies } from "../session/jwt-session.js";
 import { createDatabaseSession } from "../session/database-session.js";
 import { loginWithAdapter } from "../login.js";
+import { randomHex } from "../digest.js";
 import { stableUserId } from "../stable-id.js";
 
 function bodyParams(body: Record<string, unknown>): URLSearchParams {
@@ -54,7 +55,8 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
     if (resolved.strategy === "database") {
       out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
     } else {
-      const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id };
+      // sid and auth_time survive every renewal: revocation names the session by them.
+      const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.floor(Date.now() / 1000) };
       const trigger = isNewUser ? "signUp" : "signIn";
       const token = callbacks?.jwt ? await callbacks.jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
       if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");

@@ -37,6 +37,14 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     await runEvent(ctx.resolved, "signOut", { token: null, session });
   } else {
     const token = value ? await decodeSessionToken(ctx, value) : null;
+    const revocation = ctx.resolved.config.revocation;
+    if (revocation && typeof token?.sid === "string") {
+      try {
+        await revocation.revokeSession(token.sid, new Date((token.exp ?? Date.now() / 1000 + ctx.resolved.jwtMaxAge) * 1000));
+      } catch (error) {
+        ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; copies of this session token stay valid until they expire.", { cause: error }));
+      }
+    }
     await runEvent(ctx.resolved, "signOut", { token });
   }
   const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);

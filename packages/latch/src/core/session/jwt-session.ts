@@ -68,6 +68,17 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
     resolved.logger.debug("session token could not be decoded; the cookie is cleared");
     return cleared();
   }
+  const revocation = resolved.config.revocation;
+  if (revocation) {
+    try {
+      const revoked = await revocation.isRevoked({ sid: decoded.sid, userId: decoded.sub, authTime: decoded.auth_time });
+      if (revoked) return cleared();
+    } catch (error) {
+      // Fail closed, but keep the cookie: an outage of the store signs nobody out for good.
+      resolved.logger.error(new JWTSessionError("The revocation store could not be asked; the request is treated as signed out.", { cause: error }));
+      return { session: null, status: "error", token: null, cookies: [] };
+    }
+  }
   try {
     const { callbacks } = resolved.config;
     const token = callbacks?.jwt

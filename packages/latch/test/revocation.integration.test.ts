@@ -1,0 +1,125 @@
+/**
+ * Revoking JWT sessions at once: sign-out kills every copy of the token, "sign out everywhere"
+ * kills every session a user began before it — in Redis and in SQLite, with the real local
+ * OpenID provider and the engine in between.
+ */
+import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decode } from "../src/jwt.js";
+import OIDC from "../src/providers/oidc.js";
+import { RedisRevocationStore } from "../src/revocation/redis.js";
+import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
+import type { RevocationStore } from "../src/revocation/types.js";
+import type { AuthConfig } from "../src/types.js";
+import { EngineClient } from "./helpers/engine-client.js";
+import { requireRedis, type RedisNamespace } from "./helpers/services.js";
+
+const ORIGIN = "http://127.0.0.1:3995";
+const SECRET = "revocation-test-secret-of-enough-length-0123456789";
+let idp: LocalIdP;
+let redis: RedisNamespace;
+
+beforeAll(async () => {
+  idp = await startLocalIdP({ clients: [{ client_id: "latch-rev", client_secret: "latch-rev-secret", redirect_uris: [`${ORIGIN}/api/auth/callback/local`] }] });
+  redis = await requireRedis();
+});
+
+afterAll(async () => {
+  await idp?.close();
+  await redis?.drop();
+});
+
+function configWith(revocation: RevocationStore): AuthConfig {
+  return {
+    secret: SECRET,
+    trustHost: true,
+    revocation,
+    logger: { error: () => undefined },
+    providers: [OIDC({ id: "local", name: "Local", issuer: idp.issuer, clientId: "latch-rev", clientSecret: "latch-rev-secret" })],
+  };
+}
+
+async function signIn(config: AuthConfig): Promise<EngineClient> {
+  const client = new EngineClient(ORIGIN, config);
+  const csrfToken = await client.csrfToken();
+  const start = await client.fetch("/api/auth/signin/local", { form: { csrfToken, callbackUrl: "/" } });
+  await client.fetch(await loginThroughIdP(start.response.headers.get("location") ?? "", "alice"));
+  expect(await client.session()).not.toBeNull();
+  return client;
+}
+
+function copyOf(client: EngineClient, config: AuthConfig): EngineClient {
+  const copy = new EngineClient(ORIGIN, config);
+  for (const [name, value] of client.jar) copy.jar.set(name, value);
+  return copy;
+}
+
+const stores: Array<[string, () => RevocationStore]> = [
+  ["Redis", () => RedisRevocationStore(redis.client, { prefix: `${redis.prefix}revoked:` })],
+  ["SQLite", () => SQLiteRevocationStore(new Database(":memory:"))],
+];
+
+describe.each(stores)("revocation in %s", (_name, makeStore) => {
+  it("kills every copy of a token at sign-out, and only that session", async () => {
+    const config = configWith(makeStore());
+    const browser = await signIn(config);
+    const otherDevice = await signIn(config);
+    const stolen = copyOf(browser, config);
+    expect(await stolen.session()).not.toBeNull();
+
+    const csrfToken = await browser.csrfToken();
+    await browser.fetch("/api/auth/signout", { form: { csrfToken } });
+    const { response, cookies } = await stolen.fetch("/api/auth/session");
+    expect(await response.json()).toBeNull();
+    expect(cookies.find((c) => c.name === "authjs.session-token")?.attributes["max-age"]).toBe("0");
+    expect(await otherDevice.session()).not.toBeNull();
+  });
+
+  it("keeps the session id across renewals, so a renewed copy is revoked too", async () => {
+    const config = configWith(makeStore());
+    const browser = await signIn(config);
+    const old = copyOf(browser, config);
+    await browser.session(); // renews: a new token with the same sid
+    expect(browser.jar.get("authjs.session-token")).not.toBe(old.jar.get("authjs.session-token"));
+    const csrfToken = await old.csrfToken();
+    await old.fetch("/api/auth/signout", { form: { csrfToken } });
+    expect(await browser.session()).toBeNull();
+  });
+
+  it("signs a user out everywhere: sessions begun before the cut-off die, later ones live", async () => {
+    const store = makeStore();
+    const config = configWith(store);
+    const laptop = await signIn(config);
+    const phone = await signIn(config);
+    const sub = await readSub(laptop);
+    await store.revokeUser(sub, new Date());
+    expect(await laptop.session()).toBeNull();
+    expect(await phone.session()).toBeNull();
+    // auth_time has one-second precision: a sign-in in the same second as the cut-off is refused too.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await signIn(config);
+    expect(await fresh.session()).not.toBeNull();
+  });
+});
+
+async function readSub(client: EngineClient): Promise<string> {
+  const token = await decode({ token: client.jar.get("authjs.session-token"), secret: SECRET, salt: "authjs.session-token" });
+  expect(typeof token?.sub).toBe("string");
+  expect(typeof token?.sid).toBe("string");
+  expect(typeof token?.auth_time).toBe("number");
+  return String(token?.sub);
+}
+
+describe("a revocation store that fails", () => {
+  it("gives no session and keeps the cookie (fail closed, nobody signed out for good)", async () => {
+    const db = new Database(":memory:");
+    const config = configWith(SQLiteRevocationStore(db));
+    const browser = await signIn(config);
+    db.close();
+    const { response, cookies } = await browser.fetch("/api/auth/session");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toBeNull();
+    expect(cookies.some((c) => c.name === "authjs.session-token")).toBe(false);
+  });
+});

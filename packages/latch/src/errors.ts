@@ -10,6 +10,7 @@ export type ErrorKind = "signIn" | "error";
 /** Every error type latch raises. Stable: safe to `switch` on. */
 export type ErrorType =
   | "AccessDenied"
+  | "AdapterError"
   | "CallbackRouteError"
   | "CredentialsSignin"
   | "ErrorPageLoop"
@@ -75,6 +76,11 @@ export class SignInError extends AuthError {
   override kind: ErrorKind = "signIn";
 }
 
+/** The adapter (or revocation store) failed or did not answer in time; `cause` says why. */
+export class AdapterError extends AuthError {
+  override name = "AdapterError";
+  override type = "AdapterError" as const;
+}
 /** The `signIn` callback returned `false` or threw. */
 export class AccessDenied extends AuthError {
   override name = "AccessDenied";

@@ -310,6 +310,12 @@ export interface AuthConfig {
    * `signOutEverywhere` every session of a user. Checked on every session read.
    */
   revocation?: RevocationStore | undefined;
+  /**
+   * Milliseconds latch waits for the adapter or the revocation store before it gives up on a
+   * call (no session for that request; an error page at sign-in). Default 3000; `false` waits
+   * as long as the driver does.
+   */
+  storeTimeout?: number | false | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
   secret?: string | string[] | undefined;
   session?: SessionOptions | undefined;

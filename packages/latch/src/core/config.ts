@@ -6,6 +6,8 @@ import { resolveProviders, type InternalProvider } from "./providers.js";
 import { randomHex } from "./digest.js";
 import { MissingAdapter, MissingAdapterMethods } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
+import type { RevocationStore } from "../revocation/types.js";
+import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRevocation } from "./time-limit.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 
@@ -41,6 +43,9 @@ export interface ResolvedConfig {
   /** Seconds between database-session writes. */
   updateAge: number;
   generateSessionToken: () => string;
+  /** The adapter and revocation store, each call bounded by `storeTimeout`. */
+  adapter: Adapter | undefined;
+  revocation: RevocationStore | undefined;
   /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
   configError: Error | undefined;
   pages: PagesOptions;
@@ -108,6 +113,8 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     updateAge: config.session?.updateAge ?? 24 * 60 * 60,
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
     configError: adapterError(config, strategy),
+    adapter: limitAdapter(config.adapter, config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS),
+    revocation: limitRevocation(config.revocation, config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS),
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,

@@ -57,7 +57,7 @@ export async function loginWithAdapter(
   cookies: Map<string, string>,
 ): Promise<LoginResult> {
   const { resolved } = ctx;
-  const configured = resolved.config.adapter;
+  const configured = resolved.adapter;
   if (!configured) throw new TypeError("latch: loginWithAdapter needs an adapter");
   const adapter = loginAdapter(configured);
   const { account, profile } = params;

@@ -102,7 +102,7 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
     },
     async signOutEverywhere(options) {
       const resolved = await instance.getConfig(undefined);
-      const revocation = resolved.config.revocation;
+      const revocation = resolved.revocation;
       if (!revocation || resolved.strategy !== "jwt") {
         throw new UnsupportedStrategy("signOutEverywhere() needs JWT sessions and a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
       }

@@ -44,7 +44,7 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
     if (typeof allowed === "string") return { redirect: await resolveRedirect(action, allowed), cookies: [...action.baseCookies, ...out] };
 
     let isNewUser: boolean | undefined;
-    if (resolved.config.adapter) {
+    if (resolved.adapter) {
       const login = await loginWithAdapter(ctx, provider, { user, account, profile }, action.cookies);
       Object.assign(user, { id: login.user.id, name: login.user.name, email: login.user.email, image: login.user.image });
       account.userId = login.user.id;

@@ -37,7 +37,7 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     await runEvent(ctx.resolved, "signOut", { token: null, session });
   } else {
     const token = value ? await decodeSessionToken(ctx, value) : null;
-    const revocation = ctx.resolved.config.revocation;
+    const revocation = ctx.resolved.revocation;
     if (revocation && typeof token?.sid === "string") {
       try {
         await revocation.revokeSession(token.sid, new Date((token.exp ?? Date.now() / 1000 + ctx.resolved.jwtMaxAge) * 1000));

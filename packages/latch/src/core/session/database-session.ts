@@ -1,5 +1,5 @@
 import type { Adapter, AdapterSession, AdapterUser } from "../../adapters/types.js";
-import { JWTSessionError } from "../../errors.js";
+import { SessionTokenError } from "../../errors.js";
 import type { JWT, Session } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
@@ -8,7 +8,7 @@ import type { ReadSessionOptions, SessionResult } from "./jwt-session.js";
 
 /** The adapter, which `resolveConfig` checked has every method database sessions need. */
 export function sessionAdapter(ctx: RequestContext): Required<Pick<Adapter, "createSession" | "getSessionAndUser" | "updateSession" | "deleteSession">> {
-  const adapter = ctx.resolved.config.adapter;
+  const adapter = ctx.resolved.adapter;
   if (!adapter?.createSession || !adapter.getSessionAndUser || !adapter.updateSession || !adapter.deleteSession) {
     throw new TypeError("latch: database sessions need an adapter with session methods");
   }
@@ -50,7 +50,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   try {
     found = await adapter.getSessionAndUser(sessionToken);
   } catch (error) {
-    resolved.logger.error(new JWTSessionError("The adapter failed to read the session; the request is treated as signed out.", { cause: error }));
+    resolved.logger.error(new SessionTokenError("The adapter failed to read the session; the request is treated as signed out.", { cause: error }));
     return { session: null, status: "error", token: null, cookies: [] };
   }
   if (!found) return cleared();
@@ -59,7 +59,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     try {
       await adapter.deleteSession(sessionToken);
     } catch (error) {
-      resolved.logger.error(new JWTSessionError("The adapter failed to delete an expired session.", { cause: error }));
+      resolved.logger.error(new SessionTokenError("The adapter failed to delete an expired session.", { cause: error }));
     }
     return cleared();
   }
@@ -81,7 +81,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     const out = options.renew ? writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, names, Math.max(0, (expires.getTime() - now) / 1000)) : [];
     return { session, status: "valid", token, cookies: out };
   } catch (error) {
-    resolved.logger.error(new JWTSessionError("Reading the database session failed; no session is returned.", { cause: error }));
+    resolved.logger.error(new SessionTokenError("Reading the database session failed; no session is returned.", { cause: error }));
     return { session: null, status: "error", token: null, cookies: [] };
   }
 }

@@ -68,7 +68,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
     resolved.logger.debug("session token could not be decoded; the cookie is cleared");
     return cleared();
   }
-  const revocation = resolved.config.revocation;
+  const revocation = resolved.revocation;
   if (revocation) {
     try {
       const revoked = await revocation.isRevoked({ sid: decoded.sid, userId: decoded.sub, authTime: decoded.auth_time });

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: every benchmark, one after the other, as one JSON document on stdout —
- * `sessionToken` (bench/session-token.ts) and `proxy` (bench/proxy.ts). Progress and a short
- * table go to stderr. Child processes (builds, servers) are stopped on exit, even on failure.
+ * `sessionToken` (bench/session-token.ts), `proxy` (bench/proxy.ts) and `databaseSession`
+ * (bench/database-session.ts). Progress and short tables go to stderr. Child processes (builds,
+ * servers) are stopped and the database-session data removed on exit, even on failure.
  */
+import { benchDatabaseSession, formatDatabaseSessionTable } from "./database-session.js";
 import { formatProxyTable, benchProxy } from "./proxy.js";
 import { benchSessionToken } from "./session-token.js";
 
@@ -12,4 +14,8 @@ const sessionToken = await benchSessionToken();
 process.stderr.write("bench: proxy requests/s\n");
 const proxy = await benchProxy();
 process.stderr.write(formatProxyTable(proxy));
-process.stdout.write(`${JSON.stringify({ node: process.version, sessionToken, proxy }, null, 2)}\n`);
+// Last: its loads (a million rows per store) leave PostgreSQL and Redis busy for a while after.
+process.stderr.write("bench: database-session read latency\n");
+const databaseSession = await benchDatabaseSession();
+process.stderr.write(formatDatabaseSessionTable(databaseSession));
+process.stdout.write(`${JSON.stringify({ node: process.version, sessionToken, proxy, databaseSession }, null, 2)}\n`);

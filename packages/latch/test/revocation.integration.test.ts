@@ -8,26 +8,30 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decode } from "../src/jwt.js";
 import OIDC from "../src/providers/oidc.js";
+import { PostgresRevocationStore } from "../src/revocation/postgres.js";
 import { RedisRevocationStore } from "../src/revocation/redis.js";
 import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
 import type { RevocationStore } from "../src/revocation/types.js";
 import type { AuthConfig } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
-import { requireRedis, type RedisNamespace } from "./helpers/services.js";
+import { requirePostgres, requireRedis, type PostgresNamespace, type RedisNamespace } from "./helpers/services.js";
 
 const ORIGIN = "http://127.0.0.1:3995";
 const SECRET = "revocation-test-secret-of-enough-length-0123456789";
 let idp: LocalIdP;
 let redis: RedisNamespace;
+let postgres: PostgresNamespace;
 
 beforeAll(async () => {
   idp = await startLocalIdP({ clients: [{ client_id: "latch-rev", client_secret: "latch-rev-secret", redirect_uris: [`${ORIGIN}/api/auth/callback/local`] }] });
   redis = await requireRedis();
+  postgres = await requirePostgres();
 });
 
 afterAll(async () => {
   await idp?.close();
   await redis?.drop();
+  await postgres?.drop();
 });
 
 function configWith(revocation: RevocationStore): AuthConfig {
@@ -58,6 +62,7 @@ function copyOf(client: EngineClient, config: AuthConfig): EngineClient {
 const stores: Array<[string, () => RevocationStore]> = [
   ["Redis", () => RedisRevocationStore(redis.client, { prefix: `${redis.prefix}revoked:` })],
   ["SQLite", () => SQLiteRevocationStore(new Database(":memory:"))],
+  ["PostgreSQL", () => PostgresRevocationStore(postgres.pool)],
 ];
 
 describe.each(stores)("revocation in %s", (_name, makeStore) => {

@@ -2,7 +2,9 @@
  * The conformance suite every latch adapter passes: Auth.js's adapter semantics, method for method,
  * plus the single-use guarantees of verification tokens (GHSA-4rxr-27mm-mxq9: match identifier AND
  * token, atomically). Call it from an adapter's test file; each test starts from a clean store when
- * `reset` is given, and uses fresh ids and emails either way.
+ * `reset` is given, and uses fresh ids and emails either way. latch's own additions to the
+ * interface ({@link LATCH_METHODS}) are required of every target too: a target wrapping an
+ * adapter that lacks them (Auth.js's own) serves them from latch's adapter on the same store.
  *
  * @example
  * ```ts
@@ -34,6 +36,12 @@ const methods = [
   "createAuthenticator", "getAuthenticator", "listAuthenticatorsByUserId", "updateAuthenticatorCounter",
 ] as const satisfies readonly (keyof Adapter)[];
 
+/**
+ * The methods latch adds to Auth.js's interface. Every built-in adapter has them, and the suite
+ * tests them on every target, never skipping.
+ */
+export const LATCH_METHODS = ["deleteSessionsByUserId"] as const satisfies readonly (keyof Adapter)[];
+
 // Whole milliseconds: every store must keep at least that precision.
 const at = (offsetMs: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + offsetMs + 123);
 const HOUR = 3_600_000;
@@ -63,7 +71,8 @@ function plainAuthenticator(authenticator: AdapterAuthenticator | null | undefin
 }
 
 /**
- * Declares a `describe(name)` block that tests all 19 methods of Auth.js's adapter interface.
+ * Declares a `describe(name)` block that tests all 19 methods of Auth.js's adapter interface and
+ * latch's additions ({@link LATCH_METHODS}).
  *
  * @example
  * ```ts
@@ -127,6 +136,11 @@ export function runAdapterConformance(
 
     it("implements all 19 methods of Auth.js's interface", () => {
       const missing = methods.filter((method) => typeof target?.adapter[method] !== "function");
+      expect(missing).toEqual([]);
+    });
+
+    it(`implements latch's additions: ${LATCH_METHODS.join(", ")}`, () => {
+      const missing = LATCH_METHODS.filter((method) => typeof target?.adapter[method] !== "function");
       expect(missing).toEqual([]);
     });
 
@@ -325,6 +339,49 @@ export function runAdapterConformance(
         expect((await a.getSessionAndUser(kept))?.user.id).toBe(user.id);
         await a.deleteSession(gone);
         expect((await a.getUser(user.id))?.id).toBe(user.id);
+      });
+
+      it("deleteSessionsByUserId deletes all of that user's sessions and returns how many, leaving the user and others' sessions", async () => {
+        const user = await createUser();
+        const other = await createUser();
+        const tokens = [randomUUID(), randomUUID(), randomUUID()];
+        for (const sessionToken of tokens) await a.createSession({ sessionToken, userId: user.id, expires: at(HOUR) });
+        const otherToken = randomUUID();
+        await a.createSession({ sessionToken: otherToken, userId: other.id, expires: at(HOUR) });
+
+        expect(await a.deleteSessionsByUserId(user.id)).toBe(3);
+
+        for (const sessionToken of tokens) expect(await a.getSessionAndUser(sessionToken)).toBeNull();
+        expect((await a.getSessionAndUser(otherToken))?.user.id).toBe(other.id);
+        expect(plainUser(await a.getUser(user.id))).toEqual(plainUser(user));
+        expect(await a.deleteSessionsByUserId(user.id)).toBe(0);
+        expect((await a.getSessionAndUser(otherToken))?.user.id).toBe(other.id);
+      });
+
+      it("deleteSessionsByUserId counts only the sessions still there, and the user can sign in again after it", async () => {
+        const user = await createUser();
+        const [gone, kept, next] = [randomUUID(), randomUUID(), randomUUID()];
+        await a.createSession({ sessionToken: gone, userId: user.id, expires: at(HOUR) });
+        await a.createSession({ sessionToken: kept, userId: user.id, expires: at(HOUR) });
+        await a.deleteSession(gone);
+        await a.updateSession({ sessionToken: kept, expires: at(2 * HOUR) });
+        expect(await a.deleteSessionsByUserId(user.id)).toBe(1);
+        await a.createSession({ sessionToken: next, userId: user.id, expires: at(HOUR) });
+        expect((await a.getSessionAndUser(next))?.user.id).toBe(user.id);
+        expect(await a.deleteSessionsByUserId(user.id)).toBe(1);
+        expect(await a.getSessionAndUser(next)).toBeNull();
+      });
+
+      it("deleteSessionsByUserId of a user without sessions, or of an unknown user, returns 0", async () => {
+        const user = await createUser();
+        const other = await createUser();
+        const otherToken = randomUUID();
+        await a.createSession({ sessionToken: otherToken, userId: other.id, expires: at(HOUR) });
+        expect(await a.deleteSessionsByUserId(user.id)).toBe(0);
+        expect(await a.deleteSessionsByUserId(randomUUID())).toBe(0);
+        expect(await a.deleteSessionsByUserId("not-a-uuid")).toBe(0);
+        expect(await a.deleteSessionsByUserId("")).toBe(0);
+        expect((await a.getSessionAndUser(otherToken))?.user.id).toBe(other.id);
       });
     });
 

@@ -254,6 +254,10 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
     async deleteSession(sessionToken) {
       return one(`DELETE FROM sessions WHERE "sessionToken" = $1 RETURNING ${SESSION}`, [sessionToken], toSession);
     },
+    async deleteSessionsByUserId(userId) {
+      const key = dbId(userId);
+      return key ? ((await pool.query(`DELETE FROM sessions WHERE "userId" = $1`, [key])).rowCount ?? 0) : 0;
+    },
     async createVerificationToken({ identifier, token, expires }) {
       return one(`INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`, [identifier, token, expires], toVerificationToken);
     },

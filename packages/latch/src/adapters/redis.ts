@@ -77,6 +77,14 @@ local raw = redis.call('GETDEL', KEYS[1])
 if raw then redis.call(ARGV[1], ARGV[2] .. cjson.decode(raw).userId, KEYS[1]) end
 return raw`;
 
+// KEYS: the user's session index, whose members are whole (prefixed) session keys. Returns how
+// many session keys existed: those Redis already expired do not count.
+const DELETE_SESSIONS_BY_USER = `
+local deleted = 0
+for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do deleted = deleted + redis.call('DEL', key) end
+redis.call('DEL', KEYS[1])
+return deleted`;
+
 const UPDATE_SESSION = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
@@ -251,6 +259,9 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
     },
     async deleteSession(sessionToken) {
       return toSession(await run(DELETE_OWNED, [key.session(sessionToken)], ["ZREM", key.sessions("")]));
+    },
+    async deleteSessionsByUserId(userId) {
+      return Number(await run(DELETE_SESSIONS_BY_USER, [key.sessions(userId)]));
     },
     async createVerificationToken(verificationToken) {
       const { identifier, token, expires } = verificationToken;

@@ -295,6 +295,9 @@ export function SQLiteAdapter(db: Database): Adapter {
       const row = get<SessionRow>(`DELETE FROM sessions WHERE "sessionToken" = ? RETURNING "sessionToken", "userId", expires`, sessionToken);
       return row ? toSession(row) : null;
     },
+    async deleteSessionsByUserId(userId) {
+      return statement(db, `DELETE FROM sessions WHERE "userId" = ?`).run(userId).changes;
+    },
     async createVerificationToken({ identifier, token, expires }) {
       run("INSERT INTO verification_token (identifier, token, expires) VALUES (?, ?, ?)", identifier, token, expires.getTime());
       return { identifier, token, expires };

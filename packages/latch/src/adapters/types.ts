@@ -83,6 +83,11 @@ export interface Adapter {
   getSessionAndUser?(sessionToken: string): Awaitable<{ session: AdapterSession; user: AdapterUser } | null>;
   updateSession?(session: Partial<AdapterSession> & Pick<AdapterSession, "sessionToken">): Awaitable<AdapterSession | null | undefined>;
   deleteSession?(sessionToken: string): Promise<void> | Awaitable<AdapterSession | null | undefined>;
+  /**
+   * latch's addition (not in Auth.js): deletes every session of a user and returns how many
+   * there were. "Sign out everywhere" with database sessions needs it.
+   */
+  deleteSessionsByUserId?(userId: string): Awaitable<number>;
   createVerificationToken?(verificationToken: VerificationToken): Awaitable<VerificationToken | null | undefined>;
   /** Returns the token and deletes it — only when both identifier and token match; atomically. */
   useVerificationToken?(params: { identifier: string; token: string }): Awaitable<VerificationToken | null>;

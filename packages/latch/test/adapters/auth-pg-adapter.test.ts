@@ -7,7 +7,7 @@ import AuthPostgresAdapter from "@auth/pg-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratePostgres, PostgresAdapter } from "../../src/adapters/postgres.js";
 import type { Adapter } from "../../src/adapters/types.js";
-import { runAdapterConformance } from "../adapter-conformance.js";
+import { LATCH_METHODS, runAdapterConformance } from "../adapter-conformance.js";
 import { requirePostgres, type PostgresNamespace } from "../helpers/services.js";
 
 /**
@@ -90,15 +90,15 @@ function stringIds(value: unknown): unknown {
 
 /**
  * @auth/pg-adapter as the suite sees it: every method it has is its own, with ids read as
- * strings; the five it lacks are latch's, on the same tables (migratePostgres adds
- * `authenticators` beside Auth.js's four).
+ * strings; the five it lacks, and latch's additions to the interface (`LATCH_METHODS`), are
+ * latch's, on the same tables (migratePostgres adds `authenticators` beside Auth.js's four).
  */
 function authjsUnderTheSuite(authjs: Adapter, latch: Adapter): Adapter {
   const adapter: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(authjs)) {
     if (typeof method === "function") adapter[name] = async (...args: unknown[]) => stringIds(await (method as (...a: unknown[]) => unknown).apply(authjs, args));
   }
-  for (const name of LACKING) adapter[name] = latch[name]?.bind(latch);
+  for (const name of [...LACKING, ...LATCH_METHODS]) adapter[name] = latch[name]?.bind(latch);
   return adapter;
 }
 
@@ -127,7 +127,7 @@ describe("@auth/pg-adapter and latch's PostgresAdapter on the same tables", () =
 
   it("knows where @auth/pg-adapter stops: numeric ids, no getAccount, no WebAuthn", async () => {
     const adapter: Adapter = AuthPostgresAdapter(ns!.pool);
-    expect(LACKING.filter((name) => typeof adapter[name] === "function")).toEqual([]);
+    expect([...LACKING, ...LATCH_METHODS].filter((name) => typeof adapter[name] === "function")).toEqual([]);
     const user = await authjs.createUser({ id: "", email: "numeric@example.com", emailVerified: null });
     expect(typeof user.id).toBe("number");
   });

@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { lazySchema } from "../core/pg-schema.js";
 import type { RevocationStore } from "./types.js";
 
 /** What the store needs of a pg client: `query` (a Pool, Client or PoolClient). */
@@ -28,14 +29,7 @@ CREATE TABLE IF NOT EXISTS latch_revocations (
  */
 export function PostgresRevocationStore(client: PostgresRevocationClient, options: { maxAge?: number | undefined } = {}): RevocationStore {
   const maxAgeMs = (options.maxAge ?? 30 * 24 * 60 * 60) * 1000;
-  let ready: Promise<unknown> | undefined;
-  const schema = (): Promise<unknown> => {
-    ready ??= client.query(postgresRevocationSchema).catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
+  const schema = lazySchema(client, postgresRevocationSchema);
   return {
     async revokeSession(sid, until) {
       await schema();

@@ -29,6 +29,7 @@ export type ErrorType =
   | "OAuthCallbackError"
   | "OAuthProfileParseError"
   | "OAuthSignInError"
+  | "RateLimited"
   | "SessionRequired"
   | "SessionTokenError"
   | "SignOutError"
@@ -45,6 +46,7 @@ export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
   "AccessDenied",
   "Verification",
   "MissingCSRF",
+  "RateLimited",
 ]);
 
 /**
@@ -180,6 +182,21 @@ export class OAuthProfileParseError extends AuthError {
 export class OAuthSignInError extends SignInError {
   override name = "OAuthSignInError";
   override type = "OAuthSignInError" as const;
+}
+/**
+ * Too many sign-in attempts for this account or from this address; the route answers 429 with
+ * `Retry-After`. `retryAfter` says in how many seconds the user may try again.
+ */
+export class RateLimited extends SignInError {
+  override name = "RateLimited";
+  override type = "RateLimited" as const;
+  /** Seconds until the window ends. */
+  retryAfter: number;
+
+  constructor(message: string, retryAfter: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryAfter = retryAfter;
+  }
 }
 /**
  * A page, route or action needs a signed-in user and there is none (or the session expired).

@@ -7,6 +7,7 @@
  * ```
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
+import type { RateLimitStore } from "./rate-limit/types.js";
 import type { RevocationStore } from "./revocation/types.js";
 
 /** A value or a promise of it. */
@@ -149,14 +150,94 @@ export interface OAuthConfig<P = Profile> {
 /** What a provider factory accepts: every field of the config, all optional. */
 export type OAuthUserConfig<P = Profile> = Partial<OAuthConfig<P>>;
 
+/** One field of a credentials form, rendered by the built-in sign-in page. */
+export interface CredentialInput {
+  label?: string | undefined;
+  /** The HTML input type: `"text"`, `"email"`, `"password"`… Default `"text"`. */
+  type?: string | undefined;
+  placeholder?: string | undefined;
+  /** The HTML `autocomplete` hint, e.g. `"username"` or `"current-password"`. */
+  autocomplete?: string | undefined;
+  required?: boolean | undefined;
+  value?: string | undefined;
+}
+
+/** At most `max` attempts in `window` seconds. */
+export interface RateLimitRule {
+  max: number;
+  /** Seconds. */
+  window: number;
+}
+
+/** How a credentials provider throttles guessing. */
+export interface CredentialsRateLimit {
+  /**
+   * Attempts per account (the identifier field) in a window, counted until a sign-in succeeds.
+   * Default 10 per 15 minutes; `false` turns it off.
+   */
+  account?: RateLimitRule | false | undefined;
+  /**
+   * Attempts per client address (IPv6 grouped by /64) in a window. Default 100 per 15 minutes;
+   * `false` turns it off.
+   */
+  source?: RateLimitRule | false | undefined;
+  /**
+   * The account a request tries, for the per-account limit. Default: the first field declared
+   * in `credentials` whose type is not `"password"`, NFKC-normalized, trimmed and lower-cased.
+   */
+  identifier?: ((credentials: Record<string, string>) => string | null | undefined) | undefined;
+}
+
+/**
+ * Sign-in with fields the app checks itself (`authorize`), in Auth.js's shape. Unlike Auth.js it
+ * works with database sessions too, requires the CSRF token, and throttles guessing per account
+ * and per client address.
+ *
+ * @example
+ * ```ts
+ * import Credentials from "latch/providers/credentials";
+ * import { verifyPassword } from "latch/password";
+ * Credentials({
+ *   credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+ *   async authorize({ email, password }) {
+ *     const user = await db.findUserByEmail(String(email));
+ *     return (await verifyPassword(String(password), user?.passwordHash)) ? user : null;
+ *   },
+ * });
+ * ```
+ */
+export interface CredentialsConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>> {
+  id: string;
+  name: string;
+  type: "credentials";
+  /** The form fields, in order. */
+  credentials: C;
+  /**
+   * Checks the submitted fields; returns the user, or `null` to refuse (`CredentialsSignin`).
+   * Throw a subclass of `CredentialsSignin` to choose the `code` the app sees. With database
+   * sessions the user must be one the adapter stores (its `id`).
+   */
+  authorize(this: void, credentials: Partial<Record<keyof C, unknown>>, request: Request): Awaitable<User | null>;
+  rateLimit?: CredentialsRateLimit | false | undefined;
+}
+
+/** What `Credentials()` accepts: every field optional except `authorize`. */
+export type CredentialsUserConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>> = Partial<Omit<CredentialsConfig<C>, "authorize" | "type">> &
+  Pick<CredentialsConfig<C>, "authorize">;
+
+/** A provider's config, of any kind. */
+export type ProviderConfig = OAuthConfig | CredentialsConfig;
+
 /** A provider: its config, or a factory that builds it. */
-export type Provider = OAuthConfig | ((options?: never) => OAuthConfig);
+export type Provider = ProviderConfig | ((options?: never) => ProviderConfig);
 
 /** What the `signIn` callback receives. */
 export interface SignInCallbackParams {
   user: User;
   account: Account | null;
   profile?: Profile | undefined;
+  /** Credentials sign-in: the submitted fields (the CSRF token left out). */
+  credentials?: Record<string, string> | undefined;
 }
 
 /** What the `jwt` callback receives. */
@@ -292,6 +373,22 @@ export interface JWTOptions {
   decode?: ((params: JWTDecodeParams) => Awaitable<JWT | null>) | undefined;
 }
 
+/** Shared throttling settings. */
+export interface RateLimitOptions {
+  /** Where counts live: `RedisRateLimitStore`, `PostgresRateLimitStore`, `SQLiteRateLimitStore`. Default: process memory. */
+  store?: RateLimitStore | undefined;
+  /**
+   * How many proxies you run in front of the app that append the client's address to
+   * `X-Forwarded-For`: the client address is the entry that many places from the right.
+   * Default 1 — your proxy, or Next.js's own server, which fills the header from the socket
+   * when the client sent none. Without a proxy in front of `next start`, a client can send its
+   * own header; put one there, or pass `clientAddress`.
+   */
+  trustedProxies?: number | undefined;
+  /** Finds the client address yourself (e.g. from your platform's header); overrides `trustedProxies`. */
+  clientAddress?: ((request: Request) => string | null | undefined) | undefined;
+}
+
 /**
  * latch's configuration, in Auth.js's shape.
  *
@@ -316,6 +413,12 @@ export interface AuthConfig {
    * as long as the driver does.
    */
   storeTimeout?: number | false | undefined;
+  /**
+   * Where throttling counts live and how the client address is found (credentials sign-in).
+   * Without a `store` the counts live in this process's memory: fine for one instance, and
+   * latch warns in production because several instances would each count alone.
+   */
+  rateLimit?: RateLimitOptions | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
   secret?: string | string[] | undefined;
   session?: SessionOptions | undefined;

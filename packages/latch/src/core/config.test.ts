@@ -3,7 +3,12 @@ import { MissingSecret, UntrustedHost } from "../errors.js";
 import GitHub from "../providers/github.js";
 import OIDC from "../providers/oidc.js";
 import type { AuthConfig, LoggerInstance } from "../types.js";
-import { createRequestContext, resolveConfig, resolveOrigin, type Env } from "./config.js";
+import { createRequestContext, resolveConfig, resolveOrigin, type Env, type ResolvedConfig } from "./config.js";
+import type { InternalOAuthProvider } from "./providers.js";
+
+function oauthProviders(resolved: ResolvedConfig): InternalOAuthProvider[] {
+  return resolved.providers.filter((p): p is InternalOAuthProvider => p.type !== "credentials");
+}
 
 const SECRET = "config-test-secret-0123456789abcdef01234";
 
@@ -179,12 +184,12 @@ describe("resolveConfig: provider env inference", () => {
       AUTH_MYIDP_ID: "squashed",
       AUTH_OIDC_ID: "generic",
     });
-    expect(resolved.providers[0]?.clientId).toBe("");
+    expect(oauthProviders(resolved)[0]?.clientId).toBe("");
   });
 
   it("applies the check policy: PKCE and state always, nonce for OIDC only", () => {
     const resolved = resolveConfig(configWith({ providers: [GitHub, OIDC({ id: "idp", issuer: "https://idp.test" })] }), {});
-    expect(resolved.providers.map((p) => p.checks)).toEqual([
+    expect(oauthProviders(resolved).map((p) => p.checks)).toEqual([
       { pkce: true, state: true, nonce: false },
       { pkce: true, state: true, nonce: true },
     ]);
@@ -193,7 +198,7 @@ describe("resolveConfig: provider env inference", () => {
   it("keeps the first of two providers with the same id, with a warning", () => {
     const captured: Captured = { warnings: [], errors: [] };
     const resolved = resolveConfig(configWith({ providers: [GitHub({ clientId: "first" }), GitHub({ clientId: "second" })] }, captured), {});
-    expect(resolved.providers.map((p) => p.clientId)).toEqual(["first"]);
+    expect(oauthProviders(resolved).map((p) => p.clientId)).toEqual(["first"]);
     expect(captured.warnings.some((w) => w.includes("github"))).toBe(true);
   });
 });

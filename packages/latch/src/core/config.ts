@@ -7,7 +7,9 @@ import { randomHex } from "./digest.js";
 import { MissingAdapter, MissingAdapterMethods } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RevocationStore } from "../revocation/types.js";
-import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRevocation } from "./time-limit.js";
+import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRateLimit, limitRevocation } from "./time-limit.js";
+import type { RateLimitStore } from "../rate-limit/types.js";
+import { MemoryRateLimitStore } from "../rate-limit/memory.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 
@@ -46,6 +48,8 @@ export interface ResolvedConfig {
   /** The adapter and revocation store, each call bounded by `storeTimeout`. */
   adapter: Adapter | undefined;
   revocation: RevocationStore | undefined;
+  /** Where throttling counts live (bounded in time); process memory unless the config names a store. */
+  rateLimitStore: RateLimitStore;
   /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
   configError: Error | undefined;
   pages: PagesOptions;
@@ -100,9 +104,16 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production");
   const sessionMaxAge = config.session?.maxAge ?? DEFAULT_MAX_AGE;
   const strategy = config.session?.strategy ?? (config.adapter ? "database" : "jwt");
+  const providers = resolveProviders(config.providers, env, logger);
+  const storeTimeout = config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials")) {
+    logger.warn(
+      "rate-limit-memory: credentials sign-in is throttled in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
+    );
+  }
   return {
     config,
-    providers: resolveProviders(config.providers, env, logger),
+    providers,
     secrets: readSecrets(config, env),
     basePath,
     envOrigin,
@@ -113,8 +124,9 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     updateAge: config.session?.updateAge ?? 24 * 60 * 60,
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
     configError: adapterError(config, strategy),
-    adapter: limitAdapter(config.adapter, config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS),
-    revocation: limitRevocation(config.revocation, config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS),
+    adapter: limitAdapter(config.adapter, storeTimeout),
+    revocation: limitRevocation(config.revocation, storeTimeout),
+    rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : MemoryRateLimitStore(),
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,

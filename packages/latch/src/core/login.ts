@@ -4,7 +4,7 @@ import type { Account, Profile, User } from "../types.js";
 import type { RequestContext } from "./config.js";
 import { readChunkedCookie } from "./cookies.js";
 import { runEvent } from "./events.js";
-import type { InternalProvider } from "./providers.js";
+import type { InternalOAuthProvider } from "./providers.js";
 import { decodeSessionToken } from "./session/jwt-session.js";
 
 /** Who signed in: the stored user, and whether this sign-in created them. */
@@ -52,7 +52,7 @@ function toAdapterAccount(account: Account, userId: string): AdapterAccount {
  */
 export async function loginWithAdapter(
   ctx: RequestContext,
-  provider: InternalProvider,
+  provider: InternalOAuthProvider,
   params: { user: User; account: Account; profile: Profile },
   cookies: Map<string, string>,
 ): Promise<LoginResult> {

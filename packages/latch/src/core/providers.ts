@@ -1,18 +1,40 @@
+import { MissingAuthorize } from "../errors.js";
 import type {
   Awaitable,
+  CredentialInput,
+  CredentialsConfig,
+  CredentialsRateLimit,
   EndpointConfig,
   LoggerInstance,
   Profile,
   Provider,
   ProviderStyle,
+  RateLimitRule,
   TokenEndpointAuthMethod,
   TokenSet,
   User,
   UserinfoConfig,
 } from "../types.js";
 
-/** An OAuth/OIDC provider after defaults: what the engine works with. */
-export interface InternalProvider {
+/** A provider after defaults: what the engine works with. */
+export type InternalProvider = InternalOAuthProvider | InternalCredentialsProvider;
+
+/** A credentials provider after defaults. */
+export interface InternalCredentialsProvider {
+  id: string;
+  name: string;
+  type: "credentials";
+  credentials: Record<string, CredentialInput>;
+  authorize: CredentialsConfig["authorize"];
+  rateLimit: {
+    account: RateLimitRule | false;
+    source: RateLimitRule | false;
+    identifier: (credentials: Record<string, string>) => string | undefined;
+  };
+}
+
+/** An OAuth/OIDC provider after defaults. */
+export interface InternalOAuthProvider {
   id: string;
   name: string;
   type: "oauth" | "oidc";
@@ -81,8 +103,9 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
   const out: InternalProvider[] = [];
   for (const entry of providers) {
     const config = typeof entry === "function" ? entry() : entry;
-    if (config.type !== "oauth" && config.type !== "oidc") {
-      logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${String(config.type)}" is not supported yet and is ignored`);
+    const type: string = config.type;
+    if (type !== "oauth" && type !== "oidc" && type !== "credentials") {
+      logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${type}" is not supported yet and is ignored`);
       continue;
     }
     if (seen.has(config.id)) {
@@ -90,6 +113,10 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
       continue;
     }
     seen.add(config.id);
+    if (config.type === "credentials") {
+      out.push(resolveCredentials(config, logger));
+      continue;
+    }
     const key = envKey(config.id);
     const authorization = endpoint(config.authorization);
     const userinfo = endpoint(config.userinfo) as UserinfoConfig;
@@ -116,4 +143,49 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
     });
   }
   return out;
+}
+
+const DEFAULT_ACCOUNT_LIMIT: RateLimitRule = { max: 10, window: 15 * 60 };
+const DEFAULT_SOURCE_LIMIT: RateLimitRule = { max: 100, window: 15 * 60 };
+
+function rule(value: RateLimitRule | false | undefined, fallback: RateLimitRule, what: string, logger: LoggerInstance): RateLimitRule | false {
+  if (value === false) return false;
+  if (value === undefined) return fallback;
+  if (Number.isInteger(value.max) && value.max > 0 && Number.isFinite(value.window) && value.window > 0) return value;
+  logger.warn(`rate-limit-invalid: ${what} needs a positive integer \`max\` and a positive \`window\` (seconds); the default ${fallback.max} per ${fallback.window} s applies`);
+  return fallback;
+}
+
+/** The default account identifier: the first declared field that is not a password, normalized. */
+function defaultIdentifier(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string | undefined {
+  const name = Object.entries(fields).find(([, input]) => (input.type ?? "text") !== "password")?.[0];
+  return (credentials) => {
+    const raw = name === undefined ? undefined : credentials[name];
+    const normalized = raw?.normalize("NFKC").trim().toLowerCase();
+    return normalized ? normalized : undefined;
+  };
+}
+
+function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): InternalCredentialsProvider {
+  const limits: CredentialsRateLimit = config.rateLimit === false ? { account: false, source: false } : (config.rateLimit ?? {});
+  const fields = config.credentials ?? {};
+  const authorize: CredentialsConfig["authorize"] =
+    typeof config.authorize === "function"
+      ? config.authorize
+      : () => {
+          throw new MissingAuthorize(`The credentials provider "${config.id}" has no authorize function: pass \`authorize(credentials, request)\` that returns the user or null.`);
+        };
+  const identifier = limits.identifier;
+  return {
+    id: config.id,
+    name: config.name,
+    type: "credentials",
+    credentials: fields,
+    authorize,
+    rateLimit: {
+      account: rule(limits.account, DEFAULT_ACCOUNT_LIMIT, `rateLimit.account of "${config.id}"`, logger),
+      source: rule(limits.source, DEFAULT_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
+      identifier: identifier ? (credentials) => identifier(credentials)?.normalize("NFKC").trim().toLowerCase() || undefined : defaultIdentifier(fields),
+    },
+  };
 }

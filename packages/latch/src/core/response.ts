@@ -7,8 +7,13 @@ export interface ResponseInternal {
   /** A string is sent as is (HTML or text), anything else as JSON. */
   body?: unknown;
   cookies?: OutgoingCookie[] | undefined;
-  /** An absolute URL to redirect to. */
+  /**
+   * An absolute URL to redirect to. With a non-3xx `status` (a 429) the response is the body,
+   * and the URL only reaches clients that asked for JSON with `X-Auth-Return-Redirect`.
+   */
   redirect?: string | undefined;
+  /** The error behind this response, for server actions that rethrow it; never serialized. */
+  error?: unknown;
 }
 
 // Every auth response may carry Set-Cookie or a token: no shared cache may keep it (GHSA-f3fg-mf2q-fj3f).
@@ -24,13 +29,15 @@ export function toResponse(internal: ResponseInternal, returnRedirectAsJson: boo
   headers.set("expires", "0");
   headers.set("pragma", "no-cache");
   for (const cookie of internal.cookies ?? []) headers.append("set-cookie", serializeCookie(cookie));
-  if (internal.redirect !== undefined) {
+  const status = internal.status ?? (internal.redirect !== undefined ? 302 : 200);
+  const isRedirect = status >= 300 && status < 400;
+  if (internal.redirect !== undefined && (isRedirect || returnRedirectAsJson)) {
     if (returnRedirectAsJson) {
       headers.set("content-type", "application/json");
-      return new Response(JSON.stringify({ url: internal.redirect }), { status: 200, headers });
+      return new Response(JSON.stringify({ url: internal.redirect }), { status: isRedirect ? 200 : status, headers });
     }
     headers.set("location", internal.redirect);
-    return new Response(null, { status: internal.status ?? 302, headers });
+    return new Response(null, { status, headers });
   }
   let body: string | null = null;
   if (typeof internal.body === "string") {
@@ -40,5 +47,5 @@ export function toResponse(internal: ResponseInternal, returnRedirectAsJson: boo
     body = JSON.stringify(internal.body);
     headers.set("content-type", "application/json");
   }
-  return new Response(body, { status: internal.status ?? 200, headers });
+  return new Response(body, { status, headers });
 }

@@ -1,5 +1,6 @@
 import { AdapterError } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
+import type { RateLimitStore } from "../rate-limit/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 
 /** How long latch waits for the adapter or the revocation store by default. */
@@ -56,4 +57,9 @@ export function limitAdapter(adapter: Adapter | undefined, ms: number | false): 
 /** The revocation store with every call bounded in time. */
 export function limitRevocation(store: RevocationStore | undefined, ms: number | false): RevocationStore | undefined {
   return store && ms !== false ? limitMethods(store, ms, "revocation store") : store;
+}
+
+/** The rate-limit store with every call bounded in time. */
+export function limitRateLimit(store: RateLimitStore, ms: number | false): RateLimitStore {
+  return ms !== false ? limitMethods(store, ms, "rate-limit store") : store;
 }

@@ -4,7 +4,7 @@ import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
-import { UnsupportedStrategy } from "../errors.js";
+import { CredentialsSignin, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -38,14 +38,15 @@ async function callEngine(instance: Instance, path: string, init: { query?: URLS
   const url = new URL(`${ctx.authUrl}${path}`);
   if (init.query) url.search = init.query.toString();
   const forwarded = new Headers();
-  for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "cookie", "user-agent"]) {
+  // The client address headers feed rate limiting, as they would on the route.
+  for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-real-ip", "cookie", "user-agent"]) {
     const value = incoming.get(name);
     if (value !== null) forwarded.set(name, value);
   }
   forwarded.set("content-type", init.contentType);
   const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: true });
   applyCookies(await requestCookies(), response.cookies);
-  return { redirect: response.redirect, body: response.body };
+  return { redirect: response.redirect, body: response.body, error: response.error };
 }
 
 async function refererOr(fallback: string): Promise<string> {
@@ -76,11 +77,15 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
         const ctx = createRequestContext(resolved, await requestHeaders());
         target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
       } else {
-        const result = await callEngine(instance, `/signin/${encodeURIComponent(provider)}`, {
+        const credentials = resolved.providers.some((p) => p.id === provider && p.type === "credentials");
+        // Credentials go straight to their callback, as next-auth's signIn does.
+        const result = await callEngine(instance, `/${credentials ? "callback" : "signin"}/${encodeURIComponent(provider)}`, {
           query: new URLSearchParams(authorizationParams),
           body: new URLSearchParams({ ...fields, callbackUrl }).toString(),
           contentType: "application/x-www-form-urlencoded",
         });
+        // A refused credentials sign-in throws, so the action can show why (err.type / err.code).
+        if (credentials && (result.error instanceof CredentialsSignin || result.error instanceof RateLimited)) throw result.error;
         target = result.redirect ?? callbackUrl;
       }
       if (shouldRedirect) redirect(target);
@@ -102,15 +107,23 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
     },
     async signOutEverywhere(options) {
       const resolved = await instance.getConfig(undefined);
-      const revocation = resolved.revocation;
-      if (!revocation || resolved.strategy !== "jwt") {
-        throw new UnsupportedStrategy("signOutEverywhere() needs JWT sessions and a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
-      }
+      const { revocation, adapter } = resolved;
       const ctx = createRequestContext(resolved, await requestHeaders());
       const store = await requestCookies();
       const raw = readChunkedCookie(new Map(store.getAll().map((c) => [c.name, c.value])), ctx.cookies.sessionToken.name).value;
-      const token = raw ? await decodeSessionToken(ctx, raw) : null;
-      if (typeof token?.sub === "string") await revocation.revokeUser(token.sub, new Date());
+      if (resolved.strategy === "database") {
+        if (!adapter?.deleteSessionsByUserId) {
+          throw new MissingAdapterMethods("signOutEverywhere() with database sessions needs the adapter method deleteSessionsByUserId (latch's SQLite, PostgreSQL and Redis adapters have it).");
+        }
+        const found = raw ? await adapter.getSessionAndUser?.(raw) : null;
+        if (found) await adapter.deleteSessionsByUserId(found.user.id);
+      } else {
+        if (!revocation) {
+          throw new UnsupportedStrategy("signOutEverywhere() with JWT sessions needs a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
+        }
+        const token = raw ? await decodeSessionToken(ctx, raw) : null;
+        if (typeof token?.sub === "string") await revocation.revokeUser(token.sub, new Date());
+      }
       return actions.signOut(options);
     },
   };

@@ -97,15 +97,20 @@ export interface NextAuthResult {
   /** The route handlers: `export const { GET, POST } = handlers` in `app/api/auth/[...nextauth]/route.ts`. */
   handlers: { GET: (request: Request) => Promise<Response>; POST: (request: Request) => Promise<Response> };
   auth: AuthFunction;
-  /** Starts a sign-in from a server action; redirects (throws `NEXT_REDIRECT`) unless `redirect: false`. */
+  /**
+   * Starts a sign-in from a server action; redirects (throws `NEXT_REDIRECT`) unless
+   * `redirect: false`. With a credentials provider a refused sign-in throws `CredentialsSignin`
+   * (or `RateLimited` when throttled).
+   */
   signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
   /** Signs out from a server action; redirects unless `redirect: false`. */
   signOut: (options?: SignOutOptions) => Promise<string>;
   /** Updates the session from a server action through the `jwt` callback (`trigger: "update"`). */
   unstable_update: (data: Record<string, unknown>) => Promise<Session | null>;
   /**
-   * From a server action: ends every session of the signed-in user on every device (needs JWT
-   * sessions and a `revocation` store), then signs out here as `signOut` does.
+   * From a server action: ends every session of the signed-in user on every device, then signs
+   * out here as `signOut` does. JWT sessions need a `revocation` store; database sessions an
+   * adapter with `deleteSessionsByUserId` (latch's built-in adapters have it).
    */
   signOutEverywhere: (options?: SignOutOptions) => Promise<string>;
   /**

@@ -32,6 +32,12 @@ export async function signInAction(action: ActionContext): Promise<ResponseInter
   const { ctx, provider } = action;
   if (!provider) throw new TypeError("signInAction needs a provider");
   if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-in request has no valid CSRF token."));
+  if (provider.type === "credentials") {
+    // Credentials are posted to /callback/:id; this route only leads to the form.
+    const page = new URL(`${ctx.authUrl}/signin`);
+    page.searchParams.set("callbackUrl", await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin));
+    return { status: 303, redirect: page.href, cookies: action.baseCookies };
+  }
   try {
     const callbackUrl = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
     const extra: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
-import type { InternalProvider } from "../providers.js";
+import type { InternalOAuthProvider } from "../providers.js";
 import { sealCheck } from "./checks.js";
 import { getAuthorizationServer } from "./server.js";
 
@@ -9,7 +9,7 @@ import { getAuthorizationServer } from "./server.js";
 const PROTOCOL_PARAMS = new Set(["response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce"]);
 
 /** The redirect URI registered with the provider: `<origin><basePath>/callback/<id>`. */
-export function redirectUriOf(ctx: RequestContext, provider: InternalProvider): string {
+export function redirectUriOf(ctx: RequestContext, provider: InternalOAuthProvider): string {
   return `${ctx.authUrl}/callback/${provider.id}`;
 }
 
@@ -19,7 +19,7 @@ export function redirectUriOf(ctx: RequestContext, provider: InternalProvider): 
  */
 export async function authorizationUrl(
   ctx: RequestContext,
-  provider: InternalProvider,
+  provider: InternalOAuthProvider,
   extraParams: Record<string, string>,
 ): Promise<{ url: string; cookies: OutgoingCookie[] }> {
   const as = await getAuthorizationServer(provider);

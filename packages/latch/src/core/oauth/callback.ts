@@ -3,7 +3,7 @@ import { InvalidCheck, InvalidEndpoints, OAuthCallbackError, OAuthProfileParseEr
 import type { Account, Profile, TokenSet, User } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
-import type { InternalProvider } from "../providers.js";
+import type { InternalOAuthProvider } from "../providers.js";
 import { redirectUriOf } from "./authorization-url.js";
 import { useCheck } from "./checks.js";
 import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions, NO_ISSUER } from "./server.js";
@@ -44,7 +44,7 @@ async function refuseErrorBody(response: Response): Promise<void> {
  */
 export async function handleOAuthCallback(
   ctx: RequestContext,
-  provider: InternalProvider,
+  provider: InternalOAuthProvider,
   params: URLSearchParams,
   cookies: Map<string, string>,
   out: OutgoingCookie[],

@@ -1,9 +1,9 @@
 import * as oauth from "oauth4webapi";
 import { InvalidEndpoints } from "../../errors.js";
-import type { InternalProvider } from "../providers.js";
+import type { InternalOAuthProvider } from "../providers.js";
 
 /** Options every oauth4webapi HTTP call gets: the provider's fetch, and http allowed only where configured. */
-export function httpOptions(provider: InternalProvider, url: string | undefined): HttpOptions {
+export function httpOptions(provider: InternalOAuthProvider, url: string | undefined): HttpOptions {
   const options: HttpOptions = {};
   // An http:// endpoint only comes from the app's own configuration (a local or internal IdP).
   if (url?.startsWith("http:")) options[oauth.allowInsecureRequests] = true;
@@ -30,7 +30,7 @@ export interface HttpOptions {
 // Discovery documents rarely change; one fetch per issuer and process, retried after a failure.
 const discoveries = new Map<string, Promise<oauth.AuthorizationServer>>();
 
-async function discover(provider: InternalProvider, issuer: string): Promise<oauth.AuthorizationServer> {
+async function discover(provider: InternalOAuthProvider, issuer: string): Promise<oauth.AuthorizationServer> {
   const key = `${provider.id}\0${issuer}`;
   let pending = discoveries.get(key);
   if (!pending) {
@@ -51,7 +51,7 @@ export const NO_ISSUER = "urn:latch:no-issuer";
  * The provider's authorization-server metadata: discovered from `issuer` when an endpoint is
  * missing, otherwise built from the configured URLs (GitHub and other plain OAuth 2 servers).
  */
-export async function getAuthorizationServer(provider: InternalProvider): Promise<oauth.AuthorizationServer> {
+export async function getAuthorizationServer(provider: InternalOAuthProvider): Promise<oauth.AuthorizationServer> {
   const needsDiscovery = !provider.authorization.url || !provider.token.url || (provider.type === "oidc" && provider.idToken);
   if (needsDiscovery && provider.issuer) {
     const discovered = await discover(provider, provider.issuer);
@@ -75,7 +75,7 @@ export async function getAuthorizationServer(provider: InternalProvider): Promis
 }
 
 /** The client as oauth4webapi describes it. */
-export function clientOf(provider: InternalProvider): oauth.Client {
+export function clientOf(provider: InternalOAuthProvider): oauth.Client {
   return {
     client_id: provider.clientId,
     token_endpoint_auth_method: provider.authMethod,
@@ -84,7 +84,7 @@ export function clientOf(provider: InternalProvider): oauth.Client {
 }
 
 /** How the client authenticates at the token endpoint. */
-export function clientAuthOf(provider: InternalProvider): oauth.ClientAuth {
+export function clientAuthOf(provider: InternalOAuthProvider): oauth.ClientAuth {
   switch (provider.authMethod) {
     case "none":
       return oauth.None();

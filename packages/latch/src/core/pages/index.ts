@@ -1,5 +1,5 @@
 import type { Theme } from "../../types.js";
-import type { InternalProvider } from "../providers.js";
+import type { InternalCredentialsProvider, InternalProvider } from "../providers.js";
 import { escapeHtml, PAGE_HEADERS, renderDocument } from "./html.js";
 import type { ResponseInternal } from "../response.js";
 
@@ -10,6 +10,7 @@ const SIGNIN_ERRORS: Record<string, string> = {
   OAuthAccountNotLinked: "To confirm your identity, sign in with the same account you used originally.",
   CredentialsSignin: "Sign in failed. Check the details you provided are correct.",
   MissingCSRF: "The form expired. Try again.",
+  RateLimited: "Too many sign-in attempts. Wait a few minutes, then try again.",
   SessionRequired: "Please sign in to access this page.",
   default: "Unable to sign in.",
 };
@@ -25,19 +26,58 @@ function page(title: string, theme: Theme, body: string, status = 200): Response
   return { status, headers: PAGE_HEADERS, body: renderDocument(title, theme, body) };
 }
 
-/** The built-in sign-in page: one button per provider, each a CSRF-protected POST. */
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+}
+
+/** The form of a credentials provider: its fields in order, posted with the CSRF token. */
+function credentialsForm(provider: InternalCredentialsProvider, authUrl: string, csrfToken: string, callbackUrl: string): string {
+  const fields = Object.entries(provider.credentials)
+    .map(([name, input], index) => {
+      const id = `${provider.id}-${index}`;
+      const type = input.type ?? "text";
+      const autocomplete = input.autocomplete ?? (type === "password" ? "current-password" : index === 0 ? "username" : undefined);
+      const attributes = [
+        `id="${escapeHtml(id)}"`,
+        `name="${escapeHtml(name)}"`,
+        `type="${escapeHtml(type)}"`,
+        input.placeholder ? `placeholder="${escapeHtml(input.placeholder)}"` : "",
+        autocomplete ? `autocomplete="${escapeHtml(autocomplete)}"` : "",
+        input.value !== undefined ? `value="${escapeHtml(input.value)}"` : "",
+        input.required === false ? "" : "required",
+      ].filter(Boolean);
+      return `<label for="${escapeHtml(id)}">${escapeHtml(input.label ?? name)}</label><input ${attributes.join(" ")}>`;
+    })
+    .join("\n");
+  return `<form class="credentials" action="${escapeHtml(`${authUrl}/callback/${encodeURIComponent(provider.id)}`)}" method="POST">
+${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
+${fields}
+<button type="submit">Sign in with ${escapeHtml(provider.name)}</button></form>`;
+}
+
+/** The built-in sign-in page: a form per credentials provider, a button per OAuth provider, each a CSRF-protected POST. */
 export function signInPage(params: { providers: InternalProvider[]; authUrl: string; csrfToken: string; callbackUrl: string; error: string | undefined; theme: Theme }): ResponseInternal {
   const { providers, authUrl, csrfToken, callbackUrl, error, theme } = params;
   const errorText = error ? (SIGNIN_ERRORS[error] ?? SIGNIN_ERRORS.default) : undefined;
+  const forms = providers.flatMap((p) => (p.type === "credentials" ? [credentialsForm(p, authUrl, csrfToken, callbackUrl)] : []));
   const buttons = providers
+    .filter((p) => p.type !== "credentials")
     .map(
       (p) => `<form action="${escapeHtml(`${authUrl}/signin/${encodeURIComponent(p.id)}`)}" method="POST">
-<input type="hidden" name="csrfToken" value="${escapeHtml(csrfToken)}"><input type="hidden" name="callbackUrl" value="${escapeHtml(callbackUrl)}">
+${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
 <button type="submit">Sign in with ${escapeHtml(p.name)}</button></form>`,
-    )
-    .join("\n");
-  const body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${buttons || "<p>No sign-in method is configured.</p>"}`;
+    );
+  const methods = [...forms, ...(forms.length > 0 && buttons.length > 0 ? ['<p class="divider">or</p>'] : []), ...buttons].join("\n");
+  const body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${methods || "<p>No sign-in method is configured.</p>"}`;
   return page("Sign in", theme, body);
+}
+
+/** The page a throttled credentials sign-in gets (status 429, set by the caller). */
+export function rateLimitedPage(params: { retryAfter: number; signInUrl: string; theme: Theme }): ResponseInternal {
+  const minutes = Math.max(1, Math.ceil(params.retryAfter / 60));
+  const wait = minutes === 1 ? "a minute" : `${minutes} minutes`;
+  const body = `<h1>Too many attempts</h1><p role="alert">There were too many sign-in attempts. Try again in ${wait}.</p><a class="button" href="${escapeHtml(params.signInUrl)}">Back to sign in</a>`;
+  return page("Too many attempts", params.theme, body, 429);
 }
 
 /** The built-in sign-out confirmation page. */

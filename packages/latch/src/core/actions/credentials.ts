@@ -1,0 +1,85 @@
+import { CallbackRouteError, CredentialsSignin, isAuthError, MissingCSRF } from "../../errors.js";
+import type { Account, User } from "../../types.js";
+import { csrfVerified, errorRedirect, type ActionContext } from "../action-context.js";
+import { rateLimitedPage } from "../pages/index.js";
+import type { InternalCredentialsProvider } from "../providers.js";
+import type { ResponseInternal } from "../response.js";
+import { runSignInCallback, startSession } from "../sign-in-flow.js";
+import { throttleCredentials } from "../throttle.js";
+import type { OutgoingCookie } from "../cookies.js";
+
+/** The submitted fields `authorize` sees: every string field of the body but the CSRF token. */
+function submittedCredentials(body: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === "string" && key !== "csrfToken") fields[key] = value;
+  return fields;
+}
+
+// A form POST answered by a redirect: 303 makes every client follow it with GET.
+function seeOther(response: ResponseInternal): ResponseInternal {
+  return response.redirect !== undefined && response.status === undefined ? { ...response, status: 303 } : response;
+}
+
+/** Calls `authorize`; `null` (or no user) becomes `CredentialsSignin`, any other throw a configuration error. */
+async function authorizeUser(provider: InternalCredentialsProvider, credentials: Record<string, string>, request: Request): Promise<User> {
+  let user: User | null;
+  try {
+    user = await provider.authorize(credentials, request);
+  } catch (error) {
+    if (error instanceof CredentialsSignin) throw error;
+    throw new CallbackRouteError(`authorize() of "${provider.id}" threw; return null to refuse a sign-in, or throw a CredentialsSignin.`, { cause: error });
+  }
+  if (!user || typeof user !== "object") throw new CredentialsSignin(`authorize() of "${provider.id}" refused the credentials.`);
+  return user;
+}
+
+/**
+ * `POST /callback/:credentials`: checks CSRF, counts the attempt against the account and the
+ * client address (429 over the limit), calls `authorize`, and starts a session — a JWT, or with
+ * the database strategy a session row for the stored user `authorize` returned. An unknown user
+ * and a wrong password get the same answer.
+ */
+export async function credentialsCallbackAction(action: ActionContext, provider: InternalCredentialsProvider): Promise<ResponseInternal> {
+  const { ctx } = action;
+  const { resolved } = ctx;
+  if (action.method !== "POST") {
+    return { status: 405, headers: { allow: "POST" }, body: { error: "MethodNotAllowed", message: `Credentials are submitted with POST to ${ctx.authUrl}/callback/${provider.id}.` } };
+  }
+  if (!csrfVerified(action)) return seeOther(errorRedirect(action, new MissingCSRF("The credentials sign-in has no valid CSRF token.")));
+  const out: OutgoingCookie[] = [];
+  const credentials = submittedCredentials(action.body);
+  try {
+    const throttle = await throttleCredentials(ctx, provider, action.request, credentials);
+    if (throttle.refused) {
+      const refused = throttle.refused;
+      resolved.logger.warn(`rate-limited: ${refused.message}`);
+      const signInUrl = new URL(resolved.pages.signIn ?? `${ctx.authUrl}/signin`, ctx.origin);
+      signInUrl.searchParams.set("error", "RateLimited");
+      const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme });
+      return { ...page, status: 429, headers: { ...page.headers, "retry-after": String(refused.retryAfter) }, redirect: signInUrl.href, error: refused, cookies: action.baseCookies };
+    }
+
+    const user = await authorizeUser(provider, credentials, action.request);
+    if (resolved.strategy === "database") {
+      const stored = user.id === undefined ? null : await resolved.adapter?.getUser?.(user.id);
+      if (!stored) {
+        throw new CallbackRouteError(
+          `authorize() of "${provider.id}" returned a user the adapter does not store (id ${JSON.stringify(user.id ?? null)}): with database sessions, return the user from your adapter's users table.`,
+        );
+      }
+      Object.assign(user, { id: stored.id, name: user.name ?? stored.name, email: user.email ?? stored.email, image: user.image ?? stored.image });
+    } else {
+      user.id ??= crypto.randomUUID();
+    }
+    const account: Account = { provider: provider.id, type: "credentials", providerAccountId: String(user.id) };
+    const allowed = await runSignInCallback(action, { user, account, credentials });
+    if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
+
+    await throttle.succeeded();
+    const target = await startSession(action, { user, account }, out);
+    return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
+  } catch (error) {
+    const authError = isAuthError(error) ? error : new CallbackRouteError(`The credentials sign-in with "${provider.id}" failed.`, { cause: error });
+    return seeOther(errorRedirect(action, authError, out));
+  }
+}

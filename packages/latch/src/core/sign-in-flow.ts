@@ -1,0 +1,63 @@
+import { AccessDenied } from "../errors.js";
+import type { Account, JWT, Profile, User } from "../types.js";
+import { requestedCallbackUrl, resolveRedirect, type ActionContext } from "./action-context.js";
+import { readChunkedCookie, type OutgoingCookie } from "./cookies.js";
+import { randomHex } from "./digest.js";
+import { runEvent } from "./events.js";
+import { createDatabaseSession } from "./session/database-session.js";
+import { sessionCookies } from "./session/jwt-session.js";
+
+/** Who is signing in, as the callbacks see it. */
+export interface SignInParams {
+  user: User;
+  account: Account;
+  profile?: Profile | undefined;
+  credentials?: Record<string, string> | undefined;
+}
+
+/**
+ * Runs the app's `signIn` callback: `true` goes on, `false` or a throw refuses (`AccessDenied`),
+ * a string is where to send the user instead.
+ */
+export async function runSignInCallback(action: ActionContext, params: SignInParams): Promise<true | string> {
+  const callback = action.ctx.resolved.config.callbacks?.signIn;
+  let allowed: boolean | string = true;
+  try {
+    if (callback) allowed = await callback(params);
+  } catch (error) {
+    // As in Auth.js, a signIn callback that throws refuses the sign-in.
+    throw new AccessDenied("The signIn callback threw.", { cause: error });
+  }
+  if (allowed === false) throw new AccessDenied("The signIn callback refused this sign-in.");
+  return typeof allowed === "string" ? resolveRedirect(action, allowed) : true;
+}
+
+/**
+ * Starts the session of a user who just signed in — a session row (database strategy) or a
+ * session token shaped by the `jwt` callback — runs the `signIn` event and returns where to go.
+ */
+export async function startSession(action: ActionContext, params: SignInParams & { isNewUser?: boolean | undefined }, out: OutgoingCookie[]): Promise<string> {
+  const { ctx } = action;
+  const { resolved } = ctx;
+  const { user, account, profile, isNewUser } = params;
+  const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
+  if (resolved.strategy === "database") {
+    out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
+  } else {
+    // sid and auth_time survive every renewal: revocation names the session by them.
+    const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.floor(Date.now() / 1000) };
+    const trigger = isNewUser ? "signUp" : "signIn";
+    const jwt = resolved.config.callbacks?.jwt;
+    const token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
+    if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
+    out.push(...(await sessionCookies(ctx, token, existing)));
+  }
+  await runEvent(resolved, "signIn", { user, account, profile, isNewUser });
+  let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+  if (isNewUser && resolved.pages.newUser) {
+    const welcome = new URL(resolved.pages.newUser, ctx.origin);
+    welcome.searchParams.set("callbackUrl", target);
+    target = await resolveRedirect(action, welcome.href);
+  }
+  return target;
+}

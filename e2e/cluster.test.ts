@@ -400,5 +400,34 @@ for (const strategy of strategies) {
         await Promise.all([laptop.context.close(), phone.context.close()]);
       });
     }
+
+    if (strategy === "database") {
+      it("signOutEverywhere() on A deletes every session row of the user: the other device is denied on B", async () => {
+        const { a, b, db } = use(strategy);
+        const laptop = await openDevice(strategy, "everywhere-db-laptop");
+        const phone = await openDevice(strategy, "everywhere-db-phone");
+        await signInAsAlice(laptop.page, a);
+        await signInAsAlice(phone.page, b);
+        const laptopCookie = await sessionCookie(laptop.context, a);
+        const phoneCookie = await sessionCookie(phone.context, b);
+        expect(phoneCookie.token, "two devices, two session rows").not.toBe(laptopCookie.token);
+        expect(await sessionRows(db, phoneCookie.token)).toBe(1);
+        expect(await sessionOn(a, phoneCookie.header)).toMatchObject({ user: alice });
+
+        await clickSignOut(laptop.page, a, "Sign out everywhere");
+
+        expect(await sessionOn(b, phoneCookie.header), "the phone's session on B").toBeNull();
+        expect(await sessionOn(a, laptopCookie.header), "the laptop's own session").toBeNull();
+        expect(await sessionRows(db, phoneCookie.token), "the phone's row is deleted").toBe(0);
+        const { rows } = await db.query<{ count: string }>('SELECT count(*) AS count FROM sessions s JOIN users u ON u.id = s."userId" WHERE u.email = $1', [alice.email]);
+        expect(Number(rows[0]?.count), "no session of the user is left").toBe(0);
+        await phone.page.reload();
+        await greeting(phone.page, "Not signed in");
+        // Unlike JWT cut-offs there is no clock involved: signing in again works at once.
+        await signInAsAlice(phone.page, b);
+        expect(await sessionOn(a, (await sessionCookie(phone.context, b)).header)).toMatchObject({ user: alice });
+        await Promise.all([laptop.context.close(), phone.context.close()]);
+      });
+    }
   });
 }

@@ -1,6 +1,8 @@
 /**
  * The example app, built and served like production, signs a user in through a
- * real OpenID provider in a real browser, keeps the session, and signs out.
+ * real OpenID provider in a real browser, keeps the session, and signs out; and
+ * next to it, email + password accounts: sign-up on /register, sign-in on the
+ * built-in sign-in page, each with a database session in SQLite.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,6 +112,75 @@ function countSessions(sessionToken: string): number {
   }
 }
 
+/** Runs `read` on a read-only connection to the example's SQLite file (the server keeps writing to it). */
+function readDb<T>(read: (db: Database.Database) => T): T {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+interface UserRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  emailVerified: number | null;
+}
+
+/** The users rows with this exact (stored) email address. */
+function usersWithEmail(email: string): UserRow[] {
+  return readDb((db) => db.prepare('SELECT id, name, email, "emailVerified" FROM users WHERE email = ?').all(email) as UserRow[]);
+}
+
+function countUsers(): number {
+  return readDb((db) => (db.prepare("SELECT count(*) AS n FROM users").get() as { n: number }).n);
+}
+
+/** The example's stored password hash for a user (examples/next-app/db.ts), if any. */
+function passwordHashOf(userId: string): string | undefined {
+  return readDb((db) => (db.prepare('SELECT "passwordHash" FROM latch_example_passwords WHERE "userId" = ?').get(userId) as { passwordHash: string } | undefined)?.passwordHash);
+}
+
+/** The user a database session row belongs to, if the row exists. */
+function sessionUserId(sessionToken: string): string | undefined {
+  return readDb((db) => (db.prepare('SELECT "userId" FROM sessions WHERE "sessionToken" = ?').get(sessionToken) as { userId: string } | undefined)?.userId);
+}
+
+/** The session cookie the browser holds for the app, if any. */
+async function sessionCookie(context: BrowserContext): Promise<string | undefined> {
+  return (await context.cookies(fixtures().app.url)).find((c) => c.name === sessionCookieName)?.value;
+}
+
+/** Fills in and submits the sign-up form of /register (the page must be open). */
+async function submitRegistration(page: Page, fields: { email: string; password: string; confirm?: string }): Promise<void> {
+  await page.getByLabel("Email").fill(fields.email);
+  await page.getByLabel("Password", { exact: true }).fill(fields.password);
+  await page.getByLabel("Confirm password").fill(fields.confirm ?? fields.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Signs up through /register in a browser context of its own, which it closes again; returns the new user's row. */
+async function registerAccount(email: string, password: string): Promise<UserRow> {
+  const { browser, app } = fixtures();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${app.url}/register`);
+    await submitRegistration(page, { email, password });
+    await page.getByText(`Hello, ${email}!`).waitFor();
+  } finally {
+    await context.close();
+  }
+  const [user] = usersWithEmail(email);
+  if (!user) throw new Error(`e2e: signing up as ${email} stored no user`);
+  return user;
+}
+
+const signInFailedMessage = "Sign in failed. Check the details you provided are correct.";
+const emailTakenMessage = "Could not create the account; if you already have one, sign in.";
+
 /** `GET /api/me` with the browser's cookies: the session as a route handler's `auth()` sees it. */
 async function readSession(context: BrowserContext): Promise<unknown> {
   const response = await context.request.get(`${fixtures().app.url}/api/me`);
@@ -208,6 +279,231 @@ describe("sign-in through the local IdP", () => {
     const again = await page.goto(localhostUrl);
     expect(again?.status()).toBe(200);
     await page.getByRole("heading", { name: "latch example" }).waitFor();
+
+    await context.close();
+  });
+});
+
+describe("email and password accounts", () => {
+  it("creates an account on /register, lands home signed in with a database session, and signs out", async () => {
+    const { browser, app } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "register");
+    const usersBefore = countUsers();
+
+    await page.goto(`${app.url}/`);
+    await page.getByText("You are not signed in.").waitFor();
+    // The OIDC button stays; the email links sit next to it.
+    await page.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "Sign in with email" }).getAttribute("href")).toBe("/api/auth/signin");
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.waitForURL(`${app.url}/register`);
+
+    // Typed with capitals: the account is stored, and greeted, under the normalized address.
+    await submitRegistration(page, { email: "Ada.Lovelace@Example.TEST", password: "correct horse battery staple" });
+    const email = "ada.lovelace@example.test";
+    await page.waitForURL(`${app.url}/`);
+    await page.getByText(`Hello, ${email}!`).waitFor();
+
+    const users = usersWithEmail(email);
+    expect(users).toHaveLength(1);
+    expect(countUsers()).toBe(usersBefore + 1);
+    const user = users[0];
+    expect(user).toMatchObject({ name: null, email, emailVerified: null });
+    // Only a scrypt hash is stored, at latch/password's default costs — never the password.
+    expect(passwordHashOf(user?.id ?? "")).toMatch(/^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+
+    // A database session: an opaque token in the cookie, whose row names the new user.
+    const token = await sessionCookie(context);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(sessionUserId(token ?? "")).toBe(user?.id);
+    expect(await readSession(context)).toMatchObject({ session: { user: { email, id: user?.id } } });
+
+    await page.reload();
+    await page.getByText(`Hello, ${email}!`).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You are not signed in.").waitFor();
+    expect(await readSession(context)).toEqual({ session: null });
+    expect(await sessionCookie(context)).toBeUndefined();
+    expect(countSessions(token ?? "")).toBe(0);
+
+    await context.close();
+  });
+
+  it("on the built-in sign-in page, refuses a wrong password and an unknown address alike, then signs in with the right password", async () => {
+    const { browser, app } = fixtures();
+    const email = "grace.hopper@example.test";
+    const password = "a ship in port is safe";
+    const user = await registerAccount(email, password);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "password-sign-in");
+    await page.goto(`${app.url}/`);
+    await page.getByRole("link", { name: "Sign in with email" }).click();
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin");
+
+    /** Submits the credentials form and waits for the page the POST ends on (after its 303). */
+    const attempt = async (address: string, secret: string): Promise<void> => {
+      // The form's fields carry the labels of the provider's `credentials` config.
+      await page.getByLabel("Email").fill(address);
+      await page.getByLabel("Password").fill(secret);
+      const loaded = page.waitForEvent("load");
+      await page.getByRole("button", { name: "Sign in with Email and password" }).click();
+      await loaded;
+    };
+
+    await attempt(email, "not the password");
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin" && url.searchParams.get("error") === "CredentialsSignin");
+    expect(await page.getByRole("alert").textContent()).toBe(signInFailedMessage);
+    expect(await sessionCookie(context)).toBeUndefined();
+    expect(await readSession(context)).toEqual({ session: null });
+
+    // An address nobody signed up with gets the very same answer.
+    await attempt("nobody@example.test", password);
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin" && url.searchParams.get("error") === "CredentialsSignin");
+    expect(await page.getByRole("alert").textContent()).toBe(signInFailedMessage);
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    // The right password, with the address typed in capitals: authorize() normalizes it.
+    await attempt(email.toUpperCase(), password);
+    await page.waitForURL(`${app.url}/`);
+    await page.getByText(`Hello, ${email}!`).waitFor();
+    const token = await sessionCookie(context);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(sessionUserId(token ?? "")).toBe(user.id);
+    expect(await readSession(context)).toMatchObject({ session: { user: { email, id: user.id } } });
+
+    await context.close();
+  });
+
+  it("answers a taken address with a neutral message, signs nobody in, and creates no second user", async () => {
+    const { browser, app } = fixtures();
+    const email = "katherine.johnson@example.test";
+    const user = await registerAccount(email, "hidden figures 1962");
+    const hash = passwordHashOf(user.id);
+    expect(hash).toBeDefined();
+    const usersBefore = countUsers();
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "register-taken");
+    await page.goto(`${app.url}/register`);
+    await submitRegistration(page, { email: "Katherine.Johnson@Example.TEST", password: "someone else's password" });
+
+    await page.getByRole("alert").filter({ hasText: emailTakenMessage }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/register");
+    // The address comes back (normalized) for another try; the passwords do not.
+    expect(await page.getByLabel("Email").inputValue()).toBe(email);
+    expect(await page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
+    expect(await sessionCookie(context)).toBeUndefined();
+    expect(await readSession(context)).toEqual({ session: null });
+
+    expect(usersWithEmail(email)).toEqual([user]);
+    expect(countUsers()).toBe(usersBefore);
+    // The existing account's password was not replaced.
+    expect(passwordHashOf(user.id)).toBe(hash);
+
+    await context.close();
+  });
+
+  it("gives an OIDC user's address the same neutral message, and no password to sign in with", async () => {
+    const { browser, app } = fixtures();
+    const signedIn = await browser.newContext();
+    const alicePage = await signedIn.newPage();
+    reportOnFailure(alicePage, "oidc-address-alice");
+    await alicePage.goto(`${app.url}/`);
+    await signInAsAlice(alicePage);
+    await signedIn.close();
+    const [alice] = usersWithEmail("alice@example.test");
+    expect(alice, "the local IdP's Alice is stored with her address").toBeDefined();
+    const usersBefore = countUsers();
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "oidc-address");
+    await page.goto(`${app.url}/register`);
+    await submitRegistration(page, { email: "alice@example.test", password: "taking over alice" });
+    await page.getByRole("alert").filter({ hasText: emailTakenMessage }).waitFor();
+    expect(countUsers()).toBe(usersBefore);
+    expect(passwordHashOf(alice?.id ?? "")).toBeUndefined();
+
+    // Alice has no password: the credentials provider refuses her address whatever is typed.
+    await page.goto(`${app.url}/api/auth/signin`);
+    await page.getByLabel("Email").fill("alice@example.test");
+    await page.getByLabel("Password").fill("taking over alice");
+    await page.getByRole("button", { name: "Sign in with Email and password" }).click();
+    await page.waitForURL((url) => url.searchParams.get("error") === "CredentialsSignin");
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    await context.close();
+  });
+
+  it("validates the sign-up form on the server, with a message per field", async () => {
+    const { browser, app } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "register-validation");
+    const usersBefore = countUsers();
+    await page.goto(`${app.url}/register`);
+
+    // Each field's message is tied to its input by id (aria-describedby).
+    const fieldError = (field: "email" | "password" | "confirm") => page.locator(`#register-${field}-error`);
+
+    // The browser cannot check that the two passwords match; the server does.
+    await submitRegistration(page, { email: "mismatch@example.test", password: "first password", confirm: "second password" });
+    await fieldError("confirm").filter({ hasText: "The passwords do not match." }).waitFor();
+    expect(await page.getByLabel("Confirm password").getAttribute("aria-describedby")).toBe("register-confirm-error");
+
+    // Past the browser's own checks (type="email", minlength), as a script or an old browser would post.
+    await page.locator("form").evaluate((form) => form.setAttribute("novalidate", ""));
+    await submitRegistration(page, { email: "a@example.test, b@example.test", password: "short" });
+    await fieldError("email").filter({ hasText: "Enter a single valid email address, such as name@example.com." }).waitFor();
+    await fieldError("password").filter({ hasText: "Use at least 8 characters for your password." }).waitFor();
+    expect(await fieldError("confirm").count()).toBe(0);
+
+    // 2,049 two-byte characters: 4,098 UTF-8 bytes, over latch/password's 4,096.
+    const long = "é".repeat(2049);
+    await submitRegistration(page, { email: "long@example.test", password: long });
+    await fieldError("password").filter({ hasText: "Your password is too long: use at most 4096 bytes" }).waitFor();
+    expect(await fieldError("email").count()).toBe(0);
+
+    expect(countUsers()).toBe(usersBefore);
+    expect(usersWithEmail("mismatch@example.test")).toEqual([]);
+    expect(usersWithEmail("long@example.test")).toEqual([]);
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    await context.close();
+  });
+
+  it("signs up and shows the neutral message without JavaScript", async () => {
+    const { browser, app } = fixtures();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    reportOnFailure(page, "register-no-js");
+    const email = "margaret.hamilton@example.test";
+    const password = "apollo guidance computer";
+
+    await page.goto(`${app.url}/register`);
+    await submitRegistration(page, { email, password });
+    await page.waitForURL(`${app.url}/`);
+    await page.getByText(`Hello, ${email}!`).waitFor();
+    const token = await sessionCookie(context);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(sessionUserId(token ?? "")).toBe(usersWithEmail(email)[0]?.id);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You are not signed in.").waitFor();
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    // The form's answer is rendered by the server too: the taken address gets its message.
+    await page.goto(`${app.url}/register`);
+    await submitRegistration(page, { email, password: "another password" });
+    await page.getByRole("alert").filter({ hasText: emailTakenMessage }).waitFor();
+    expect(usersWithEmail(email)).toHaveLength(1);
+    expect(await sessionCookie(context)).toBeUndefined();
 
     await context.close();
   });

@@ -1,8 +1,10 @@
 import NextAuth from "latch/next";
+import { hashPassword, needsRehash, verifyPassword } from "latch/password";
+import Credentials from "latch/providers/credentials";
 import GitHub from "latch/providers/github";
 import OIDC from "latch/providers/oidc";
-import { SQLiteAdapter } from "latch/adapters/sqlite";
-import { openDatabase } from "./db";
+import { adapter, getPasswordHash, getUserByEmail, setPasswordHash } from "./db";
+import { normalizeEmail } from "./email";
 
 /**
  * GitHub needs an OAuth app registered by hand, so the example falls back to
@@ -22,12 +24,38 @@ const useGitHub = Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_
  */
 export const signInProviderId = useGitHub ? "github" : "local";
 
+/**
+ * Email and password accounts, created on /register and kept in SQLite next to latch's tables
+ * (db.ts). latch checks the CSRF token and throttles guessing before `authorize` runs.
+ */
+const emailAndPassword = Credentials({
+  name: "Email and password",
+  credentials: {
+    email: { label: "Email", type: "email", autocomplete: "username" },
+    password: { label: "Password", type: "password", autocomplete: "current-password" },
+  },
+  async authorize(credentials) {
+    const email = typeof credentials.email === "string" ? normalizeEmail(credentials.email) : "";
+    const password = typeof credentials.password === "string" ? credentials.password : "";
+    const user = email ? await getUserByEmail(email) : null;
+    const stored = user ? getPasswordHash(user.id) : undefined;
+    // Verify before looking at `user`: an unknown address (or an OIDC user without a password)
+    // costs the same scrypt work as a wrong password, so timing does not tell them apart.
+    const valid = await verifyPassword(password, stored);
+    if (!valid || !user || stored === undefined) return null;
+    // Hashes made with weaker costs than today's defaults are upgraded while the password is at hand.
+    if (needsRehash(stored)) setPasswordHash(user.id, await hashPassword(password));
+    // The stored user: with database sessions latch starts a session row for this id.
+    return user;
+  },
+});
+
 export const { handlers, signIn, signOut, auth } = NextAuth({
   // Users, accounts and sessions live in SQLite: with an adapter, sessions are database
   // sessions (an opaque token in the cookie), which sign-out deletes at once.
-  adapter: SQLiteAdapter(openDatabase()),
+  adapter,
   providers: useGitHub
-    ? [GitHub]
+    ? [GitHub, emailAndPassword]
     : [
         OIDC({
           id: "local",
@@ -38,6 +66,7 @@ export const { handlers, signIn, signOut, auth } = NextAuth({
           // bound to 127.0.0.1 and the value guards nothing outside this machine.
           clientSecret: process.env.AUTH_LOCAL_SECRET ?? "latch-demo-secret",
         }),
+        emailAndPassword,
       ],
   callbacks: {
     jwt({ token, account }) {

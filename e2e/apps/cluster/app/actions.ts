@@ -12,7 +12,7 @@ export async function signOutHere(): Promise<void> {
   await signOut();
 }
 
-/** Ends every session the user began, on every device and instance ("jwt" only), then signs out here. */
+/** Ends every session of the user, on every device and instance (rows deleted, or a cut-off in Redis), then signs out here. */
 export async function signOutOnEveryDevice(): Promise<void> {
   await signOutEverywhere();
 }

@@ -333,6 +333,8 @@ export interface CookiesOptions {
   pkceCodeVerifier: CookieOption;
   state: CookieOption;
   nonce: CookieOption;
+  /** The HttpOnly fingerprint cookie bearer tokens are bound to (bearer mode only). */
+  bearerFingerprint: CookieOption;
 }
 
 /** Session settings. */
@@ -371,6 +373,45 @@ export interface JWTOptions {
   maxAge?: number | undefined;
   encode?: ((params: JWTEncodeParams) => Awaitable<string>) | undefined;
   decode?: ((params: JWTDecodeParams) => Awaitable<JWT | null>) | undefined;
+}
+
+/** A private signing key as a JWK: Ed25519 (`kty: "OKP"`) or P-256 (`kty: "EC"`). */
+export interface SigningJwk {
+  kty: "OKP" | "EC";
+  crv: "Ed25519" | "P-256";
+  d: string;
+  x: string;
+  y?: string | undefined;
+  kid?: string | undefined;
+}
+
+/**
+ * Bearer tokens: short-lived signed access tokens a client sends as `Authorization: Bearer`,
+ * which `auth()` accepts in route handlers, server actions and the proxy. Opt-in: cookie
+ * sessions are the safer default (tokens readable by JavaScript are exposed to XSS).
+ */
+export interface BearerOptions {
+  /** Seconds a bearer token lives. Default 600 (10 minutes). */
+  maxAge?: number | undefined;
+  /**
+   * Bind tokens issued to a browser to an HttpOnly fingerprint cookie, so that a token copied
+   * out of the page is useless elsewhere. Default true.
+   */
+  bindToBrowser?: boolean | undefined;
+  /**
+   * The signing key(s): the first signs, all verify and are published at `{basePath}/jwks`.
+   * Default: an Ed25519 key derived from the secret (and one per older secret), so every
+   * instance with the same `AUTH_SECRET` signs alike with no extra configuration.
+   */
+  signingKeys?: SigningJwk[] | undefined;
+  /** The `aud` claim: who the tokens are for. Default: the site's origin. */
+  audience?: string | undefined;
+  /**
+   * Extra claims copied from the session token into the bearer token. Bearer tokens are signed,
+   * not encrypted: their claims are readable by whoever holds them. Default: none beyond `sub`,
+   * `sid`, `auth_time`, `name`, `email` and `picture`.
+   */
+  claims?: ((token: JWT) => Record<string, unknown>) | undefined;
 }
 
 /** Shared throttling settings. */
@@ -419,6 +460,8 @@ export interface AuthConfig {
    * latch warns in production because several instances would each count alone.
    */
   rateLimit?: RateLimitOptions | undefined;
+  /** Bearer tokens (`Authorization: Bearer`) next to the cookie; off by default. `true` takes the defaults. */
+  bearer?: BearerOptions | boolean | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
   secret?: string | string[] | undefined;
   session?: SessionOptions | undefined;

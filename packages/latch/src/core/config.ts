@@ -10,6 +10,7 @@ import type { RevocationStore } from "../revocation/types.js";
 import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRateLimit, limitRevocation } from "./time-limit.js";
 import type { RateLimitStore } from "../rate-limit/types.js";
 import { MemoryRateLimitStore } from "../rate-limit/memory.js";
+import { resolveBearer, type ResolvedBearer } from "./bearer.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 
@@ -48,6 +49,8 @@ export interface ResolvedConfig {
   /** The adapter and revocation store, each call bounded by `storeTimeout`. */
   adapter: Adapter | undefined;
   revocation: RevocationStore | undefined;
+  /** Bearer-token settings; undefined when bearer tokens are off. */
+  bearer: ResolvedBearer | undefined;
   /** Where throttling counts live (bounded in time); process memory unless the config names a store. */
   rateLimitStore: RateLimitStore;
   /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
@@ -111,6 +114,13 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
       "rate-limit-memory: credentials sign-in is throttled in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
     );
   }
+  let configError = adapterError(config, strategy);
+  let bearer: ResolvedBearer | undefined;
+  try {
+    bearer = resolveBearer(config.bearer);
+  } catch (error) {
+    configError ??= error instanceof Error ? error : new Error(String(error));
+  }
   return {
     config,
     providers,
@@ -123,7 +133,8 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     strategy,
     updateAge: config.session?.updateAge ?? 24 * 60 * 60,
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
-    configError: adapterError(config, strategy),
+    configError,
+    bearer,
     adapter: limitAdapter(config.adapter, storeTimeout),
     revocation: limitRevocation(config.revocation, storeTimeout),
     rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : MemoryRateLimitStore(),

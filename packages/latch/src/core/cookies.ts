@@ -28,6 +28,8 @@ export function defaultCookies(secure: boolean): CookiesOptions {
     pkceCodeVerifier: { name: `${prefix}authjs.pkce.code_verifier`, options: check() },
     state: { name: `${prefix}authjs.state`, options: check() },
     nonce: { name: `${prefix}authjs.nonce`, options: check() },
+    // Strict: only ever needed by requests the page itself makes.
+    bearerFingerprint: { name: `${secure ? "__Host-" : ""}latch.bearer-fingerprint`, options: { ...base(), sameSite: "strict" } },
   };
 }
 

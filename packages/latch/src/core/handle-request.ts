@@ -2,6 +2,7 @@ import type { ActionContext } from "./action-context.js";
 import { callbackAction } from "./actions/callback.js";
 import { csrfAction, errorAction, providersAction, verifyRequestAction } from "./actions/info.js";
 import { sessionAction } from "./actions/session.js";
+import { jwksAction, tokenAction } from "./actions/token.js";
 import { signInAction, signInPageAction } from "./actions/signin.js";
 import { signOutAction, signOutPageAction } from "./actions/signout.js";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "./config.js";
@@ -36,6 +37,9 @@ const ROUTES: Record<string, Route> = {
   signout: { plain: { GET: signOutPageAction, POST: signOutAction } },
   error: { plain: { GET: errorAction } },
   "verify-request": { plain: { GET: verifyRequestAction } },
+  // Bearer tokens (answer 404 unless `bearer` is configured).
+  token: { plain: { POST: tokenAction } },
+  jwks: { plain: { GET: jwksAction } },
 };
 
 const PAGE_ACTIONS = new Set(["signin", "signout", "error", "verify-request"]);

@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "../core/config.js";
 import { parseCookieHeader, type OutgoingCookie } from "../core/cookies.js";
 import type { SessionResult } from "../core/session/jwt-session.js";
-import { readSession } from "../core/session/read-session.js";
+import { readRequestAuth } from "../core/session/read-session.js";
 import { authorizedCallback, logError, type Instance } from "./instance.js";
 import { unauthorizedResponse, withCookies } from "./responses.js";
 import { CURRENT_URL_HEADER } from "./server-session.js";
@@ -26,7 +26,7 @@ export async function readRequestSession(instance: Instance, request: Request): 
   try {
     resolved = await instance.getConfig(request);
     const ctx = createRequestContext(resolved, request.headers, request.url);
-    const result = await readSession(ctx, parseCookieHeader(request.headers.get("cookie")), { renew: true });
+    const result = await readRequestAuth(ctx, request.headers.get("authorization"), parseCookieHeader(request.headers.get("cookie")), { renew: true });
     return { resolved, ctx, result };
   } catch (error) {
     logError(resolved, "The session could not be read; the request is treated as signed out.", error);

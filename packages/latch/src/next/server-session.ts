@@ -1,7 +1,7 @@
 import { redirect, unstable_rethrow } from "next/navigation";
 import { sameOriginUrl } from "../core/callback-url.js";
 import { createRequestContext } from "../core/config.js";
-import { readSession } from "../core/session/read-session.js";
+import { readRequestAuth } from "../core/session/read-session.js";
 import { SessionRequired } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
@@ -31,15 +31,16 @@ export function createServerSessionReader(instance: Instance): () => Promise<Ses
     try {
       const store = await requestCookies();
       const all = cookieMap(store);
-      let key = "";
-      for (const [name, value] of all) if (name.includes("session-token")) key += `${name}=${value};`;
+      const authorization = (await requestHeaders()).get("authorization");
+      let key = authorization === null ? "" : `authorization=${authorization};`;
+      for (const [name, value] of all) if (name.includes("session-token") || name.includes("bearer-fingerprint")) key += `${name}=${value};`;
       const hit = memo.get(store);
       if (hit && hit.key === key) return await hit.session;
       const session = (async () => {
         const resolved = await instance.getConfig(undefined);
         try {
           const ctx = createRequestContext(resolved, await requestHeaders());
-          return (await readSession(ctx, all, { renew: false })).session;
+          return (await readRequestAuth(ctx, authorization, all, { renew: false })).session;
         } catch (error) {
           unstable_rethrow(error);
           logError(resolved, "auth() could not read the session; it returns null.", error);

@@ -1,7 +1,8 @@
 import { MissingCSRF, SignOutError } from "../../errors.js";
 import { deleteDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
-import { clearChunkedCookie, readChunkedCookie } from "../cookies.js";
+import { databaseSessionId } from "../bearer.js";
+import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
 import { runEvent } from "../events.js";
 import { signOutPage } from "../pages/index.js";
 import type { ResponseInternal } from "../response.js";
@@ -24,8 +25,17 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
   const { ctx } = action;
   if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-out request has no valid CSRF token."));
   const { value, names } = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name);
+  const revocation = ctx.resolved.revocation;
   if (ctx.resolved.strategy === "database") {
     let session = null;
+    if (value && ctx.resolved.bearer && revocation) {
+      // Bearer tokens of this session name it by a hash of its token: revoke that too.
+      try {
+        await revocation.revokeSession(await databaseSessionId(value), new Date(Date.now() + ctx.resolved.bearer.maxAge * 1000));
+      } catch (error) {
+        ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; this session's bearer tokens stay valid until they expire.", { cause: error }));
+      }
+    }
     if (value) {
       try {
         session = await deleteDatabaseSession(ctx, value);
@@ -37,7 +47,6 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     await runEvent(ctx.resolved, "signOut", { token: null, session });
   } else {
     const token = value ? await decodeSessionToken(ctx, value) : null;
-    const revocation = ctx.resolved.revocation;
     if (revocation && typeof token?.sid === "string") {
       try {
         await revocation.revokeSession(token.sid, new Date((token.exp ?? Date.now() / 1000 + ctx.resolved.jwtMaxAge) * 1000));
@@ -48,5 +57,8 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     await runEvent(ctx.resolved, "signOut", { token });
   }
   const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
-  return { redirect: target, cookies: [...action.baseCookies, ...clearChunkedCookie(ctx.cookies.sessionToken, names)] };
+  const cleared = clearChunkedCookie(ctx.cookies.sessionToken, names);
+  // Without its fingerprint cookie, no bearer token issued to this browser is accepted any more.
+  if (ctx.resolved.bearer && action.cookies.has(ctx.cookies.bearerFingerprint.name)) cleared.push(expireCookie(ctx.cookies.bearerFingerprint));
+  return { redirect: target, cookies: [...action.baseCookies, ...cleared] };
 }

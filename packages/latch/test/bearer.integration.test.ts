@@ -1,0 +1,351 @@
+/**
+ * Bearer tokens through the engine and the Next.js layer: issuance for a cookie session, offline
+ * verification against the JWKS, browser binding, refusal of every other token kind and of
+ * malformed headers, revocation, rotation, database sessions.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import Database from "better-sqlite3";
+import { createLocalJWKSet, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, UnsecuredJWT, type JWK } from "jose";
+import { NextRequest } from "next/server";
+import { describe, expect, it } from "vitest";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import { parseAuthorization } from "../src/core/bearer.js";
+import { createRequestContext, resolveConfig } from "../src/core/config.js";
+import { readRequestAuth } from "../src/core/session/read-session.js";
+import { encode } from "../src/jwt.js";
+import NextAuth from "../src/next/index.js";
+import type { NextAuthRequest } from "../src/next/types.js";
+import Credentials from "../src/providers/credentials.js";
+import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
+import type { AuthConfig, SigningJwk } from "../src/types.js";
+import { EngineClient } from "./helpers/engine-client.js";
+
+const ORIGIN = "http://127.0.0.1:3998";
+const SECRET = "bearer-test-secret-of-enough-length-0123456789";
+const OLD_SECRET = "bearer-test-old-secret-of-enough-length-9876543210";
+const FINGERPRINT = "latch.bearer-fingerprint";
+// NextRequest rewrites a 127.0.0.1 URL to localhost; the Host header keeps the origin the tokens name.
+const HOST = new URL(ORIGIN).host;
+
+const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
+
+function credentials() {
+  return Credentials({
+    credentials: { email: { type: "email" }, password: { type: "password" } },
+    authorize: ({ email, password }) => (email === alice.email && password === "alice-password" ? { ...alice } : null),
+  });
+}
+
+function config(extra: Partial<AuthConfig> = {}): AuthConfig {
+  return { secret: SECRET, trustHost: true, bearer: true, providers: [credentials()], logger: { error: () => undefined, warn: () => undefined }, ...extra };
+}
+
+async function signIn(client: EngineClient): Promise<void> {
+  const csrfToken = await client.csrfToken();
+  const { response } = await client.fetch("/api/auth/callback/credentials", { form: { csrfToken, email: alice.email, password: "alice-password" } });
+  expect(response.status).toBe(303);
+}
+
+interface Issued {
+  token: string;
+  tokenType: string;
+  expiresAt: string;
+  expiresIn: number;
+  session: { user: { name: string } };
+}
+
+async function requestToken(client: EngineClient, headers: Record<string, string> = { "x-latch-bearer": "1" }) {
+  const { response, cookies } = await client.fetch("/api/auth/token", { method: "POST", headers });
+  return { response, cookies, body: (await response.json()) as Issued & { error?: string } };
+}
+
+/** What `auth()` would see for a request with these headers. */
+async function sessionFor(cfg: AuthConfig, headers: { authorization?: string; cookie?: string }) {
+  const resolved = resolveConfig(cfg, {});
+  const ctx = createRequestContext(resolved, new Headers({ host: new URL(ORIGIN).host }), ORIGIN);
+  const cookies = new Map<string, string>();
+  for (const part of (headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name) cookies.set(name, decodeURIComponent(value.join("=")));
+  }
+  return readRequestAuth(ctx, headers.authorization ?? null, cookies, { renew: false });
+}
+
+async function signedInWithToken(cfg: AuthConfig = config()) {
+  const client = new EngineClient(ORIGIN, cfg);
+  await signIn(client);
+  const issued = await requestToken(client);
+  expect(issued.response.status).toBe(200);
+  const fingerprint = client.jar.get(FINGERPRINT) ?? "";
+  return { client, token: issued.body.token, issued, fingerprint, cookie: `${FINGERPRINT}=${fingerprint}` };
+}
+
+describe("issuing bearer tokens", () => {
+  it("issues a 10-minute at+jwt for the cookie session, verifiable offline against the JWKS", async () => {
+    const { client, token, issued } = await signedInWithToken();
+    expect(issued.body).toMatchObject({ tokenType: "Bearer", session: { user: { name: "Alice" } } });
+    expect(issued.body.expiresIn).toBeGreaterThan(590);
+    expect(issued.body.expiresIn).toBeLessThanOrEqual(600);
+
+    const jwks = await client.fetch("/api/auth/jwks");
+    expect(jwks.response.headers.get("cache-control")).toBe("public, max-age=300");
+    const keySet = (await jwks.response.json()) as { keys: JWK[] };
+    expect(keySet.keys).toHaveLength(1);
+    expect(keySet.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
+    expect(keySet.keys[0]).not.toHaveProperty("d");
+
+    // What another service does: verify with the published keys only.
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(keySet), { issuer: `${ORIGIN}/api/auth`, audience: ORIGIN, typ: "at+jwt" });
+    expect(protectedHeader).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: keySet.keys[0]?.kid });
+    expect(payload).toMatchObject({ sub: alice.id, name: "Alice", email: alice.email });
+    expect(typeof payload.sid).toBe("string");
+    expect(typeof payload.jti).toBe("string");
+    expect(payload.fgp).toMatch(/^[0-9a-f]{64}$/);
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(600);
+  });
+
+  it("binds the token to the browser with an HttpOnly, SameSite=Strict fingerprint cookie", async () => {
+    const { issued, fingerprint } = await signedInWithToken();
+    const cookie = issued.cookies.find((c) => c.name === FINGERPRINT);
+    expect(cookie?.attributes).toMatchObject({ httponly: true, samesite: "Strict", path: "/" });
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("keeps the fingerprint across tokens, so every tab's token stays valid", async () => {
+    const { client, fingerprint, token } = await signedInWithToken();
+    const second = await requestToken(client);
+    expect(client.jar.get(FINGERPRINT)).toBe(fingerprint);
+    const cfg = client.config;
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}`, cookie: `${FINGERPRINT}=${fingerprint}` })).session).not.toBeNull();
+    expect((await sessionFor(cfg, { authorization: `Bearer ${second.body.token}`, cookie: `${FINGERPRINT}=${fingerprint}` })).session).not.toBeNull();
+  });
+
+  it("refuses without a session (401), without the request header or from another origin (403)", async () => {
+    const anonymous = new EngineClient(ORIGIN, config());
+    expect((await requestToken(anonymous)).response.status).toBe(401);
+    const client = new EngineClient(ORIGIN, config());
+    await signIn(client);
+    expect((await requestToken(client, {})).response.status).toBe(403);
+    expect((await requestToken(client, { "x-latch-bearer": "1", origin: "https://evil.example" })).response.status).toBe(403);
+    expect((await requestToken(client, { "x-latch-bearer": "1", "sec-fetch-site": "cross-site" })).response.status).toBe(403);
+    expect((await requestToken(client, { "x-latch-bearer": "1", origin: ORIGIN, "sec-fetch-site": "same-origin" })).response.status).toBe(200);
+    const get = await client.fetch("/api/auth/token");
+    expect(get.response.status).toBe(405);
+  });
+
+  it("answers 404 on /token and /jwks when bearer tokens are off", async () => {
+    const client = new EngineClient(ORIGIN, config({ bearer: undefined }));
+    await signIn(client);
+    expect((await requestToken(client)).response.status).toBe(404);
+    expect((await client.fetch("/api/auth/jwks")).response.status).toBe(404);
+  });
+
+  it("copies the claims the app chooses, but never lets them override latch's", async () => {
+    const { token } = await signedInWithToken(
+      config({
+        callbacks: { jwt: ({ token: t }) => ({ ...t, role: "admin", secretish: "server-only" }) },
+        bearer: { claims: (t) => ({ role: t.role, sub: "someone-else", exp: 1 }) },
+      }),
+    );
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+    expect(claims.role).toBe("admin");
+    expect(claims.sub).toBe(alice.id);
+    expect(Number(claims.exp)).toBeGreaterThan(Date.now() / 1000);
+    expect(claims).not.toHaveProperty("secretish");
+  });
+});
+
+describe("accepting bearer tokens", () => {
+  it("gives the session for a valid token with its fingerprint cookie, shaped by the session callback", async () => {
+    const cfg = config({ callbacks: { session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub } }) } });
+    const { token, cookie } = await signedInWithToken(cfg);
+    const result = await sessionFor(cfg, { authorization: `Bearer ${token}`, cookie });
+    expect(result.status).toBe("valid");
+    expect(result.session).toMatchObject({ user: { id: alice.id, name: "Alice", email: alice.email } });
+    expect(result.cookies).toEqual([]);
+  });
+
+  it("refuses a copied token without this browser's fingerprint cookie, or with another browser's", async () => {
+    const cfg = config();
+    const { token } = await signedInWithToken(cfg);
+    const other = await signedInWithToken(cfg);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status).toBe("invalid");
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}`, cookie: other.cookie })).status).toBe("invalid");
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}`, cookie: `${FINGERPRINT}=garbage` })).status).toBe("invalid");
+  });
+
+  it("accepts an unbound token anywhere when bindToBrowser is false", async () => {
+    const cfg = config({ bearer: { bindToBrowser: false } });
+    const { token, client } = await signedInWithToken(cfg);
+    expect(client.jar.has(FINGERPRINT)).toBe(false);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).session).toMatchObject({ user: { name: "Alice" } });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["scheme only", "Bearer"],
+    ["scheme and space", "Bearer "],
+    ["percent", "Bearer %"],
+    ["two tokens", "Bearer a.b.c, Bearer d.e.f"],
+    ["two words", "Bearer a.b.c d.e.f"],
+    ["wrong scheme", "Basic YWxpY2U6cGFzc3dvcmQ="],
+    ["token without scheme", "eyJhbGciOiJFZERTQSJ9.e30.sig"],
+    ["huge", `Bearer ${"a".repeat(20_000)}`],
+    ["control characters", "Bearer abc\u0000def"],
+    ["not a JWS", "Bearer not-a-token"],
+  ])("treats a malformed Authorization header (%s) as no session, whatever the cookie says", async (_name, header) => {
+    const cfg = config();
+    const { client, cookie } = await signedInWithToken(cfg);
+    const sessionCookie = `authjs.session-token=${client.jar.get("authjs.session-token") ?? ""}; ${cookie}`;
+    // The cookie alone is a session…
+    expect((await sessionFor(cfg, { cookie: sessionCookie })).session).not.toBeNull();
+    // …but a request that sends an Authorization header is judged by it.
+    const result = await sessionFor(cfg, { authorization: header, cookie: sessionCookie });
+    expect(result.session).toBeNull();
+    expect(result.status).toBe("invalid");
+  });
+
+  it("refuses every other kind of token as a bearer token, and a bearer token as a session cookie", async () => {
+    const cfg = config();
+    const { client, token, cookie } = await signedInWithToken(cfg);
+    const sessionCookieValue = client.jar.get("authjs.session-token") ?? "";
+    const checkLike = await encode({ token: { value: "verifier" }, secret: SECRET, salt: "authjs.pkce.code_verifier" });
+    for (const other of [sessionCookieValue, checkLike]) {
+      expect((await sessionFor(cfg, { authorization: `Bearer ${other}`, cookie })).status, other.slice(0, 20)).toBe("invalid");
+    }
+    expect((await sessionFor(cfg, { cookie: `authjs.session-token=${token}; ${cookie}` })).session).toBeNull();
+    // A valid token is not accepted from the query string: only the header counts.
+    const { auth } = NextAuth({ ...cfg, callbacks: { authorized: ({ auth: session }) => !!session } });
+    const proxy = auth as unknown as (request: NextRequest) => Promise<Response>;
+    const viaQuery = await proxy(new NextRequest(`${ORIGIN}/api/data?access_token=${token}&token=${token}`, { headers: { host: HOST, cookie, accept: "application/json" } }));
+    expect(viaQuery.status).toBe(401);
+    const viaHeader = await proxy(new NextRequest(`${ORIGIN}/api/data`, { headers: { host: HOST, cookie, accept: "application/json", authorization: `Bearer ${token}` } }));
+    expect(viaHeader.status).toBe(200);
+  });
+
+  it("refuses forged tokens: alg none, HMAC with the public key, a foreign key, wrong typ, iss, aud, expired, missing jti", async () => {
+    // A configured P-256 key, so the test can also sign with latch's own key and vary one claim at a time.
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const jwk = (await exportJWK(privateKey)) as SigningJwk;
+    const cfg = config({ bearer: { signingKeys: [{ ...jwk, kid: "k1" }], bindToBrowser: false } });
+    const { token } = await signedInWithToken(cfg);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status).toBe("valid");
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: "ES256", kid: "k1" });
+
+    const now = Math.floor(Date.now() / 1000);
+    const good = { sub: alice.id, iss: `${ORIGIN}/api/auth`, aud: ORIGIN, iat: now, exp: now + 600, jti: "j1", name: "Alice" };
+    const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}, key: Parameters<SignJWT["sign"]>[0] = privateKey) =>
+      new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1", ...header }).sign(key);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${await sign(good)}` })).status, "control: a well-formed token").toBe("valid");
+
+    const foreign = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+    const forged = [
+      ["alg none", new UnsecuredJWT(good).encode()],
+      ["HMAC keyed with the public key", await new SignJWT(good).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: "k1" }).sign(new TextEncoder().encode(JSON.stringify(publicJwk)))],
+      ["a foreign key", await sign(good, {}, foreign)],
+      ["a foreign key with an embedded jwk header", await sign(good, { jwk: await exportJWK(foreign) }, foreign)],
+      ["typ JWT", await sign(good, { typ: "JWT" })],
+      ["no typ", await new SignJWT(good).setProtectedHeader({ alg: "ES256", kid: "k1" }).sign(privateKey)],
+      ["unknown kid", await sign(good, { kid: "k2" })],
+      ["wrong issuer", await sign({ ...good, iss: "https://other.example/api/auth" })],
+      ["wrong audience", await sign({ ...good, aud: "https://api.other.example" })],
+      ["expired", await sign({ ...good, iat: now - 1200, exp: now - 600 })],
+      ["no jti", await sign({ ...good, jti: undefined })],
+      ["no sub", await sign({ ...good, sub: undefined })],
+      ["tampered payload", `${(await sign(good)).split(".")[0]}.${Buffer.from(JSON.stringify({ ...good, sub: "admin" })).toString("base64url")}.${(await sign(good)).split(".")[2]}`],
+    ] as const;
+    for (const [name, forgedToken] of forged) {
+      expect((await sessionFor(cfg, { authorization: `Bearer ${forgedToken}` })).status, name).toBe("invalid");
+    }
+  });
+
+  it("derives the same key on every instance from the same secret, and keeps old tokens valid across a secret rotation", async () => {
+    const before = config({ secret: OLD_SECRET, bearer: { bindToBrowser: false } });
+    const { token, client } = await signedInWithToken(before);
+    const other = new EngineClient(ORIGIN, config({ secret: OLD_SECRET, bearer: { bindToBrowser: false } }));
+    expect(await (await other.fetch("/api/auth/jwks")).response.json()).toEqual(await (await client.fetch("/api/auth/jwks")).response.json());
+
+    const rotated = config({ secret: [SECRET, OLD_SECRET], bearer: { bindToBrowser: false } });
+    expect((await sessionFor(rotated, { authorization: `Bearer ${token}` })).session).toMatchObject({ user: { name: "Alice" } });
+    const keys = (await (await new EngineClient(ORIGIN, rotated).fetch("/api/auth/jwks")).response.json()) as { keys: JWK[] };
+    expect(keys.keys).toHaveLength(2);
+    const afterRotation = await signedInWithToken(rotated);
+    expect(decodeProtectedHeader(afterRotation.token).kid).toBe(keys.keys[0]?.kid);
+    expect(decodeProtectedHeader(token).kid).toBe(keys.keys[1]?.kid);
+  });
+});
+
+describe("ending bearer tokens", () => {
+  it("sign-out clears the fingerprint cookie, so this browser's tokens stop working at once", async () => {
+    const cfg = config();
+    const { client, token, cookie } = await signedInWithToken(cfg);
+    const { cookies } = await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect(cookies.find((c) => c.name === FINGERPRINT)?.attributes["max-age"]).toBe("0");
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}`, cookie: client.cookieHeader() })).session).toBeNull();
+    // A copy of the old cookie and the token together are refused only with a revocation store: see below.
+    expect(cookie).toContain(FINGERPRINT);
+  });
+
+  it("with a revocation store, sign-out ends the session's bearer tokens everywhere (JWT sessions)", async () => {
+    const cfg = config({ revocation: SQLiteRevocationStore(new Database(":memory:")), bearer: { bindToBrowser: false } });
+    const { client, token } = await signedInWithToken(cfg);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).session).not.toBeNull();
+    await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status).toBe("invalid");
+  });
+
+  it("database sessions: the token names the session by a hash, the session callback gets the stored user, sign-out and user deletion end it", async () => {
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const adapter = SQLiteAdapter(db);
+    await adapter.createUser!({ ...alice, emailVerified: null });
+    const cfg = config({
+      adapter,
+      revocation: SQLiteRevocationStore(db),
+      bearer: { bindToBrowser: false },
+      callbacks: { session: ({ session, user }) => ({ ...session, user: { ...session.user, id: user?.id } }) },
+    });
+    const { client, token } = await signedInWithToken(cfg);
+    const sessionToken = client.jar.get("authjs.session-token") ?? "";
+    expect(token).not.toContain(sessionToken);
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { sid: string };
+    expect(claims.sid).toMatch(/^[0-9a-f]{32}$/);
+    expect(sessionToken).not.toContain(claims.sid);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).session).toMatchObject({ user: { id: alice.id } });
+
+    const second = await signedInWithToken(cfg);
+    await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status, "signed out").toBe("invalid");
+    expect((await sessionFor(cfg, { authorization: `Bearer ${second.token}` })).status, "another device's session").toBe("valid");
+    await adapter.deleteUser!(alice.id);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${second.token}` })).status, "the user was deleted").toBe("invalid");
+  });
+});
+
+describe("the Next.js layer", () => {
+  it("protect() answers 401 with an invalid_token challenge for a bad bearer token and runs the handler for a good one", async () => {
+    const cfg = config({ bearer: { bindToBrowser: false } });
+    const { token } = await signedInWithToken(cfg);
+    const { protect } = NextAuth(cfg);
+    const route = protect((request: NextAuthRequest) => Response.json({ user: request.auth?.user }));
+    const good = await route(new NextRequest(`${ORIGIN}/api/me`, { headers: { host: HOST, authorization: `Bearer ${token}` } }), undefined);
+    expect(good.status).toBe(200);
+    expect(await good.json()).toMatchObject({ user: { name: "Alice" } });
+    // Tokens name the origin they were issued for (iss, aud): another origin of the same app refuses them.
+    const elsewhere = await route(new NextRequest("http://localhost:3998/api/me", { headers: { host: "localhost:3998", authorization: `Bearer ${token}` } }), undefined);
+    expect(elsewhere.status).toBe(401);
+    for (const header of ["Bearer %", "Bearer x.y.z", `Bearer ${token}x`]) {
+      const bad = await route(new NextRequest(`${ORIGIN}/api/me`, { headers: { host: HOST, authorization: header } }), undefined);
+      expect(bad.status, header).toBe(401);
+      expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    }
+  });
+
+  it("parses the Authorization header strictly", () => {
+    expect(parseAuthorization(null)).toEqual({ kind: "none" });
+    expect(parseAuthorization("bearer abc.DEF-_~+/=")).toEqual({ kind: "token", token: "abc.DEF-_~+/=" });
+    expect(parseAuthorization("Bearer  abc  ")).toEqual({ kind: "token", token: "abc" });
+    expect(parseAuthorization("Bearer a=b")).toEqual({ kind: "invalid" });
+  });
+});

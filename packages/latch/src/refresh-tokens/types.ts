@@ -1,0 +1,55 @@
+/**
+ * Refresh tokens for clients outside the browser (mobile apps, CLIs): each use rotates the token,
+ * and presenting a token that was already used revokes its whole family — the legitimate client
+ * and a thief can never both keep going (RFC 9700 §4.14.2). A store keeps token hashes only,
+ * never tokens, and does each rotation in one atomic step, so concurrent uses of one token give
+ * exactly one successor.
+ *
+ * @example
+ * ```ts
+ * import { RedisRefreshTokenStore } from "latch/refresh-tokens/redis";
+ * NextAuth({ providers, bearer: { refreshTokens: { store: RedisRefreshTokenStore(redis) } } });
+ * ```
+ */
+export interface RefreshTokenStore {
+  /** Stores a new family and its first token. */
+  createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void>;
+  /**
+   * Uses a refresh token, atomically:
+   * - the family's current, unused, unexpired token of a live family → it is marked used,
+   *   `next` becomes the current token → `{ status: "rotated", family }`;
+   * - a token of a live family that was already used → the family is revoked →
+   *   `{ status: "reused", family }`;
+   * - anything else (unknown hash, expired token, revoked or expired family) → `{ status: "invalid" }`.
+   */
+  rotate(tokenHash: string, next: RefreshTokenRecord): Promise<RotateResult>;
+  /** Revokes a family: none of its tokens works any more. Unknown ids are ignored. */
+  revokeFamily(familyId: string): Promise<void>;
+}
+
+/** One refresh token as stored: its SHA-256 (hex), never the token itself. */
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  /** When this token stops working if unused (idle lifetime). */
+  expiresAt: Date;
+}
+
+/** A chain of refresh tokens begun by one sign-in. */
+export interface RefreshFamily {
+  /** Random, unique. */
+  id: string;
+  userId: string;
+  /** The session the family belongs to: a JWT session's `sid`, or a hash naming a database session. */
+  sid?: string | undefined;
+  /** Database sessions: the session token, so that reuse can delete the session. */
+  sessionToken?: string | undefined;
+  /** When the user signed in (seconds), for revocation cut-offs. */
+  authTime?: number | undefined;
+  /** Claims copied into every bearer token the family yields (name, email, picture, app claims). */
+  claims: Record<string, unknown>;
+  /** Absolute end of the family: rotation never extends it. */
+  expiresAt: Date;
+}
+
+/** What `rotate` found. */
+export type RotateResult = { status: "rotated"; family: RefreshFamily } | { status: "reused"; family: RefreshFamily } | { status: "invalid" };

@@ -8,6 +8,7 @@
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
 import type { RateLimitStore } from "./rate-limit/types.js";
+import type { RefreshTokenStore } from "./refresh-tokens/types.js";
 import type { RevocationStore } from "./revocation/types.js";
 
 /** A value or a promise of it. */
@@ -407,11 +408,28 @@ export interface BearerOptions {
   /** The `aud` claim: who the tokens are for. Default: the site's origin. */
   audience?: string | undefined;
   /**
+   * Refresh tokens for clients outside the browser (mobile, CLI): `POST {basePath}/token` with
+   * `{ "offline": true }` (from a signed-in session) also returns a refresh token, and
+   * `grant_type=refresh_token` exchanges it for a new bearer token and a new refresh token.
+   * Each refresh token works once; presenting a used one revokes its family and the session.
+   */
+  refreshTokens?: RefreshTokenOptions | undefined;
+  /**
    * Extra claims copied from the session token into the bearer token. Bearer tokens are signed,
    * not encrypted: their claims are readable by whoever holds them. Default: none beyond `sub`,
    * `sid`, `auth_time`, `name`, `email` and `picture`.
    */
   claims?: ((token: JWT) => Record<string, unknown>) | undefined;
+}
+
+/** Refresh-token settings. */
+export interface RefreshTokenOptions {
+  /** Where token hashes and families live: `RedisRefreshTokenStore`, `PostgresRefreshTokenStore`, `SQLiteRefreshTokenStore`. */
+  store: RefreshTokenStore;
+  /** Seconds an unused refresh token lives (idle lifetime). Default: the session's maxAge. */
+  maxAge?: number | undefined;
+  /** Seconds a family lives from sign-in, whatever the rotations (absolute lifetime). Default 90 days. */
+  absoluteMaxAge?: number | undefined;
 }
 
 /** Shared throttling settings. */

@@ -16,6 +16,8 @@ import { encode } from "../src/jwt.js";
 import NextAuth from "../src/next/index.js";
 import type { NextAuthRequest } from "../src/next/types.js";
 import Credentials from "../src/providers/credentials.js";
+import { MemoryRefreshTokenStore } from "../src/refresh-tokens/memory.js";
+import { SQLiteRefreshTokenStore } from "../src/refresh-tokens/sqlite.js";
 import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
 import type { AuthConfig, SigningJwk } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
@@ -347,5 +349,123 @@ describe("the Next.js layer", () => {
     expect(parseAuthorization("bearer abc.DEF-_~+/=")).toEqual({ kind: "token", token: "abc.DEF-_~+/=" });
     expect(parseAuthorization("Bearer  abc  ")).toEqual({ kind: "token", token: "abc" });
     expect(parseAuthorization("Bearer a=b")).toEqual({ kind: "invalid" });
+  });
+});
+
+describe("refresh tokens for clients outside the browser", () => {
+  interface Refreshed {
+    token: string;
+    refreshToken: string;
+    refreshTokenExpiresAt: string;
+    error?: string;
+  }
+
+  async function offline(client: EngineClient) {
+    const { response } = await client.fetch("/api/auth/token", { method: "POST", headers: { "x-latch-bearer": "1" }, json: { offline: true } });
+    return { status: response.status, body: (await response.json()) as Refreshed };
+  }
+
+  /** A native client: no cookies, just the refresh token. */
+  async function refresh(cfg: AuthConfig, refreshToken: unknown) {
+    const client = new EngineClient(ORIGIN, cfg);
+    const { response } = await client.fetch("/api/auth/token", { form: { grant_type: "refresh_token", refresh_token: String(refreshToken) } });
+    return { status: response.status, body: (await response.json()) as Refreshed, setCookies: response.headers.getSetCookie() };
+  }
+
+  function refreshConfig(extra: Partial<AuthConfig> = {}): AuthConfig {
+    return config({ bearer: { refreshTokens: { store: MemoryRefreshTokenStore() } }, ...extra });
+  }
+
+  it("gives a signed-in client an unbound bearer token and a refresh token; each refresh rotates it", async () => {
+    const cfg = refreshConfig();
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    expect(first.status).toBe(200);
+    expect(first.body.refreshToken).toMatch(/^latch_rt_[0-9a-f]{64}$/);
+    const firstClaims = JSON.parse(Buffer.from(first.body.token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+    expect(firstClaims).not.toHaveProperty("fgp");
+    expect((await sessionFor(cfg, { authorization: `Bearer ${first.body.token}` })).session).toMatchObject({ user: { name: "Alice" } });
+
+    const second = await refresh(cfg, first.body.refreshToken);
+    expect(second.status).toBe(200);
+    expect(second.setCookies).toEqual([]);
+    expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
+    const secondClaims = JSON.parse(Buffer.from(second.body.token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+    expect(secondClaims).toMatchObject({ sub: alice.id, sid: firstClaims.sid, name: "Alice", email: alice.email });
+    expect((await sessionFor(cfg, { authorization: `Bearer ${second.body.token}` })).session).toMatchObject({ user: { name: "Alice" } });
+    const third = await refresh(cfg, second.body.refreshToken);
+    expect(third.status).toBe(200);
+  });
+
+  it("revokes the family and the session when a used refresh token comes back (JWT sessions with a revocation store)", async () => {
+    const cfg = refreshConfig({ revocation: SQLiteRevocationStore(new Database(":memory:")) });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    const rotated = await refresh(cfg, first.body.refreshToken);
+    expect(rotated.status).toBe(200);
+
+    const replay = await refresh(cfg, first.body.refreshToken);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe("invalid_grant");
+    expect((await refresh(cfg, rotated.body.refreshToken)).status, "the thief's or the client's successor token").toBe(400);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${rotated.body.token}` })).status, "bearer tokens of the session").toBe("invalid");
+    expect(await client.session(), "the browser session it came from").toBeNull();
+  });
+
+  it("lets exactly one of 10 concurrent refreshes with one token succeed", async () => {
+    const cfg = refreshConfig({ adapter: undefined });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(cfg, first.body.refreshToken)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(9);
+    expect(results.every((r) => r.status === 200 || r.body.error === "invalid_grant")).toBe(true);
+  });
+
+  it("database sessions: reuse deletes the session row; a signed-out session's refresh token stops working", async () => {
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const adapter = SQLiteAdapter(db);
+    await adapter.createUser!({ ...alice, emailVerified: null });
+    const cfg = config({ adapter, bearer: { refreshTokens: { store: SQLiteRefreshTokenStore(db) } } });
+    const rows = () => (db.prepare("SELECT count(*) AS n FROM sessions").get() as { n: number }).n;
+
+    const phone = new EngineClient(ORIGIN, cfg);
+    await signIn(phone);
+    const issued = await offline(phone);
+    expect(rows()).toBe(1);
+    const rotated = await refresh(cfg, issued.body.refreshToken);
+    expect(rotated.status).toBe(200);
+    expect((await refresh(cfg, issued.body.refreshToken)).status).toBe(400);
+    expect(rows(), "the reused family's session row is deleted").toBe(0);
+    expect(await phone.session()).toBeNull();
+
+    const laptop = new EngineClient(ORIGIN, cfg);
+    await signIn(laptop);
+    const laptopTokens = await offline(laptop);
+    await laptop.fetch("/api/auth/signout", { form: { csrfToken: await laptop.csrfToken() } });
+    expect((await refresh(cfg, laptopTokens.body.refreshToken)).status, "after sign-out").toBe(400);
+  });
+
+  it("refuses malformed and unknown refresh tokens, other grants, and offline requests when refresh tokens are off", async () => {
+    const cfg = refreshConfig();
+    for (const bad of ["", "latch_rt_", "latch_rt_unknown", "not-a-refresh-token", `latch_rt_${"a".repeat(300)}`]) {
+      const result = await refresh(cfg, bad);
+      expect(result.status, bad.slice(0, 20)).toBe(400);
+      expect(result.body.error).toBe("invalid_grant");
+    }
+    const other = new EngineClient(ORIGIN, cfg);
+    const password = await other.fetch("/api/auth/token", { form: { grant_type: "password", username: "alice", password: "x" } });
+    expect(password.response.status).toBe(400);
+    expect(await password.response.json()).toMatchObject({ error: "unsupported_grant_type" });
+
+    const plain = config();
+    expect((await refresh(plain, "latch_rt_abc")).status).toBe(400);
+    const client = new EngineClient(ORIGIN, plain);
+    await signIn(client);
+    expect((await offline(client)).status).toBe(400);
   });
 });

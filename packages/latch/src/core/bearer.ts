@@ -13,6 +13,8 @@ import type { BearerOptions, JWT, Session, SigningJwk } from "../types.js";
 import type { RequestContext, ResolvedConfig } from "./config.js";
 import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import type { SessionResult } from "./session/jwt-session.js";
+import type { RefreshTokenStore } from "../refresh-tokens/types.js";
+import { limitRefreshTokens } from "./time-limit.js";
 
 /** Bearer settings after defaults. */
 export interface ResolvedBearer {
@@ -21,15 +23,36 @@ export interface ResolvedBearer {
   signingKeys: SigningJwk[] | undefined;
   audience: string | undefined;
   claims: BearerOptions["claims"];
+  /** Refresh tokens, when a store is configured; the store's calls are bounded in time. */
+  refresh: { store: RefreshTokenStore; maxAge: number; absoluteMaxAge: number } | undefined;
 }
 
-/** Applies defaults; `undefined` when bearer tokens are off. */
-export function resolveBearer(option: BearerOptions | boolean | undefined): ResolvedBearer | undefined {
+function positiveSeconds(value: number | undefined, fallback: number, name: string): number {
+  const seconds = value ?? fallback;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new TypeError(`latch: ${name} must be a positive number of seconds.`);
+  return seconds;
+}
+
+/** Applies defaults; `undefined` when bearer tokens are off. Throws a TypeError for invalid settings. */
+export function resolveBearer(option: BearerOptions | boolean | undefined, sessionMaxAge: number, storeTimeout: number | false): ResolvedBearer | undefined {
   if (!option) return undefined;
   const options = option === true ? {} : option;
-  const maxAge = options.maxAge ?? 600;
-  if (!Number.isFinite(maxAge) || maxAge <= 0) throw new TypeError("latch: bearer.maxAge must be a positive number of seconds.");
-  return { maxAge, bindToBrowser: options.bindToBrowser ?? true, signingKeys: options.signingKeys, audience: options.audience, claims: options.claims };
+  const refresh = options.refreshTokens;
+  if (refresh && typeof refresh.store?.rotate !== "function") throw new TypeError("latch: bearer.refreshTokens needs a store (e.g. RedisRefreshTokenStore).");
+  return {
+    maxAge: positiveSeconds(options.maxAge, 600, "bearer.maxAge"),
+    bindToBrowser: options.bindToBrowser ?? true,
+    signingKeys: options.signingKeys,
+    audience: options.audience,
+    claims: options.claims,
+    refresh: refresh
+      ? {
+          store: limitRefreshTokens(refresh.store, storeTimeout),
+          maxAge: positiveSeconds(refresh.maxAge, sessionMaxAge, "bearer.refreshTokens.maxAge"),
+          absoluteMaxAge: positiveSeconds(refresh.absoluteMaxAge, 90 * 24 * 60 * 60, "bearer.refreshTokens.absoluteMaxAge"),
+        }
+      : undefined,
+  };
 }
 
 type Algorithm = "EdDSA" | "ES256";

@@ -117,7 +117,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   let configError = adapterError(config, strategy);
   let bearer: ResolvedBearer | undefined;
   try {
-    bearer = resolveBearer(config.bearer);
+    bearer = resolveBearer(config.bearer, sessionMaxAge, storeTimeout);
   } catch (error) {
     configError ??= error instanceof Error ? error : new Error(String(error));
   }

@@ -1,6 +1,7 @@
 import { AdapterError } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RateLimitStore } from "../rate-limit/types.js";
+import type { RefreshTokenStore } from "../refresh-tokens/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 
 /** How long latch waits for the adapter or the revocation store by default. */
@@ -62,4 +63,9 @@ export function limitRevocation(store: RevocationStore | undefined, ms: number |
 /** The rate-limit store with every call bounded in time. */
 export function limitRateLimit(store: RateLimitStore, ms: number | false): RateLimitStore {
   return ms !== false ? limitMethods(store, ms, "rate-limit store") : store;
+}
+
+/** The refresh-token store with every call bounded in time. */
+export function limitRefreshTokens(store: RefreshTokenStore, ms: number | false): RefreshTokenStore {
+  return ms !== false ? limitMethods(store, ms, "refresh-token store") : store;
 }

@@ -1,5 +1,8 @@
+import { SignOutError } from "../../errors.js";
+import type { RefreshFamily } from "../../refresh-tokens/types.js";
 import type { ActionContext } from "../action-context.js";
-import { bearerFingerprint, bearerJwks, databaseSessionId, issueBearerToken } from "../bearer.js";
+import { bearerFingerprint, bearerJwks, databaseSessionId, issueBearerToken, type ResolvedBearer } from "../bearer.js";
+import { randomHex, sha256Hex } from "../digest.js";
 import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { ResponseInternal } from "../response.js";
 import { readSession } from "../session/read-session.js";
@@ -23,6 +26,79 @@ function sameOrigin(action: ActionContext): boolean {
   return site === null || site === "same-origin";
 }
 
+const REFRESH_PREFIX = "latch_rt_";
+
+function newRefreshToken(): string {
+  return `${REFRESH_PREFIX}${randomHex(32)}`;
+}
+
+async function refreshTokenHash(token: string): Promise<string> {
+  return sha256Hex(`latch.refresh:${token}`);
+}
+
+function invalidGrant(message: string): ResponseInternal {
+  return { status: 400, body: { error: "invalid_grant", message } };
+}
+
+/** Ends the session a reused refresh token belongs to: its row (database) or its sid (revocation store). */
+async function endFamilySession(action: ActionContext, family: RefreshFamily): Promise<void> {
+  const { resolved } = action.ctx;
+  try {
+    if (family.sessionToken && resolved.adapter?.deleteSession) await resolved.adapter.deleteSession(family.sessionToken);
+    if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, family.expiresAt);
+  } catch (error) {
+    resolved.logger.error(new SignOutError("A refresh token was reused but its session could not be ended.", { cause: error }));
+  }
+}
+
+/** True when the session a family belongs to has ended (signed out, revoked, user gone). */
+async function familySessionEnded(action: ActionContext, family: RefreshFamily): Promise<boolean> {
+  const { resolved } = action.ctx;
+  if (family.sessionToken) {
+    const found = await resolved.adapter?.getSessionAndUser?.(family.sessionToken);
+    return !found || found.session.expires.getTime() <= Date.now() || found.user.id !== family.userId;
+  }
+  if (resolved.revocation) return resolved.revocation.isRevoked({ sid: family.sid, userId: family.userId, authTime: family.authTime });
+  return false;
+}
+
+/** `grant_type=refresh_token`: one use of a refresh token gives a bearer token and its successor. */
+async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Promise<ResponseInternal> {
+  const { ctx } = action;
+  const refresh = bearer.refresh;
+  if (!refresh) return invalidGrant("Refresh tokens are not enabled: set bearer.refreshTokens in the config.");
+  const presented = action.body.refresh_token;
+  if (typeof presented !== "string" || !presented.startsWith(REFRESH_PREFIX) || presented.length > 256) return invalidGrant("The refresh token is missing or malformed.");
+  const next = newRefreshToken();
+  const now = Date.now();
+  const result = await refresh.store.rotate(await refreshTokenHash(presented), { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) });
+  if (result.status === "reused") {
+    ctx.resolved.logger.warn(`refresh-token-reused: a refresh token of user ${result.family.userId} was used twice; its family and session are revoked`);
+    await endFamilySession(action, result.family);
+    return invalidGrant("The refresh token was already used: every token of this sign-in is revoked. Sign in again.");
+  }
+  if (result.status !== "rotated") return invalidGrant("The refresh token is invalid, expired or revoked. Sign in again.");
+  const { family } = result;
+  if (await familySessionEnded(action, family)) {
+    await refresh.store.revokeFamily(family.id);
+    return invalidGrant("The session behind this refresh token has ended. Sign in again.");
+  }
+  const claims: Record<string, unknown> & { sub: string } = { ...family.claims, sub: family.userId };
+  if (family.sid !== undefined) claims.sid = family.sid;
+  if (family.authTime !== undefined) claims.auth_time = family.authTime;
+  const issued = await issueBearerToken(ctx, bearer, claims);
+  return { body: { ...tokenBody(issued), refreshToken: next, refreshTokenExpiresAt: new Date(Math.min(now + refresh.maxAge * 1000, family.expiresAt.getTime())).toISOString() } };
+}
+
+function tokenBody(issued: { token: string; expiresAt: number }) {
+  return {
+    token: issued.token,
+    tokenType: "Bearer",
+    expiresAt: new Date(issued.expiresAt * 1000).toISOString(),
+    expiresIn: Math.max(0, issued.expiresAt - Math.floor(Date.now() / 1000)),
+  };
+}
+
 /**
  * `POST /token`: a short-lived bearer token for the session in the cookie. The request must
  * carry `X-Latch-Bearer: 1` and come from our origin (a cross-site page can make neither), and
@@ -34,6 +110,12 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
   const { resolved } = ctx;
   const bearer = resolved.bearer;
   if (!bearer) return refuse(404, "UnknownAction", "Bearer tokens are not enabled: set `bearer` in the config.");
+  const grant = action.body.grant_type;
+  // The refresh grant uses no cookie, so it needs no proof of origin: the token is the credential.
+  if (grant === "refresh_token") return refreshGrant(action, bearer);
+  if (grant !== undefined) return refuse(400, "unsupported_grant_type", 'The only grant is "refresh_token"; without grant_type, a signed-in page gets a token for its session.');
+  const offline = action.body.offline === true || action.body.offline === "true";
+  if (offline && !bearer.refresh) return refuse(400, "InvalidRequest", "Refresh tokens are not enabled: set bearer.refreshTokens in the config.", action.baseCookies);
   if (action.request.headers.get(BEARER_REQUEST_HEADER) !== "1" || !sameOrigin(action)) {
     return refuse(403, "Forbidden", `Request bearer tokens from your own pages, with the header ${BEARER_REQUEST_HEADER}: 1.`, action.baseCookies);
   }
@@ -49,12 +131,31 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
   claims.name = token.name ?? null;
   claims.email = token.email ?? null;
   claims.picture = token.picture ?? null;
+  const sessionToken = resolved.strategy === "database" ? readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).value : undefined;
   if (resolved.strategy === "database") {
-    const raw = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).value;
-    if (raw) claims.sid = await databaseSessionId(raw);
+    if (sessionToken) claims.sid = await databaseSessionId(sessionToken);
   } else {
     if (typeof token.sid === "string") claims.sid = token.sid;
     if (typeof token.auth_time === "number") claims.auth_time = token.auth_time;
+  }
+  if (offline && bearer.refresh) {
+    // For a client outside the browser: an unbound bearer token and the first refresh token of a new family.
+    const { sub, sid, auth_time: authTime, ...rest } = claims;
+    const now = Date.now();
+    const family: RefreshFamily = {
+      id: randomHex(16),
+      userId: sub,
+      claims: rest,
+      expiresAt: new Date(now + bearer.refresh.absoluteMaxAge * 1000),
+      ...(typeof sid === "string" ? { sid } : {}),
+      ...(typeof authTime === "number" ? { authTime } : {}),
+      ...(sessionToken ? { sessionToken } : {}),
+    };
+    const refreshToken = newRefreshToken();
+    const refreshExpires = new Date(Math.min(now + bearer.refresh.maxAge * 1000, family.expiresAt.getTime()));
+    await bearer.refresh.store.createFamily(family, { tokenHash: await refreshTokenHash(refreshToken), expiresAt: refreshExpires });
+    const issued = await issueBearerToken(ctx, bearer, claims);
+    return { body: { ...tokenBody(issued), refreshToken, refreshTokenExpiresAt: refreshExpires.toISOString(), session: result.session }, cookies };
   }
   if (bearer.bindToBrowser) {
     const option = ctx.cookies.bearerFingerprint;
@@ -63,16 +164,7 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
     cookies.push({ name: option.name, value: fingerprint.value, options: { ...option.options, maxAge: resolved.sessionMaxAge } });
   }
   const issued = await issueBearerToken(ctx, bearer, claims);
-  return {
-    body: {
-      token: issued.token,
-      tokenType: "Bearer",
-      expiresAt: new Date(issued.expiresAt * 1000).toISOString(),
-      expiresIn: Math.max(0, issued.expiresAt - Math.floor(Date.now() / 1000)),
-      session: result.session,
-    },
-    cookies,
-  };
+  return { body: { ...tokenBody(issued), session: result.session }, cookies };
 }
 
 /** `GET /jwks`: the public keys bearer tokens are signed with, for services that verify them offline. */

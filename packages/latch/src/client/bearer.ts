@@ -1,0 +1,179 @@
+/**
+ * The browser half of bearer mode: gets a short-lived bearer token for the signed-in session,
+ * keeps it (in memory by default), renews it before it expires, and sends it as
+ * `Authorization: Bearer`. A request answered 401 renews the token once and is retried once.
+ * Every client on the page and in other tabs forgets the token when the session ends.
+ *
+ * Bearer tokens are readable by the page's JavaScript, so an XSS can use them until they
+ * expire: keep them short-lived, keep the default memory storage unless you need tokens to
+ * survive reloads, and use a strict Content-Security-Policy. The token is bound to this browser
+ * by an HttpOnly cookie: copied elsewhere it is refused.
+ *
+ * @example
+ * ```ts
+ * import { createBearerClient } from "latch/client";
+ * const api = createBearerClient();
+ * const response = await api.fetch("/api/orders"); // Authorization: Bearer …
+ * ```
+ */
+
+/** Where the token is kept. */
+export type BearerStorage = "memory" | "localStorage";
+
+/** Options of a bearer client. */
+export interface BearerClientOptions {
+  /** Where latch's routes live. Default `/api/auth`. */
+  basePath?: string | undefined;
+  /** `"memory"` (default): gone on reload. `"localStorage"`: survives reloads and is shared by tabs. */
+  storage?: BearerStorage | undefined;
+  /** Renew a token this many seconds before it expires. Default 60 (or a tenth of its life, if shorter). */
+  renewBefore?: number | undefined;
+  /** The fetch to use. Default: the global one. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** A token and when it expires. */
+export interface BearerToken {
+  token: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  /** When this client received it (milliseconds since the epoch). */
+  receivedAt: number;
+}
+
+/** What `createBearerClient` returns. */
+export interface BearerClient {
+  /** A token valid for a while yet (renewed when needed), or `null` without a session. */
+  getToken(options?: { forceRenew?: boolean }): Promise<string | null>;
+  /** `fetch` with `Authorization: Bearer`; a 401 renews the token once and retries once. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Forgets the token here and in every other client and tab (call it at sign-out). */
+  clear(): void;
+  /** Stops listening to other tabs. */
+  close(): void;
+}
+
+/** The channel latch's clients share; `latch/react` posts on it when the session changes. */
+export function sessionChannelName(basePath: string): string {
+  return `latch.session:${basePath}`;
+}
+
+/** A message on the session channel. */
+export type SessionMessage = { type: "session"; signedIn: boolean } | { type: "bearer-cleared" };
+
+interface Store {
+  read(): BearerToken | null;
+  write(value: BearerToken | null): void;
+}
+
+function parseStored(raw: string | null): BearerToken | null {
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value !== "object" || value === null) return null;
+    const { token, expiresAt, receivedAt } = value as Record<string, unknown>;
+    return typeof token === "string" && typeof expiresAt === "number" && typeof receivedAt === "number" ? { token, expiresAt, receivedAt } : null;
+  } catch {
+    return null;
+  }
+}
+
+function createStore(kind: BearerStorage, key: string): Store {
+  if (kind === "localStorage" && typeof localStorage !== "undefined") {
+    return {
+      read: () => parseStored(localStorage.getItem(key)),
+      write: (value) => (value ? localStorage.setItem(key, JSON.stringify(value)) : localStorage.removeItem(key)),
+    };
+  }
+  let current: BearerToken | null = null;
+  return {
+    read: () => current,
+    write: (value) => {
+      current = value;
+    },
+  };
+}
+
+/** Thrown when a token cannot be had for a reason other than "not signed in". */
+export class BearerTokenError extends Error {
+  override name = "BearerTokenError";
+}
+
+/**
+ * Creates a bearer client. Everything it keeps lives in the returned object (and, with
+ * `storage: "localStorage"`, under one localStorage key): create one per page or app.
+ */
+export function createBearerClient(options: BearerClientOptions = {}): BearerClient {
+  const basePath = (options.basePath ?? "/api/auth").replace(/\/$/, "");
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const store = createStore(options.storage ?? "memory", `latch.bearer:${basePath}`);
+  let pending: Promise<string | null> | null = null;
+  let channel: BroadcastChannel | null = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(sessionChannelName(basePath));
+
+  const onMessage = (event: MessageEvent<SessionMessage>) => {
+    const message = event.data;
+    if (message?.type === "bearer-cleared" || (message?.type === "session" && !message.signedIn)) store.write(null);
+  };
+  channel?.addEventListener("message", onMessage);
+
+  /** True while the token has more than its renewal margin left: 60 s, or a tenth of its life if shorter. */
+  function fresh(value: BearerToken | null): value is BearerToken {
+    if (!value) return false;
+    const margin = Math.min((options.renewBefore ?? 60) * 1000, Math.max(0, value.expiresAt - value.receivedAt) / 10);
+    return Date.now() < value.expiresAt - margin;
+  }
+
+  async function renew(): Promise<string | null> {
+    const response = await doFetch(`${basePath}/token`, { method: "POST", credentials: "same-origin", headers: { "x-latch-bearer": "1" } });
+    if (response.status === 401) {
+      store.write(null);
+      return null;
+    }
+    if (!response.ok) throw new BearerTokenError(`latch: the token route answered ${response.status}.`);
+    const body = (await response.json()) as { token?: unknown; expiresAt?: unknown };
+    const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
+    if (typeof body.token !== "string" || Number.isNaN(expiresAt)) throw new BearerTokenError("latch: the token route answered without a token.");
+    store.write({ token: body.token, expiresAt, receivedAt: Date.now() });
+    return body.token;
+  }
+
+  async function getToken(getOptions: { forceRenew?: boolean } = {}): Promise<string | null> {
+    const current = store.read();
+    if (!getOptions.forceRenew && fresh(current)) return current.token;
+    // One renewal at a time: every caller waiting meanwhile shares it.
+    pending ??= renew().finally(() => {
+      pending = null;
+    });
+    return pending;
+  }
+
+  async function send(request: Request, token: string | null): Promise<Response> {
+    const headers = new Headers(request.headers);
+    if (token) headers.set("authorization", `Bearer ${token}`);
+    return doFetch(new Request(request, { headers }));
+  }
+
+  return {
+    getToken,
+    async fetch(input, init) {
+      const request = new Request(input, init);
+      // Keep an unread copy so the request can be sent a second time.
+      const retry = request.clone();
+      const token = await getToken();
+      const response = await send(request, token);
+      if (response.status !== 401 || token === null) return response;
+      const renewed = await getToken({ forceRenew: true });
+      if (renewed === null || renewed === token) return response;
+      return send(retry, renewed);
+    },
+    clear() {
+      store.write(null);
+      channel?.postMessage({ type: "bearer-cleared" } satisfies SessionMessage);
+    },
+    close() {
+      channel?.removeEventListener("message", onMessage);
+      channel?.close();
+      channel = null;
+    },
+  };
+}

@@ -450,6 +450,24 @@ describe("refresh tokens for clients outside the browser", () => {
     expect((await refresh(cfg, laptopTokens.body.refreshToken)).status, "after sign-out").toBe(400);
   });
 
+  it("signs a native client out at /revoke: the family is revoked and the session ended; the answer never says whether the token was good", async () => {
+    const cfg = refreshConfig({ revocation: SQLiteRevocationStore(new Database(":memory:")) });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const issued = await offline(client);
+    const native = new EngineClient(ORIGIN, cfg);
+    const revoked = await native.fetch("/api/auth/revoke", { form: { token: issued.body.refreshToken } });
+    expect(revoked.response.status).toBe(200);
+    expect((await refresh(cfg, issued.body.refreshToken)).status).toBe(400);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${issued.body.token}` })).status).toBe("invalid");
+    expect(await client.session(), "the session the family came from").toBeNull();
+    for (const token of ["latch_rt_unknown", "garbage", ""]) {
+      const unknown = await native.fetch("/api/auth/revoke", { form: { token } });
+      expect(unknown.response.status).toBe(200);
+      expect(await unknown.response.json()).toEqual({});
+    }
+  });
+
   it("refuses malformed and unknown refresh tokens, other grants, and offline requests when refresh tokens are off", async () => {
     const cfg = refreshConfig();
     for (const bad of ["", "latch_rt_", "latch_rt_unknown", "not-a-refresh-token", `latch_rt_${"a".repeat(300)}`]) {

@@ -2,7 +2,7 @@ import type { ActionContext } from "./action-context.js";
 import { callbackAction } from "./actions/callback.js";
 import { csrfAction, errorAction, providersAction, verifyRequestAction } from "./actions/info.js";
 import { sessionAction } from "./actions/session.js";
-import { jwksAction, tokenAction } from "./actions/token.js";
+import { jwksAction, revokeAction, tokenAction } from "./actions/token.js";
 import { signInAction, signInPageAction } from "./actions/signin.js";
 import { signOutAction, signOutPageAction } from "./actions/signout.js";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "./config.js";
@@ -40,6 +40,7 @@ const ROUTES: Record<string, Route> = {
   // Bearer tokens (answer 404 unless `bearer` is configured).
   token: { plain: { POST: tokenAction } },
   jwks: { plain: { GET: jwksAction } },
+  revoke: { plain: { POST: revokeAction } },
 };
 
 const PAGE_ACTIONS = new Set(["signin", "signout", "error", "verify-request"]);

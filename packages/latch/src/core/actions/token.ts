@@ -167,6 +167,24 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
   return { body: { ...tokenBody(issued), session: result.session }, cookies };
 }
 
+/**
+ * `POST /revoke` (RFC 7009 shape): a client outside the browser signs out by sending its
+ * refresh token as `token`. The family is revoked and its session ended. The answer is 200
+ * whether or not the token was valid, so it reveals nothing.
+ */
+export async function revokeAction(action: ActionContext): Promise<ResponseInternal> {
+  const refresh = action.ctx.resolved.bearer?.refresh;
+  if (!refresh) return refuse(404, "UnknownAction", "Refresh tokens are not enabled: set bearer.refreshTokens in the config.");
+  const presented = action.body.token;
+  if (typeof presented === "string" && presented.startsWith(REFRESH_PREFIX) && presented.length <= 256) {
+    // Using the token proves it genuine; its successor is thrown away with the family.
+    const result = await refresh.store.rotate(await refreshTokenHash(presented), { tokenHash: await refreshTokenHash(newRefreshToken()), expiresAt: new Date(Date.now() + 60_000) });
+    if (result.status === "rotated") await refresh.store.revokeFamily(result.family.id);
+    if (result.status !== "invalid") await endFamilySession(action, result.family);
+  }
+  return { body: {} };
+}
+
 /** `GET /jwks`: the public keys bearer tokens are signed with, for services that verify them offline. */
 export async function jwksAction(action: ActionContext): Promise<ResponseInternal> {
   const { resolved } = action.ctx;

@@ -1,0 +1,508 @@
+/**
+ * latch/react in a real browser, against the client fixture (e2e/apps/client: Credentials, JWT
+ * sessions, an in-memory revocation store) served by `next start`: tabs kept in sync, refetch
+ * on focus, on reconnect and on an interval, an expired session shown as signed out without a
+ * reload, failures that keep the state, and the next-auth bugs latch fixes (#9504/#11125 stale
+ * `useSession` after a server action, #13173 `update()` dropped while loading, #11002 `update()`
+ * without data).
+ */
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { buildExampleApp, getFreePort, launchBrowser, repoRoot, startExampleApp, type ExampleApp } from "./harness.js";
+
+const clientDir = path.join(repoRoot, "e2e", "apps", "client");
+const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
+/** The fixture's short-lived server: sessions of 4 seconds. */
+const SHORT_MAX_AGE_SECONDS = 4;
+
+let browser: Browser | undefined;
+let app: ExampleApp | undefined;
+let shortApp: ExampleApp | undefined;
+let setupError: Error | undefined;
+const contexts: BrowserContext[] = [];
+
+/**
+ * The shared fixtures. A failed `beforeAll` is remembered rather than thrown: Vitest would
+ * report the tests as skipped, and a missing Chromium or a broken build must fail every test
+ * with the reason.
+ */
+function fixtures(): { browser: Browser; app: ExampleApp; shortApp: ExampleApp } {
+  if (setupError !== undefined) throw setupError;
+  if (!browser || !app || !shortApp) throw new Error("e2e: fixtures were not started");
+  return { browser, app, shortApp };
+}
+
+beforeAll(async () => {
+  try {
+    // The browser first: a missing Chromium should fail in a second, not after a build.
+    browser = await launchBrowser();
+    await buildExampleApp(clientDir);
+    const port = await getFreePort();
+    app = await startExampleApp({ port, appDir: clientDir, env: { AUTH_URL: `http://127.0.0.1:${port}` } });
+    const shortPort = await getFreePort();
+    shortApp = await startExampleApp({
+      port: shortPort,
+      appDir: clientDir,
+      env: { AUTH_URL: `http://127.0.0.1:${shortPort}`, CLIENT_SESSION_MAX_AGE: String(SHORT_MAX_AGE_SECONDS) },
+    });
+  } catch (error) {
+    setupError = error instanceof Error ? error : new Error(String(error));
+  }
+}, 900_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await app?.close();
+  await shortApp?.close();
+});
+
+/** A fresh browser profile (its own cookies and storage), closed after the run. */
+async function newContext(): Promise<BrowserContext> {
+  const context = await fixtures().browser.newContext();
+  contexts.push(context);
+  return context;
+}
+
+/** On failure, shows what the servers said and where each page was. */
+function reportOnFailure(pages: Page[], name: string): void {
+  onTestFailed(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
+    for (const [index, page] of pages.entries()) {
+      const screenshot = path.join(artifactsDir, `client-${name}-${index}-failure.png`);
+      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
+      console.error(`[e2e] page ${index} was at ${page.url()}; screenshot: ${screenshot}`);
+    }
+    console.error(`[e2e] next start output:\n${app?.logs() ?? "(app not started)"}`);
+    console.error(`[e2e] short-lived next start output:\n${shortApp?.logs() ?? "(app not started)"}`);
+  });
+}
+
+/** Opens a page of the context at `url` and waits for the hydrated panel (its status leaves "loading"). */
+async function open(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByTestId("status").waitFor();
+  return page;
+}
+
+/** Waits until the element with this test id shows exactly `text`; fails after `timeout` ms. */
+async function waitForText(page: Page, testId: string, text: string, timeout = 5_000): Promise<void> {
+  try {
+    await page.waitForFunction(([id, expected]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === expected, [testId, text] as const, {
+      timeout,
+      polling: 50,
+    });
+  } catch {
+    const actual = await page.getByTestId(testId).textContent().catch(() => "(missing)");
+    throw new Error(`e2e: [data-testid="${testId}"] did not show ${JSON.stringify(text)} within ${timeout} ms; it shows ${JSON.stringify(actual)}`);
+  }
+}
+
+/** The text of the element with this test id. */
+async function textOf(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).textContent()) ?? "";
+}
+
+/** What the last client-side call of the panel resolved to, as JSON. */
+async function lastResult(page: Page): Promise<unknown> {
+  await page.waitForFunction(() => (document.querySelector('[data-testid="result"]')?.textContent ?? "") !== "", undefined, { timeout: 10_000, polling: 50 });
+  const text = await textOf(page, "result");
+  if (text.startsWith("error: ")) throw new Error(`e2e: the client call failed: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Fills the panel's credentials and presses a button; resolves to what the call returned. */
+async function pressWithCredentials(page: Page, button: string, username: string, password = `${username}-password`): Promise<unknown> {
+  await page.getByTestId("client-username").fill(username);
+  await page.getByTestId("client-password").fill(password);
+  await page.getByRole("button", { name: button, exact: true }).click();
+  return lastResult(page);
+}
+
+/** `signIn("credentials", { redirect: false })` from the panel, then the panel shows the user. */
+async function clientSignIn(page: Page, username: string): Promise<void> {
+  await pressWithCredentials(page, "Client sign in", username);
+  await waitForText(page, "status", "authenticated");
+}
+
+/** Marks the document, so a test can tell that the page was not loaded again. */
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => document.documentElement.setAttribute("data-e2e-same-document", "yes"));
+}
+
+async function isSameDocument(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.getAttribute("data-e2e-same-document") === "yes");
+}
+
+/** What visibilitychange to "visible" looks like to the page, as when the user comes back to the tab. */
+async function emulateTabFocus(page: Page): Promise<void> {
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+}
+
+/**
+ * Signs the browser's session out behind the browser's back: a raw POST /signout carrying the
+ * browser's cookies. The browser keeps its cookie; the fixture's revocation store is what ends
+ * the session, as another device of the same user, or an admin, would.
+ */
+async function signOutBehindTheBrowser(context: BrowserContext, base: string): Promise<void> {
+  const jar = new Map((await context.cookies(base)).map((cookie) => [cookie.name, cookie.value]));
+  const cookieHeader = (): string => [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+  const csrf = await fetch(`${base}/api/auth/csrf`, { headers: { cookie: cookieHeader() } });
+  for (const line of csrf.headers.getSetCookie()) {
+    const [pair = ""] = line.split(";");
+    const at = pair.indexOf("=");
+    jar.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${base}/api/auth/signout`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: cookieHeader(), "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+    body: new URLSearchParams({ csrfToken }),
+  });
+  expect(response.status).toBe(200);
+  // The browser's cookie is still there, and the server no longer takes it.
+  const check = await fetch(`${base}/api/auth/session`, { headers: { cookie: cookieHeader() } });
+  expect(await check.json()).toBeNull();
+}
+
+/** Records when the page asks GET /api/auth/session. */
+function recordSessionRequests(page: Page): number[] {
+  const times: number[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "GET" && new URL(request.url()).pathname === "/api/auth/session") times.push(Date.now());
+  });
+  return times;
+}
+
+describe("tabs stay in sync", () => {
+  it("sign-in and sign-out in one tab reach the other tab within a second", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const a = await open(context, app.url);
+    const b = await open(context, app.url);
+    reportOnFailure([a, b], "tabs-sign-out");
+    await waitForText(a, "status", "unauthenticated");
+    await waitForText(b, "status", "unauthenticated");
+
+    await clientSignIn(a, "alice");
+    await waitForText(b, "status", "authenticated", 1_000);
+    expect(await textOf(b, "user-name")).toBe("Alice");
+
+    await a.getByRole("button", { name: "Client sign out", exact: true }).click();
+    expect(await lastResult(a)).toEqual({ url: `${app.url}/` });
+    await waitForText(b, "status", "unauthenticated", 1_000);
+    await waitForText(a, "status", "unauthenticated", 1_000);
+  });
+
+  it("update() in one tab reaches the other tab", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const a = await open(context, app.url);
+    reportOnFailure([a], "tabs-update");
+    await clientSignIn(a, "bob");
+    const b = await open(context, app.url);
+    await waitForText(b, "user-name", "Bob");
+
+    await a.getByTestId("new-name").fill("Robert");
+    await a.getByRole("button", { name: "Update name", exact: true }).click();
+    expect(await lastResult(a)).toMatchObject({ user: { name: "Robert" } });
+    await waitForText(b, "user-name", "Robert", 1_000);
+  });
+
+  it("without BroadcastChannel, the storage event carries the news (and this tab still hears its own sign-out)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    await context.addInitScript(() => {
+      Reflect.deleteProperty(window, "BroadcastChannel");
+    });
+    const a = await open(context, app.url);
+    const b = await open(context, app.url);
+    reportOnFailure([a, b], "tabs-storage-fallback");
+    expect(await a.evaluate(() => typeof window.BroadcastChannel)).toBe("undefined");
+
+    await clientSignIn(a, "carol");
+    await waitForText(b, "status", "authenticated", 1_000);
+    await a.getByRole("button", { name: "Client sign out", exact: true }).click();
+    await lastResult(a);
+    await waitForText(a, "status", "unauthenticated", 1_000);
+    await waitForText(b, "status", "unauthenticated", 1_000);
+  });
+
+  it("a sign-in that ends in a page load (the built-in sign-in page) reaches the tabs already open", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const a = await open(context, app.url);
+    const b = await context.newPage();
+    reportOnFailure([a, b], "tabs-page-load");
+    await waitForText(a, "status", "unauthenticated");
+
+    await b.goto(`${app.url}/api/auth/signin?${new URLSearchParams({ callbackUrl: `${app.url}/` })}`);
+    await b.getByLabel("Username").fill("frank");
+    await b.getByLabel("Password").fill("frank-password");
+    await b.getByRole("button", { name: "Sign in with Credentials" }).click();
+    await b.waitForURL(`${app.url}/`);
+    await waitForText(b, "status", "authenticated");
+    await waitForText(a, "status", "authenticated", 1_000);
+    expect(await textOf(a, "user-name")).toBe("Frank");
+  });
+});
+
+describe("renewal", () => {
+  it("refetches when the tab becomes visible again: a session ended elsewhere shows as signed out", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "focus");
+    await clientSignIn(page, "grace");
+    const requests = recordSessionRequests(page);
+
+    await signOutBehindTheBrowser(context, app.url);
+    // Nothing polls: without a trigger the page still shows what it had.
+    await page.waitForTimeout(500);
+    expect(requests).toHaveLength(0);
+    expect(await textOf(page, "status")).toBe("authenticated");
+
+    await emulateTabFocus(page);
+    await waitForText(page, "status", "unauthenticated", 1_000);
+  });
+
+  it("refetches when the browser comes back online", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "online");
+    await clientSignIn(page, "heidi");
+
+    await context.setOffline(true);
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await signOutBehindTheBrowser(context, app.url);
+    await context.setOffline(false);
+    await waitForText(page, "status", "unauthenticated", 2_000);
+  });
+
+  it("polls every refetchInterval seconds, but not while offline (refetchWhenOffline defaults to false)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const home = await open(context, app.url);
+    await clientSignIn(home, "ivan");
+    const page = await open(context, `${app.url}/poll`);
+    reportOnFailure([page], "poll");
+    await waitForText(page, "status", "authenticated");
+    const requests = recordSessionRequests(page);
+    await home.close();
+
+    await page.waitForTimeout(2_500);
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+
+    await context.setOffline(true);
+    const whileOnline = requests.length;
+    await page.waitForTimeout(2_500);
+    expect(requests.length).toBe(whileOnline);
+
+    await signOutBehindTheBrowser(context, app.url);
+    await context.setOffline(false);
+    await waitForText(page, "status", "unauthenticated", 2_000);
+  });
+
+  it("an expired session shows as signed out without a reload, and nothing asked for the session before it expired", async () => {
+    const { shortApp } = fixtures();
+    const context = await newContext();
+    const page = await open(context, shortApp.url);
+    reportOnFailure([page], "expiry");
+    await markDocument(page);
+    const requests = recordSessionRequests(page);
+    await clientSignIn(page, "judy");
+    // The refetch that followed the sign-in: the last time the session was extended.
+    expect(requests).toHaveLength(1);
+    const renewedAt = requests[0] ?? 0;
+
+    await waitForText(page, "status", "unauthenticated", (SHORT_MAX_AGE_SECONDS + 4) * 1_000);
+    const shownAt = Date.now();
+    expect(await isSameDocument(page)).toBe(true);
+    // One request, after the expiry: the check. Polling before it would have extended the session.
+    expect(requests).toHaveLength(2);
+    expect((requests[1] ?? 0) - renewedAt).toBeGreaterThanOrEqual(SHORT_MAX_AGE_SECONDS * 1_000);
+    expect(shownAt - renewedAt).toBeLessThan((SHORT_MAX_AGE_SECONDS + 3) * 1_000);
+  });
+
+  it("a failed refetch (5xx, network error) keeps the session shown, and the next trigger tries again", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "failures");
+    await clientSignIn(page, "mallory");
+
+    let failed = 0;
+    await page.route("**/api/auth/session", async (route) => {
+      failed++;
+      await route.fulfill({ status: 503, contentType: "text/plain", body: "unavailable" });
+    });
+    await emulateTabFocus(page);
+    await expect.poll(() => failed).toBe(1);
+    await page.waitForTimeout(300);
+    expect(await textOf(page, "status")).toBe("authenticated");
+
+    await page.unroute("**/api/auth/session");
+    await page.route("**/api/auth/session", async (route) => {
+      failed++;
+      await route.abort("internetdisconnected");
+    });
+    await emulateTabFocus(page);
+    await expect.poll(() => failed).toBe(2);
+    await page.waitForTimeout(300);
+    expect(await textOf(page, "status")).toBe("authenticated");
+    expect(await textOf(page, "user-name")).toBe("Mallory");
+
+    await page.unroute("**/api/auth/session");
+    await signOutBehindTheBrowser(context, app.url);
+    await emulateTabFocus(page);
+    await waitForText(page, "status", "unauthenticated", 1_000);
+  });
+});
+
+describe("the next-auth bugs latch fixes", () => {
+  it("server-action sign-in and sign-out update useSession without a reload, in this tab and the others (#9504, #11125)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const a = await open(context, app.url);
+    const b = await open(context, app.url);
+    reportOnFailure([a, b], "server-actions");
+    await waitForText(a, "status", "unauthenticated");
+    await markDocument(a);
+
+    await a.getByTestId("server-username").fill("oscar");
+    await a.getByTestId("server-password").fill("oscar-password");
+    await a.getByRole("button", { name: "Server sign in", exact: true }).click();
+    await waitForText(a, "status", "authenticated");
+    expect(await textOf(a, "user-name")).toBe("Oscar");
+    expect(await isSameDocument(a)).toBe(true);
+    await waitForText(b, "status", "authenticated", 1_000);
+
+    await a.getByRole("button", { name: "Server sign out", exact: true }).click();
+    await waitForText(a, "status", "unauthenticated");
+    expect(await isSameDocument(a)).toBe(true);
+    await waitForText(b, "status", "unauthenticated", 1_000);
+  });
+
+  it("update() right after signIn() takes effect (#13173)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "update-after-sign-in");
+    await page.getByTestId("new-name").fill("Peggy Renamed");
+    const result = await pressWithCredentials(page, "Client sign in and update", "peggy");
+    expect(result).toMatchObject({ signIn: { ok: true, status: 200 }, updatedName: "Peggy Renamed" });
+    await waitForText(page, "user-name", "Peggy Renamed");
+    // The refetch the sign-in set off runs after the update, and must not bring the old name back.
+    await page.waitForTimeout(500);
+    expect(await textOf(page, "user-name")).toBe("Peggy Renamed");
+    expect(await textOf(page, "updates")).toBe("1");
+  });
+
+  it("update() called while the provider is still loading is not dropped (#13173)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const home = await open(context, app.url);
+    reportOnFailure([home], "update-while-loading");
+    await clientSignIn(home, "trent");
+
+    const page = await context.newPage();
+    await page.goto(`${app.url}/lazy?update=${encodeURIComponent("Trent Lazy")}`);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="update-on-mount"]')?.textContent ?? "") !== "", undefined, { timeout: 10_000 });
+    expect(JSON.parse(await textOf(page, "update-on-mount"))).toEqual({ statusAtCall: "loading", name: "Trent Lazy" });
+    await waitForText(page, "user-name", "Trent Lazy");
+    // The other tab hears about it too.
+    await waitForText(home, "user-name", "Trent Lazy", 1_000);
+  });
+
+  it("update() without data runs the jwt callback with trigger \"update\" and resolves to the fresh session (#11002)", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "update-without-data");
+    await clientSignIn(page, "dave");
+    expect(await textOf(page, "user-name")).toBe("Dave");
+
+    // The name changes "in the database"; the session does not know yet.
+    const changed = await fetch(`${app.url}/api/profile`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "user-dave", name: "Dave Fresh" }),
+    });
+    expect(changed.status).toBe(200);
+    await emulateTabFocus(page);
+    await page.waitForTimeout(300);
+    expect(await textOf(page, "user-name")).toBe("Dave");
+
+    await page.getByRole("button", { name: "Update without data", exact: true }).click();
+    expect(await lastResult(page)).toMatchObject({ user: { name: "Dave Fresh" }, updates: 1 });
+    await waitForText(page, "user-name", "Dave Fresh");
+  });
+});
+
+describe("useSession and signIn", () => {
+  it("useSession({ required: true }) sends a signed-out visitor to the sign-in page and back", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await context.newPage();
+    reportOnFailure([page], "required");
+    await page.goto(`${app.url}/required`);
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin");
+    const url = new URL(page.url());
+    expect(url.searchParams.get("callbackUrl")).toBe(`${app.url}/required`);
+    expect(url.searchParams.get("error")).toBe("SessionRequired");
+
+    await page.getByLabel("Username").fill("erin");
+    await page.getByLabel("Password").fill("erin-password");
+    await page.getByRole("button", { name: "Sign in with Credentials" }).click();
+    await page.waitForURL(`${app.url}/required`);
+    await waitForText(page, "required-status", "authenticated");
+    expect(await textOf(page, "required-user")).toBe("Erin");
+  });
+
+  it("useSession({ required: true, onUnauthenticated }) calls it instead, and reports loading meanwhile", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await context.newPage();
+    reportOnFailure([page], "required-custom");
+    await page.goto(`${app.url}/required-custom`);
+    await waitForText(page, "on-unauthenticated", "called");
+    expect(await textOf(page, "required-status")).toBe("loading");
+    expect(new URL(page.url()).pathname).toBe("/required-custom");
+  });
+
+  it("signIn(\"credentials\", { redirect: false }): a wrong password resolves with CredentialsSignin, the right one signs in", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "sign-in-result");
+
+    const refused = await pressWithCredentials(page, "Client sign in", "alice", "wrong-password");
+    // As next-auth has it: the server answered 200 with a URL carrying the error.
+    expect(refused).toEqual({ error: "CredentialsSignin", code: "credentials", status: 200, ok: true, url: null });
+    await page.waitForTimeout(300);
+    expect(await textOf(page, "status")).toBe("unauthenticated");
+
+    const accepted = await pressWithCredentials(page, "Client sign in", "alice");
+    expect(accepted).toEqual({ status: 200, ok: true, url: `${app.url}/` });
+    await waitForText(page, "status", "authenticated");
+    expect(await textOf(page, "user-name")).toBe("Alice");
+  });
+
+  it("a throttled credentials sign-in resolves with status 429 and RateLimited", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const page = await open(context, app.url);
+    reportOnFailure([page], "rate-limited");
+    // The fixture allows 5 attempts per account; the sixth is refused even with the right password.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect(await pressWithCredentials(page, "Client sign in", "walter", "guess")).toMatchObject({ error: "CredentialsSignin" });
+    }
+    expect(await pressWithCredentials(page, "Client sign in", "walter")).toEqual({ error: "RateLimited", status: 429, ok: false, url: null });
+    expect(await textOf(page, "status")).toBe("unauthenticated");
+  });
+});

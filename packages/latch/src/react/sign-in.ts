@@ -1,0 +1,82 @@
+import { authUrl, resolveBasePath } from "./auth-url.js";
+import { fetchJson } from "./fetch-json.js";
+import { getCsrfToken } from "./get-csrf-token.js";
+import { getProviders } from "./get-providers.js";
+import { navigate } from "./navigate.js";
+import { announce, senderId } from "./session-channel.js";
+import { signInResult } from "./sign-in-result.js";
+import type { SignInAuthorizationParams, SignInOptions, SignInResponse } from "./types.js";
+
+// Options of signIn itself; every other field goes to the provider.
+const OWN_OPTIONS = new Set(["redirect", "redirectTo", "callbackUrl", "basePath"]);
+
+function providerFields(options: SignInOptions): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (OWN_OPTIONS.has(key)) continue;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") fields[key] = String(value);
+  }
+  return fields;
+}
+
+/**
+ * Signs in with a provider from the browser. A Credentials provider's fields are posted to
+ * `{basePath}/callback/<id>`; other providers start at `{basePath}/signin/<id>` and the browser
+ * goes on to the identity provider. Without a provider, or with one the server does not know,
+ * the user goes to the built-in sign-in page. On success every `<SessionProvider>` of the origin
+ * refetches.
+ *
+ * With `redirect: false` nothing navigates: the promise resolves to `{ error, code, status, ok,
+ * url }`. As in next-auth, a refused password gives `ok: true` and `error: "CredentialsSignin"`
+ * (a throttled one `status: 429`, `ok: false`, `error: "RateLimited"`); check `error`.
+ *
+ * @example
+ * ```ts
+ * const result = await signIn("credentials", { email, password, redirect: false });
+ * if (result.error) setMessage("Wrong email or password");
+ * ```
+ */
+export async function signIn(provider?: string, options?: SignInOptions<true>, authorizationParams?: SignInAuthorizationParams): Promise<void>;
+export async function signIn(provider: string | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
+export async function signIn(provider?: string, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
+export async function signIn(provider?: string, options: SignInOptions = {}, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | void> {
+  const basePath = resolveBasePath(options.basePath);
+  const redirect = options.redirect !== false;
+  const redirectTo = options.redirectTo ?? options.callbackUrl ?? window.location.href;
+
+  const providers = await getProviders({ basePath });
+  if (providers === null) {
+    if (redirect) {
+      navigate(authUrl(basePath, "error", { error: "Configuration" }));
+      return undefined;
+    }
+    return { error: "Configuration", code: undefined, status: 500, ok: false, url: null };
+  }
+  const chosen = provider === undefined ? undefined : providers[provider];
+  if (chosen === undefined) {
+    const page = authUrl(basePath, "signin", { callbackUrl: redirectTo });
+    if (redirect) {
+      navigate(page);
+      return undefined;
+    }
+    return { error: undefined, code: undefined, status: 200, ok: true, url: new URL(page, window.location.href).href };
+  }
+
+  const action = chosen.type === "credentials" ? "callback" : "signin";
+  const url = authUrl(basePath, `${action}/${encodeURIComponent(chosen.id)}`, authorizationParams);
+  const csrfToken = await getCsrfToken({ basePath });
+  const answer = await fetchJson(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+    body: new URLSearchParams({ ...providerFields(options), csrfToken, callbackUrl: redirectTo }),
+  });
+  const result = signInResult(answer.status, answer.body, window.location.href);
+  if (result.ok && result.error === undefined) announce(basePath, { kind: "changed", from: senderId() });
+  if (redirect) {
+    const body = answer.body;
+    const target = typeof body === "object" && body !== null && "url" in body && typeof body.url === "string" ? body.url : redirectTo;
+    navigate(target);
+    return undefined;
+  }
+  return result;
+}

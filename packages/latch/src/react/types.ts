@@ -1,0 +1,106 @@
+/**
+ * The public types of `latch/react`, in next-auth/react v5's shapes so an app migrates by
+ * changing the import path.
+ */
+import type { ReactNode } from "react";
+import type { Session } from "../types.js";
+
+/** What `useSession()` reports: `"loading"` until the provider knows whether there is a session. */
+export type SessionStatus = "loading" | "authenticated" | "unauthenticated";
+
+/**
+ * `update()` of `useSession()`: asks the server for the session again through the `jwt` callback
+ * (`trigger: "update"`, with `data` as `session`), and resolves to the fresh session (`null` when
+ * signed out or when the server could not be reached).
+ */
+export type UpdateSession = (data?: unknown) => Promise<Session | null>;
+
+/** What `useSession()` returns; with `required: true` the status is never `"unauthenticated"`. */
+export type SessionContextValue<R extends boolean = false> = R extends true
+  ? { data: Session; status: "authenticated"; update: UpdateSession } | { data: null; status: "loading"; update: UpdateSession }
+  : { data: Session; status: "authenticated"; update: UpdateSession } | { data: null; status: "unauthenticated" | "loading"; update: UpdateSession };
+
+/** Options of `useSession()`. */
+export interface UseSessionOptions<R extends boolean = boolean> {
+  /** Leave the page when there is no session: to the sign-in page, or through `onUnauthenticated`. */
+  required?: R | undefined;
+  /** Called instead of the redirect to the sign-in page when `required` and signed out. */
+  onUnauthenticated?: (() => void) | undefined;
+}
+
+/** Props of `<SessionProvider>`. */
+export interface SessionProviderProps {
+  children?: ReactNode;
+  /** The session the server rendered with (`await auth()`); `undefined` makes the provider fetch it. */
+  session?: Session | null | undefined;
+  /** Where latch's routes live. Default `"/api/auth"`. */
+  basePath?: string | undefined;
+  /** Seconds between refetches while signed in; `0` (default) turns polling off. Each refetch extends the session. */
+  refetchInterval?: number | undefined;
+  /** Refetch when the tab becomes visible again. Default `true`. */
+  refetchOnWindowFocus?: boolean | undefined;
+  /** Poll even when `navigator.onLine` is `false`. Default `false`. */
+  refetchWhenOffline?: boolean | undefined;
+}
+
+/** Options every standalone function takes. */
+export interface ClientOptions {
+  /** Where latch's routes live; the same value as `<SessionProvider basePath>`. Default `"/api/auth"`. */
+  basePath?: string | undefined;
+}
+
+/** A provider as `GET {basePath}/providers` describes it. */
+export interface ClientSafeProvider {
+  id: string;
+  name: string;
+  type: string;
+  signinUrl: string;
+  callbackUrl: string;
+}
+
+/**
+ * Options of `signIn()`. Every other string, number or boolean field is sent to the provider:
+ * the credentials of a Credentials provider, `email` of an email provider.
+ */
+export interface SignInOptions<Redirect extends boolean = boolean> extends Record<string, unknown>, ClientOptions {
+  /** Where the user lands after signing in. Default: the current page. */
+  redirectTo?: string | undefined;
+  /** @deprecated The name next-auth v4 used; use `redirectTo`. */
+  callbackUrl?: string | undefined;
+  /** `false` resolves to a {@link SignInResponse} instead of navigating. Default `true`. */
+  redirect?: Redirect | undefined;
+}
+
+/** Extra parameters for the provider's authorization request (`prompt`, `login_hint`, …). */
+export type SignInAuthorizationParams = string | string[][] | Record<string, string> | URLSearchParams;
+
+/**
+ * What `signIn(…, { redirect: false })` resolves to. As in next-auth, `ok` is the HTTP outcome:
+ * a refused password is `ok: true` with `error: "CredentialsSignin"`; check `error`.
+ */
+export interface SignInResponse {
+  /** The `?error=` of the URL the server answered with (`"CredentialsSignin"`, `"RateLimited"`, …). */
+  error: string | undefined;
+  /** The `?code=` of that URL (a `CredentialsSignin` subclass's code). */
+  code: string | undefined;
+  status: number;
+  ok: boolean;
+  /** Where to send the user next; `null` when there is an error. */
+  url: string | null;
+}
+
+/** Options of `signOut()`. */
+export interface SignOutOptions<Redirect extends boolean = boolean> extends ClientOptions {
+  /** Where the user lands after signing out. Default: the current page. */
+  redirectTo?: string | undefined;
+  /** @deprecated The name next-auth v4 used; use `redirectTo`. */
+  callbackUrl?: string | undefined;
+  /** `false` resolves to a {@link SignOutResponse} instead of navigating. Default `true`. */
+  redirect?: Redirect | undefined;
+}
+
+/** What `signOut({ redirect: false })` resolves to. */
+export interface SignOutResponse {
+  /** Where the server would have sent the user. */
+  url: string;
+}

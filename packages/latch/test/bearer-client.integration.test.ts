@@ -10,7 +10,8 @@ import { parseCookieHeader } from "../src/core/cookies.js";
 import { readRequestAuth } from "../src/core/session/read-session.js";
 import { Auth } from "../src/index.js";
 import Credentials from "../src/providers/credentials.js";
-import type { AuthConfig } from "../src/types.js";
+import { sessionKey } from "../src/react/session-key.js";
+import type { AuthConfig, Session } from "../src/types.js";
 import { parseSetCookie } from "./helpers/engine-client.js";
 
 const ORIGIN = "http://127.0.0.1:3999";
@@ -193,11 +194,21 @@ describe("createBearerClient", () => {
     await second.getToken();
     expect(tab.log.filter((entry) => entry.path === "/api/auth/token")).toHaveLength(3);
 
-    const announcer = new BroadcastChannel(sessionChannelName("/api/auth"));
-    announcer.postMessage({ type: "session", signedIn: false });
-    announcer.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await second.getToken();
+    // latch/react announces session changes on the same channel: the same session keeps the
+    // token, a sign-out or another user drops it.
+    const session = (await (await tab.fetch("/api/auth/session")).json()) as Session;
+    const announce = async (key: string) => {
+      const announcer = new BroadcastChannel(sessionChannelName("/api/auth"));
+      announcer.postMessage({ kind: "changed", from: "another-tab", key });
+      announcer.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await second.getToken();
+    };
+    await announce(sessionKey(session));
+    expect(tab.log.filter((entry) => entry.path === "/api/auth/token")).toHaveLength(3);
+    await announce(sessionKey(null));
     expect(tab.log.filter((entry) => entry.path === "/api/auth/token")).toHaveLength(4);
+    await announce(sessionKey({ ...session, user: { name: "Mallory" } }));
+    expect(tab.log.filter((entry) => entry.path === "/api/auth/token")).toHaveLength(5);
   });
 });

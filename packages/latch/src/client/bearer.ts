@@ -17,6 +17,9 @@
  * ```
  */
 
+import { sessionKey } from "../react/session-key.js";
+import type { Session } from "../types.js";
+
 /** Where the token is kept. */
 export type BearerStorage = "memory" | "localStorage";
 
@@ -49,17 +52,25 @@ export interface BearerClient {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Forgets the token here and in every other client and tab (call it at sign-out). */
   clear(): void;
-  /** Stops listening to other tabs. */
+  /** Stops listening to other tabs (until the client is used again). */
   close(): void;
 }
 
-/** The channel latch's clients share; `latch/react` posts on it when the session changes. */
+/** The channel latch's clients share; `latch/react` announces session changes on it. */
 export function sessionChannelName(basePath: string): string {
   return `latch.session:${basePath}`;
 }
 
-/** A message on the session channel. */
-export type SessionMessage = { type: "session"; signedIn: boolean } | { type: "bearer-cleared" };
+/** What the bearer client reads on the channel: latch/react's announcements, and its own. */
+type ChannelMessage = { kind: "changed"; key?: string | undefined } | { kind: "bearer-cleared" };
+
+function parseMessage(data: unknown): ChannelMessage | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const { kind, key } = data as Record<string, unknown>;
+  if (kind === "bearer-cleared") return { kind };
+  if (kind === "changed") return { kind, key: typeof key === "string" ? key : undefined };
+  return undefined;
+}
 
 interface Store {
   read(): BearerToken | null;
@@ -108,13 +119,22 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const store = createStore(options.storage ?? "memory", `latch.bearer:${basePath}`);
   let pending: Promise<string | null> | null = null;
-  let channel: BroadcastChannel | null = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(sessionChannelName(basePath));
+  let channel: BroadcastChannel | null = null;
 
-  const onMessage = (event: MessageEvent<SessionMessage>) => {
-    const message = event.data;
-    if (message?.type === "bearer-cleared" || (message?.type === "session" && !message.signedIn)) store.write(null);
+  // The session the current token was issued for: a token outlives no change of session.
+  let tokenSessionKey: string | undefined;
+  const onMessage = (event: MessageEvent<unknown>) => {
+    const message = parseMessage(event.data);
+    if (!message) return;
+    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== tokenSessionKey) store.write(null);
   };
-  channel?.addEventListener("message", onMessage);
+  // Opened on first use and again after close(), so a component that unmounts and mounts again
+  // (React's strict mode does) keeps hearing the other tabs.
+  function listen(): void {
+    if (channel || typeof BroadcastChannel === "undefined") return;
+    channel = new BroadcastChannel(sessionChannelName(basePath));
+    channel.addEventListener("message", onMessage);
+  }
 
   /** True while the token has more than its renewal margin left: 60 s, or a tenth of its life if shorter. */
   function fresh(value: BearerToken | null): value is BearerToken {
@@ -130,14 +150,16 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
       return null;
     }
     if (!response.ok) throw new BearerTokenError(`latch: the token route answered ${response.status}.`);
-    const body = (await response.json()) as { token?: unknown; expiresAt?: unknown };
+    const body = (await response.json()) as { token?: unknown; expiresAt?: unknown; session?: unknown };
     const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
     if (typeof body.token !== "string" || Number.isNaN(expiresAt)) throw new BearerTokenError("latch: the token route answered without a token.");
+    tokenSessionKey = typeof body.session === "object" && body.session !== null ? sessionKey(body.session as Session) : undefined;
     store.write({ token: body.token, expiresAt, receivedAt: Date.now() });
     return body.token;
   }
 
   async function getToken(getOptions: { forceRenew?: boolean } = {}): Promise<string | null> {
+    listen();
     const current = store.read();
     if (!getOptions.forceRenew && fresh(current)) return current.token;
     // One renewal at a time: every caller waiting meanwhile shares it.
@@ -168,7 +190,10 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
     },
     clear() {
       store.write(null);
-      channel?.postMessage({ type: "bearer-cleared" } satisfies SessionMessage);
+      if (typeof BroadcastChannel === "undefined") return;
+      const announcer = new BroadcastChannel(sessionChannelName(basePath));
+      announcer.postMessage({ kind: "bearer-cleared" } satisfies ChannelMessage);
+      announcer.close();
     },
     close() {
       channel?.removeEventListener("message", onMessage);

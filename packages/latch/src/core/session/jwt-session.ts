@@ -85,7 +85,11 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       ? await callbacks.jwt(options.update ? { token: decoded, trigger: "update", session: options.update.data } : { token: decoded })
       : decoded;
     if (!token) return cleared();
-    const expires = new Date(Date.now() + resolved.sessionMaxAge * 1000).toISOString();
+    // A read that renews the cookie moves the expiry; one that does not (auth() in a server
+    // component) reports the expiry the cookie really has, so a client checks at the right time.
+    const renews = options.renew || options.update !== undefined;
+    const expiresAt = !renews && typeof decoded.exp === "number" ? decoded.exp * 1000 : Date.now() + resolved.sessionMaxAge * 1000;
+    const expires = new Date(expiresAt).toISOString();
     const defaultSession: Session = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
       expires,

@@ -4,7 +4,8 @@
  * on focus, on reconnect and on an interval, an expired session shown as signed out without a
  * reload, failures that keep the state, and the next-auth bugs latch fixes (#9504/#11125 stale
  * `useSession` after a server action, #13173 `update()` dropped while loading, #11002 `update()`
- * without data).
+ * without data), and the bearer flow (a token in localStorage sent as Authorization: Bearer, renewed
+ * silently, a 401 renewed and retried once, dropped in every tab at sign-out).
  */
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
@@ -16,6 +17,8 @@ const clientDir = path.join(repoRoot, "e2e", "apps", "client");
 const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 /** The fixture's short-lived server: sessions of 4 seconds. */
 const SHORT_MAX_AGE_SECONDS = 4;
+/** Bearer tokens of the main server live 4 seconds, so a test sees one expire. */
+const BEARER_MAX_AGE_SECONDS = 4;
 
 let browser: Browser | undefined;
 let app: ExampleApp | undefined;
@@ -40,7 +43,7 @@ beforeAll(async () => {
     browser = await launchBrowser();
     await buildExampleApp(clientDir);
     const port = await getFreePort();
-    app = await startExampleApp({ port, appDir: clientDir, env: { AUTH_URL: `http://127.0.0.1:${port}` } });
+    app = await startExampleApp({ port, appDir: clientDir, env: { AUTH_URL: `http://127.0.0.1:${port}`, CLIENT_BEARER_MAX_AGE: String(BEARER_MAX_AGE_SECONDS) } });
     const shortPort = await getFreePort();
     shortApp = await startExampleApp({
       port: shortPort,
@@ -504,5 +507,85 @@ describe("useSession and signIn", () => {
     }
     expect(await pressWithCredentials(page, "Client sign in", "walter")).toEqual({ error: "RateLimited", status: 429, ok: false, url: null });
     expect(await textOf(page, "status")).toBe("unauthenticated");
+  });
+});
+
+describe("bearer tokens in the browser", () => {
+  /** Records the page's requests to the token route and the API, in order, with their answers. */
+  function recordBearerTraffic(page: Page): Array<{ path: string; status: number; bearer: boolean }> {
+    const log: Array<{ path: string; status: number; bearer: boolean }> = [];
+    page.on("response", (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path !== "/api/auth/token" && path !== "/api/me") return;
+      const authorization = response.request().headers()["authorization"] ?? "";
+      log.push({ path, status: response.status(), bearer: authorization.startsWith("Bearer ") });
+    });
+    return log;
+  }
+
+  async function bearerFetch(page: Page): Promise<string> {
+    await page.getByRole("button", { name: "Bearer fetch", exact: true }).click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="bearer-result"]')?.textContent ?? "") !== "", undefined, { timeout: 10_000, polling: 50 });
+    return textOf(page, "bearer-result");
+  }
+
+  const storedToken = (page: Page) => page.evaluate(() => window.localStorage.getItem("latch.bearer:/api/auth"));
+
+  it("a token lands in storage, the route handler's auth() reads it, it renews silently after expiry, and a 401 is renewed and retried once", async () => {
+    const context = await newContext();
+    const page = await open(context, `${fixtures().app.url}/`);
+    reportOnFailure([page], "bearer-flow");
+    await clientSignIn(page, "victor");
+    const traffic = recordBearerTraffic(page);
+
+    expect(await bearerFetch(page)).toBe('200 {"user":"Victor","via":"bearer"}');
+    const stored = JSON.parse((await storedToken(page)) ?? "null") as { token: string; expiresAt: number } | null;
+    expect(stored?.token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(traffic).toEqual([
+      { path: "/api/auth/token", status: 200, bearer: false },
+      { path: "/api/me", status: 200, bearer: true },
+    ]);
+    // The fingerprint the token is bound to is an HttpOnly cookie: the page cannot read it.
+    const fingerprint = (await context.cookies()).find((cookie) => cookie.name === "latch.bearer-fingerprint");
+    expect(fingerprint?.httpOnly).toBe(true);
+    expect(await page.evaluate(() => document.cookie)).not.toContain("latch.bearer-fingerprint");
+
+    // The token expires; the next fetch renews it first, silently.
+    await page.waitForTimeout(BEARER_MAX_AGE_SECONDS * 1000 + 500);
+    traffic.length = 0;
+    expect(await bearerFetch(page)).toBe('200 {"user":"Victor","via":"bearer"}');
+    expect(traffic.map((entry) => `${entry.path} ${entry.status}`)).toEqual(["/api/auth/token 200", "/api/me 200"]);
+    const renewed = JSON.parse((await storedToken(page)) ?? "null") as { token: string } | null;
+    expect(renewed?.token).not.toBe(stored?.token);
+
+    // A token the client believes fresh but the server refuses: 401, one renewal, one retry.
+    await page.evaluate(() => {
+      const key = "latch.bearer:/api/auth";
+      const value = JSON.parse(window.localStorage.getItem(key) ?? "{}") as { token: string };
+      window.localStorage.setItem(key, JSON.stringify({ ...value, token: `${value.token.slice(0, -6)}AAAAAA` }));
+    });
+    traffic.length = 0;
+    expect(await bearerFetch(page)).toBe('200 {"user":"Victor","via":"bearer"}');
+    expect(traffic.map((entry) => `${entry.path} ${entry.status}`)).toEqual(["/api/me 401", "/api/auth/token 200", "/api/me 200"]);
+  });
+
+  it("signing out in one tab drops the token in the other, and the API then refuses the old token", async () => {
+    const context = await newContext();
+    const first = await open(context, `${fixtures().app.url}/`);
+    const second = await open(context, `${fixtures().app.url}/`);
+    reportOnFailure([first, second], "bearer-sign-out");
+    await clientSignIn(first, "wendy");
+    await waitForText(second, "status", "authenticated");
+    expect(await bearerFetch(second)).toBe('200 {"user":"Wendy","via":"bearer"}');
+    const token = JSON.parse((await storedToken(second)) ?? "null") as { token: string } | null;
+    expect(token?.token).toBeTruthy();
+
+    await first.getByRole("button", { name: "Client sign out", exact: true }).click();
+    await waitForText(second, "status", "unauthenticated");
+    await second.waitForFunction(() => window.localStorage.getItem("latch.bearer:/api/auth") === null, undefined, { timeout: 1_000, polling: 50 });
+
+    // Replayed from this browser, the old token is refused: sign-out cleared its fingerprint cookie.
+    const replay = await second.evaluate(async (value) => (await fetch("/api/me", { headers: { authorization: `Bearer ${value}` } })).status, token?.token ?? "");
+    expect(replay).toBe(401);
   });
 });

@@ -15,7 +15,7 @@ declare module "latch" {
 
 /** The fixture's accounts: one per test that needs its own, so tests never share a user. */
 const USERS = new Map(
-  ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar", "peggy", "trent", "walter"].map((username) => [
+  ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar", "peggy", "trent", "walter", "victor", "wendy"].map((username) => [
     username,
     { id: `user-${username}`, name: username.charAt(0).toUpperCase() + username.slice(1), password: `${username}-password` },
   ]),
@@ -23,6 +23,8 @@ const USERS = new Map(
 
 /** Seconds a session lives; `CLIENT_SESSION_MAX_AGE` lets a test run one that expires in seconds. */
 const maxAge = Number(process.env.CLIENT_SESSION_MAX_AGE) || 30 * 24 * 60 * 60;
+/** Seconds a bearer token lives; `CLIENT_BEARER_MAX_AGE` lets a test watch one expire. */
+const bearerMaxAge = Number(process.env.CLIENT_BEARER_MAX_AGE) || 600;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -48,6 +50,8 @@ const providers: AuthConfig["providers"] = [
 export const { handlers, auth, signIn, signOut } = NextAuth({
   providers,
   session: { strategy: "jwt", maxAge },
+  // Bearer mode on: /api/auth/token issues tokens bound to the browser, /api/me accepts them.
+  bearer: { maxAge: bearerMaxAge },
   revocation: memoryRevocationStore(),
   callbacks: {
     jwt({ token, trigger, session }) {

@@ -1,3 +1,4 @@
+import { BearerPanel } from "../bearer-panel";
 import { SessionPanel } from "../session-panel";
 import { signInWithForm, signOutWithForm } from "./actions";
 
@@ -7,6 +8,7 @@ export default function HomePage() {
     <main>
       <h1>latch client</h1>
       <SessionPanel />
+      <BearerPanel />
       <form action={signInWithForm}>
         <input data-testid="server-username" name="username" aria-label="Server username" />
         <input data-testid="server-password" name="password" type="password" aria-label="Server password" />

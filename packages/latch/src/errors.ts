@@ -13,6 +13,7 @@ export type ErrorType =
   | "AdapterError"
   | "CallbackRouteError"
   | "CredentialsSignin"
+  | "EmailSignInError"
   | "ErrorPageLoop"
   | "EventError"
   | "InvalidCallbackUrl"
@@ -47,7 +48,14 @@ export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
   "Verification",
   "MissingCSRF",
   "RateLimited",
+  "EmailSignInError",
 ]);
+
+/**
+ * The `?error=` name of a client-safe error type where it differs from the type: the sign-in
+ * page knows an email refusal as `EmailSignin`, as in Auth.js's pages.
+ */
+export const errorUrlNames: Readonly<Partial<Record<ErrorType, string>>> = { EmailSignInError: "EmailSignin" };
 
 /**
  * Base class of every error latch throws or logs.
@@ -102,6 +110,14 @@ export class CredentialsSignin extends SignInError {
   override type = "CredentialsSignin" as const;
   /** Shown in the URL as `&code=`; keep it free of secrets. */
   code = "credentials";
+}
+/**
+ * An email sign-in link was not sent: the address is not exactly one plain address, or
+ * `sendVerificationRequest` failed. The sign-in page shows `?error=EmailSignin`.
+ */
+export class EmailSignInError extends SignInError {
+  override name = "EmailSignInError";
+  override type = "EmailSignInError" as const;
 }
 /** The error page itself is configured to an address that errors. */
 export class ErrorPageLoop extends AuthError {

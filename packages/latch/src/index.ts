@@ -8,7 +8,7 @@ import { handleToResponse } from "./core/handle-request.js";
 import type { AuthConfig } from "./types.js";
 
 export type * from "./types.js";
-export { AuthError, CredentialsSignin, RateLimited } from "./errors.js";
+export { AuthError, CredentialsSignin, EmailSignInError, RateLimited } from "./errors.js";
 export type { ErrorType, ErrorKind } from "./errors.js";
 
 /**

@@ -226,8 +226,88 @@ export interface CredentialsConfig<C extends Record<string, CredentialInput> = R
 export type CredentialsUserConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>> = Partial<Omit<CredentialsConfig<C>, "authorize" | "type">> &
   Pick<CredentialsConfig<C>, "authorize">;
 
+/** How an email provider throttles sending links. */
+export interface EmailRateLimit {
+  /** Links sent to one address in a window. Default 5 per 15 minutes; `false` turns it off. */
+  address?: RateLimitRule | false | undefined;
+  /**
+   * Links requested from one client address (IPv6 grouped by /64) in a window, whatever the
+   * recipient. Default 30 per 15 minutes; `false` turns it off.
+   */
+  source?: RateLimitRule | false | undefined;
+}
+
+/** An SMTP server for Nodemailer: a connection URL (`smtp://user:pass@host:587`) or its options. */
+export type EmailServer =
+  | string
+  | {
+      host?: string | undefined;
+      port?: number | undefined;
+      secure?: boolean | undefined;
+      auth?: { user?: string | undefined; pass?: string | undefined } | undefined;
+      [option: string]: unknown;
+    };
+
+/** What `sendVerificationRequest` receives: everything needed to send one sign-in link. */
+export interface SendVerificationRequestParams {
+  /** The normalized address the link is for: exactly one plain address. */
+  identifier: string;
+  /** The sign-in link. Built from `AUTH_URL` when it is set, never from the request's Host header then. */
+  url: string;
+  /** When the link stops working. */
+  expires: Date;
+  /** The provider, defaults applied. */
+  provider: EmailConfig;
+  /** The token in the link (stored only hashed). Do not log it. */
+  token: string;
+  theme: Theme;
+  request: Request;
+}
+
+/**
+ * Sign-in by a link sent to an email address ("magic link"), in Auth.js's shape. Needs an adapter
+ * with `createVerificationToken`, `useVerificationToken`, `getUserByEmail`, `createUser` and
+ * `updateUser`.
+ *
+ * @example
+ * ```ts
+ * import Email from "latch/providers/email";
+ * Email({ from: "Acme <login@acme.test>", sendVerificationRequest: ({ identifier, url }) => mailApi.send(identifier, url) });
+ * ```
+ */
+export interface EmailConfig {
+  id: string;
+  name: string;
+  type: "email";
+  /** The sender address. Default `no-reply@<your host>`. */
+  from?: string | undefined;
+  /** The SMTP server Nodemailer sends through (the Nodemailer provider, and `Email` without `sendVerificationRequest`). */
+  server?: EmailServer | undefined;
+  /** Seconds a link stays valid. Default 600 (10 minutes; Auth.js's 24 hours is too long for a sign-in link). */
+  maxAge?: number | undefined;
+  /** Sends the link. Throwing makes the sign-in page show `error=EmailSignin`. */
+  sendVerificationRequest(this: void, params: SendVerificationRequestParams): Awaitable<void>;
+  /**
+   * Turns what the user typed into the stored identifier; throw to refuse it. Default: NFKC, then
+   * trim and lower-case, then exactly one plain address (no quotes, commas, semicolons,
+   * whitespace, angle brackets; one `@`; at most 254 characters). latch refuses control
+   * characters and line breaks in what this returns, whatever it does.
+   */
+  normalizeIdentifier?: ((identifier: string) => string) | undefined;
+  /** Makes the token in the link. Default: 32 random bytes, hex. Anything you return must be as unguessable. */
+  generateVerificationToken?: (() => Awaitable<string>) | undefined;
+  /** Hashes the stored token with this instead of the auth secret (Auth.js's `provider.secret`). */
+  secret?: string | undefined;
+  /** An API key for HTTP email services (`AUTH_<ID>_KEY` fills it). */
+  apiKey?: string | undefined;
+  rateLimit?: EmailRateLimit | false | undefined;
+}
+
+/** What an email provider factory accepts: every field optional. */
+export type EmailUserConfig = Partial<Omit<EmailConfig, "type">>;
+
 /** A provider's config, of any kind. */
-export type ProviderConfig = OAuthConfig | CredentialsConfig;
+export type ProviderConfig = OAuthConfig | CredentialsConfig | EmailConfig;
 
 /** A provider: its config, or a factory that builds it. */
 export type Provider = ProviderConfig | ((options?: never) => ProviderConfig);
@@ -239,6 +319,11 @@ export interface SignInCallbackParams {
   profile?: Profile | undefined;
   /** Credentials sign-in: the submitted fields (the CSRF token left out). */
   credentials?: Record<string, string> | undefined;
+  /**
+   * Email sign-in: `verificationRequest: true` when the link is about to be sent (return false
+   * to send none); absent when the link is used.
+   */
+  email?: { verificationRequest?: boolean | undefined } | undefined;
 }
 
 /** What the `jwt` callback receives. */
@@ -273,14 +358,33 @@ export interface CallbacksOptions {
   session?: ((params: SessionCallbackParams) => Awaitable<Session | DefaultSession>) | undefined;
 }
 
+/** What the `signIn` event receives. */
+export interface SignInEventMessage {
+  user: User;
+  account: Account | null;
+  profile?: Profile | undefined;
+  isNewUser?: boolean | undefined;
+  /** Email sign-in only: this sign-in verified the address of a user stored with `emailVerified: null`. */
+  emailVerifiedNow?: boolean | undefined;
+}
+
 /** Handlers called after something happened; errors they throw are logged, never raised. */
 export interface EventCallbacks {
-  signIn?: ((message: { user: User; account: Account | null; profile?: Profile | undefined; isNewUser?: boolean | undefined }) => Awaitable<void>) | undefined;
+  /**
+   * Someone signed in. `emailVerifiedNow` is true when an email sign-in just proved the address
+   * of a user who existed unverified (e.g. signed up with a password and never confirmed): wipe
+   * what was set up before the owner proved the address — a password, linked provider accounts
+   * (pre-account hijacking). latch has already ended that user's other sessions (database
+   * sessions; JWT sessions when a revocation store is set).
+   */
+  signIn?: ((message: SignInEventMessage) => Awaitable<void>) | undefined;
   /** `token` with JWT sessions, `session` (the deleted row) with database sessions. */
   signOut?: ((message: { token: JWT | null; session?: AdapterSession | null | undefined }) => Awaitable<void>) | undefined;
   session?: ((message: { session: Session; token: JWT }) => Awaitable<void>) | undefined;
   /** A user was created by the adapter at their first sign-in. */
   createUser?: ((message: { user: AdapterUser }) => Awaitable<void>) | undefined;
+  /** A stored user was changed at sign-in (an email sign-in set `emailVerified`). */
+  updateUser?: ((message: { user: AdapterUser }) => Awaitable<void>) | undefined;
   /** A provider account was linked to a user. */
   linkAccount?: ((message: { user: AdapterUser; account: Account; profile: Profile }) => Awaitable<void>) | undefined;
 }
@@ -473,7 +577,7 @@ export interface AuthConfig {
    */
   storeTimeout?: number | false | undefined;
   /**
-   * Where throttling counts live and how the client address is found (credentials sign-in).
+   * Where throttling counts live and how the client address is found (credentials and email sign-in).
    * Without a `store` the counts live in this process's memory: fine for one instance, and
    * latch warns in production because several instances would each count alone.
    */

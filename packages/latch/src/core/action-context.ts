@@ -1,8 +1,9 @@
-import { clientSafeErrorTypes, CredentialsSignin, isAuthError } from "../errors.js";
+import { clientSafeErrorTypes, CredentialsSignin, errorUrlNames, isAuthError, type RateLimited } from "../errors.js";
 import type { RequestContext } from "./config.js";
 import type { CsrfState } from "./csrf.js";
 import type { OutgoingCookie } from "./cookies.js";
 import { isHttpUrl, sameOriginUrl } from "./callback-url.js";
+import { rateLimitedPage } from "./pages/index.js";
 import type { InternalProvider } from "./providers.js";
 import type { ResponseInternal } from "./response.js";
 
@@ -48,8 +49,13 @@ export function requestedCallbackUrl(action: ActionContext): unknown {
 
 /** The `?error=` value of an error: its type when client-safe, otherwise `Configuration`. */
 export function errorParam(error: unknown): string {
-  if (isAuthError(error) && clientSafeErrorTypes.has(error.type)) return error.type;
+  if (isAuthError(error) && clientSafeErrorTypes.has(error.type)) return errorUrlNames[error.type] ?? error.type;
   return "Configuration";
+}
+
+// A form POST answered by a redirect: 303 makes every client follow it with GET.
+export function seeOther(response: ResponseInternal): ResponseInternal {
+  return response.redirect !== undefined && response.status === undefined ? { ...response, status: 303 } : response;
 }
 
 /**
@@ -66,4 +72,18 @@ export function errorRedirect(action: ActionContext, error: unknown, cookies: Ou
   target.searchParams.set("error", type);
   if (error instanceof CredentialsSignin && type === "CredentialsSignin") target.searchParams.set("code", error.code);
   return { redirect: target.href, cookies: [...action.baseCookies, ...cookies], error };
+}
+
+/**
+ * The answer to a throttled sign-in: 429 with `Retry-After` and a page that leads back to the
+ * sign-in page; clients that asked for JSON get that page's URL with `error=RateLimited`.
+ */
+export function rateLimitedResponse(action: ActionContext, refused: RateLimited): ResponseInternal {
+  const { ctx } = action;
+  const { resolved } = ctx;
+  resolved.logger.warn(`rate-limited: ${refused.message}`);
+  const signInUrl = new URL(resolved.pages.signIn ?? `${ctx.authUrl}/signin`, ctx.origin);
+  signInUrl.searchParams.set("error", "RateLimited");
+  const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme });
+  return { ...page, status: 429, headers: { ...page.headers, "retry-after": String(refused.retryAfter) }, redirect: signInUrl.href, error: refused, cookies: action.baseCookies };
 }

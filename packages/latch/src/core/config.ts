@@ -13,15 +13,25 @@ import { MemoryRateLimitStore } from "../rate-limit/memory.js";
 import { resolveBearer, type ResolvedBearer } from "./bearer.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
+const EMAIL_METHODS: Array<keyof Adapter> = ["createVerificationToken", "useVerificationToken", "getUserByEmail", "createUser", "updateUser"];
 
 /** What is wrong with the adapter for this configuration, if anything. */
-function adapterError(config: AuthConfig, strategy: "jwt" | "database"): Error | undefined {
-  if (strategy !== "database") return undefined;
-  if (!config.adapter) return new MissingAdapter('session.strategy is "database" but no adapter is set: pass `adapter`, or use strategy "jwt".');
+function adapterError(config: AuthConfig, strategy: "jwt" | "database", providers: InternalProvider[]): Error | undefined {
+  const email = providers.find((p) => p.type === "email");
+  if (strategy !== "database" && !email) return undefined;
+  if (!config.adapter) {
+    if (strategy === "database") return new MissingAdapter('session.strategy is "database" but no adapter is set: pass `adapter`, or use strategy "jwt".');
+    return new MissingAdapter(`The email provider "${email?.id ?? ""}" needs an adapter to store its single-use tokens and users: pass \`adapter\`.`);
+  }
   const adapter = config.adapter;
-  const missing = DATABASE_METHODS.filter((name) => typeof adapter[name] !== "function");
-  if (missing.length > 0) return new MissingAdapterMethods(`The adapter lacks methods database sessions need: ${missing.join(", ")}.`);
-  return undefined;
+  const problems: string[] = [];
+  const check = (names: Array<keyof Adapter>, who: string) => {
+    const missing = names.filter((name) => typeof adapter[name] !== "function");
+    if (missing.length > 0) problems.push(`${who} ${missing.join(", ")}`);
+  };
+  if (strategy === "database") check(DATABASE_METHODS, "database sessions need");
+  if (email) check(EMAIL_METHODS, `email sign-in with "${email.id}" needs`);
+  return problems.length > 0 ? new MissingAdapterMethods(`The adapter lacks methods: ${problems.join("; ")}.`) : undefined;
 }
 
 /** Environment variables latch reads; `process.env` by default. */
@@ -109,12 +119,15 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   const strategy = config.session?.strategy ?? (config.adapter ? "database" : "jwt");
   const providers = resolveProviders(config.providers, env, logger);
   const storeTimeout = config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials")) {
+  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email")) {
     logger.warn(
-      "rate-limit-memory: credentials sign-in is throttled in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
+      "rate-limit-memory: sign-in is throttled in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
     );
   }
-  let configError = adapterError(config, strategy);
+  if (envOrigin === undefined && env.NODE_ENV === "production" && providers.some((p) => p.type === "email")) {
+    logger.warn("email-link-origin: AUTH_URL is not set, so sign-in links are built from the request's Host header; set AUTH_URL to your site's URL.");
+  }
+  let configError = adapterError(config, strategy, providers);
   let bearer: ResolvedBearer | undefined;
   try {
     bearer = resolveBearer(config.bearer, sessionMaxAge, storeTimeout);

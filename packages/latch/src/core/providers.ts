@@ -1,9 +1,12 @@
 import { MissingAuthorize } from "../errors.js";
+import { randomHex } from "./digest.js";
 import type {
   Awaitable,
   CredentialInput,
   CredentialsConfig,
   CredentialsRateLimit,
+  EmailConfig,
+  EmailRateLimit,
   EndpointConfig,
   LoggerInstance,
   Profile,
@@ -17,7 +20,24 @@ import type {
 } from "../types.js";
 
 /** A provider after defaults: what the engine works with. */
-export type InternalProvider = InternalOAuthProvider | InternalCredentialsProvider;
+export type InternalProvider = InternalOAuthProvider | InternalCredentialsProvider | InternalEmailProvider;
+
+/** An email (magic-link) provider after defaults. */
+export interface InternalEmailProvider {
+  id: string;
+  name: string;
+  type: "email";
+  /** The app's config with defaults applied: what `sendVerificationRequest` receives as `provider`. */
+  config: EmailConfig;
+  /** Seconds a link stays valid. */
+  maxAge: number;
+  /** The app's normalizer, if any (latch's default otherwise; see `applyNormalizer`). */
+  normalizeIdentifier: ((identifier: string) => string) | undefined;
+  generateVerificationToken: () => Awaitable<string>;
+  /** Hashes stored tokens instead of the auth secret, when set. */
+  secret: string | undefined;
+  rateLimit: { address: RateLimitRule | false; source: RateLimitRule | false };
+}
 
 /** A credentials provider after defaults. */
 export interface InternalCredentialsProvider {
@@ -104,7 +124,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
   for (const entry of providers) {
     const config = typeof entry === "function" ? entry() : entry;
     const type: string = config.type;
-    if (type !== "oauth" && type !== "oidc" && type !== "credentials") {
+    if (type !== "oauth" && type !== "oidc" && type !== "credentials" && type !== "email") {
       logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${type}" is not supported yet and is ignored`);
       continue;
     }
@@ -115,6 +135,10 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
     seen.add(config.id);
     if (config.type === "credentials") {
       out.push(resolveCredentials(config, logger));
+      continue;
+    }
+    if (config.type === "email") {
+      out.push(resolveEmail(config, env, logger));
       continue;
     }
     const key = envKey(config.id);
@@ -186,6 +210,34 @@ function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): 
       account: rule(limits.account, DEFAULT_ACCOUNT_LIMIT, `rateLimit.account of "${config.id}"`, logger),
       source: rule(limits.source, DEFAULT_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
       identifier: identifier ? (credentials) => identifier(credentials)?.normalize("NFKC").trim().toLowerCase() || undefined : defaultIdentifier(fields),
+    },
+  };
+}
+
+const DEFAULT_EMAIL_MAX_AGE = 10 * 60;
+const DEFAULT_ADDRESS_LIMIT: RateLimitRule = { max: 5, window: 15 * 60 };
+const DEFAULT_EMAIL_SOURCE_LIMIT: RateLimitRule = { max: 30, window: 15 * 60 };
+
+function resolveEmail(config: EmailConfig, env: Record<string, string | undefined>, logger: LoggerInstance): InternalEmailProvider {
+  let maxAge = config.maxAge ?? DEFAULT_EMAIL_MAX_AGE;
+  if (!Number.isFinite(maxAge) || maxAge <= 0) {
+    logger.warn(`email-max-age-invalid: maxAge of "${config.id}" must be a positive number of seconds; the default ${DEFAULT_EMAIL_MAX_AGE} applies`);
+    maxAge = DEFAULT_EMAIL_MAX_AGE;
+  }
+  const limits: EmailRateLimit = config.rateLimit === false ? { address: false, source: false } : (config.rateLimit ?? {});
+  const apiKey = config.apiKey ?? env[`AUTH_${envKey(config.id)}_KEY`];
+  return {
+    id: config.id,
+    name: config.name,
+    type: "email",
+    config: { ...config, maxAge, ...(apiKey !== undefined ? { apiKey } : {}) },
+    maxAge,
+    normalizeIdentifier: config.normalizeIdentifier,
+    generateVerificationToken: config.generateVerificationToken ?? (() => randomHex(32)),
+    secret: config.secret,
+    rateLimit: {
+      address: rule(limits.address, DEFAULT_ADDRESS_LIMIT, `rateLimit.address of "${config.id}"`, logger),
+      source: rule(limits.source, DEFAULT_EMAIL_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
     },
   };
 }

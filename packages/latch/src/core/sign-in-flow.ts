@@ -13,6 +13,8 @@ export interface SignInParams {
   account: Account;
   profile?: Profile | undefined;
   credentials?: Record<string, string> | undefined;
+  /** Email sign-in: `verificationRequest: true` before the link is sent. */
+  email?: { verificationRequest?: boolean | undefined } | undefined;
 }
 
 /**
@@ -36,10 +38,14 @@ export async function runSignInCallback(action: ActionContext, params: SignInPar
  * Starts the session of a user who just signed in — a session row (database strategy) or a
  * session token shaped by the `jwt` callback — runs the `signIn` event and returns where to go.
  */
-export async function startSession(action: ActionContext, params: SignInParams & { isNewUser?: boolean | undefined }, out: OutgoingCookie[]): Promise<string> {
+export async function startSession(
+  action: ActionContext,
+  params: SignInParams & { isNewUser?: boolean | undefined; emailVerifiedNow?: boolean | undefined },
+  out: OutgoingCookie[],
+): Promise<string> {
   const { ctx } = action;
   const { resolved } = ctx;
-  const { user, account, profile, isNewUser } = params;
+  const { user, account, profile, isNewUser, emailVerifiedNow } = params;
   const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
   if (resolved.strategy === "database") {
     out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
@@ -52,7 +58,7 @@ export async function startSession(action: ActionContext, params: SignInParams &
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
     out.push(...(await sessionCookies(ctx, token, existing)));
   }
-  await runEvent(resolved, "signIn", { user, account, profile, isNewUser });
+  await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });
   let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
   if (isNewUser && resolved.pages.newUser) {
     const welcome = new URL(resolved.pages.newUser, ctx.origin);

@@ -1,8 +1,9 @@
 import { RateLimited } from "../errors.js";
+import type { RateLimitRule } from "../types.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import { sha256Hex } from "./digest.js";
-import type { InternalCredentialsProvider } from "./providers.js";
+import type { InternalCredentialsProvider, InternalEmailProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
 const warnedNoAddress = new WeakSet<object>();
@@ -10,49 +11,81 @@ const warnedNoAddress = new WeakSet<object>();
 /** The throttle of one credentials attempt: refused, or allowed with a way to clear its account's count. */
 export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> };
 
+/** One counter to hit: its key in the store and the limit it must stay under. */
+interface Check {
+  key: string;
+  rule: RateLimitRule;
+}
+
+/** The per-client-address check, or none when the address is unknown (warned once per config). */
+function sourceCheck(ctx: RequestContext, request: Request, prefix: string, rule: RateLimitRule | false, what: string, remaining: string): Check | undefined {
+  if (!rule) return undefined;
+  const { resolved } = ctx;
+  const bucket = clientBucket(request, resolved.config.rateLimit);
+  if (bucket === undefined) {
+    if (!warnedNoAddress.has(resolved)) {
+      warnedNoAddress.add(resolved);
+      resolved.logger.warn(`rate-limit-no-address: the client address of ${what} is unknown, so only the ${remaining} limit applies; check rateLimit.trustedProxies or pass rateLimit.clientAddress`);
+    }
+    return undefined;
+  }
+  return { key: `${prefix}:source:${bucket}`, rule };
+}
+
+/**
+ * Hits every counter at once and refuses when any is over its limit. Counting comes first and
+ * is atomic in the store, so parallel requests cannot slip under the limit together.
+ */
+async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter: number) => string): Promise<RateLimited | undefined> {
+  const store = ctx.resolved.rateLimitStore;
+  const hits = await Promise.all(checks.map(async ({ key, rule }) => ({ ...(await store.hit(key, rule.window * 1000)), max: rule.max })));
+  const over = hits.filter((hit) => hit.count > hit.max);
+  if (over.length === 0) return undefined;
+  const until = Math.max(...over.map((hit) => hit.resetAt.getTime()));
+  const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  return new RateLimited(message(retryAfter), retryAfter);
+}
+
 /**
  * Counts a credentials attempt per account and per client address and refuses it over either
- * limit. Counting comes first and is atomic in the store, so parallel guesses cannot slip under
- * the limit together; a successful sign-in clears the account's count (consecutive failures).
- * Account names are stored hashed.
+ * limit. A successful sign-in clears the account's count (consecutive failures). Account names
+ * are stored hashed.
  */
 export async function throttleCredentials(ctx: RequestContext, provider: InternalCredentialsProvider, request: Request, credentials: Record<string, string>): Promise<ThrottleResult> {
-  const { resolved } = ctx;
-  const store = resolved.rateLimitStore;
+  const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
-  const checks: Array<Promise<{ key: string; count: number; max: number; resetAt: Date }>> = [];
+  const checks: Check[] = [];
   let accountKey: string | undefined;
   if (account) {
     const identifier = provider.rateLimit.identifier(credentials);
     if (identifier !== undefined) {
-      accountKey = `credentials:${provider.id}:account:${await sha256Hex(identifier)}`;
-      const key = accountKey;
-      checks.push(store.hit(key, account.window * 1000).then((hit) => ({ key, ...hit, max: account.max })));
+      accountKey = `${prefix}:account:${await sha256Hex(identifier)}`;
+      checks.push({ key: accountKey, rule: account });
     }
   }
-  if (source) {
-    const bucket = clientBucket(request, resolved.config.rateLimit);
-    if (bucket === undefined) {
-      if (!warnedNoAddress.has(resolved)) {
-        warnedNoAddress.add(resolved);
-        resolved.logger.warn("rate-limit-no-address: the client address of a credentials sign-in is unknown, so only the per-account limit applies; check rateLimit.trustedProxies or pass rateLimit.clientAddress");
-      }
-    } else {
-      const key = `credentials:${provider.id}:source:${bucket}`;
-      checks.push(store.hit(key, source.window * 1000).then((hit) => ({ key, ...hit, max: source.max })));
-    }
-  }
-  const hits = await Promise.all(checks);
-  const over = hits.filter((hit) => hit.count > hit.max);
-  if (over.length > 0) {
-    const until = Math.max(...over.map((hit) => hit.resetAt.getTime()));
-    const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-    return { refused: new RateLimited(`Too many sign-in attempts with "${provider.id}"; try again in ${retryAfter} s.`, retryAfter) };
-  }
+  const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
+  if (bySource) checks.push(bySource);
+  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in attempts with "${provider.id}"; try again in ${retryAfter} s.`);
+  if (refused) return { refused };
   return {
     refused: undefined,
     async succeeded() {
-      if (accountKey) await store.reset(accountKey);
+      if (accountKey) await ctx.resolved.rateLimitStore.reset(accountKey);
     },
   };
+}
+
+/**
+ * Counts a sign-in link about to be sent, per recipient and per client address, and refuses it
+ * over either limit: nobody can flood an inbox or use latch as a mail cannon. Every send counts;
+ * nothing resets the count but the window. Addresses are stored hashed.
+ */
+export async function throttleEmail(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<RateLimited | undefined> {
+  const prefix = `email:${provider.id}`;
+  const { address, source } = provider.rateLimit;
+  const checks: Check[] = [];
+  if (address) checks.push({ key: `${prefix}:address:${await sha256Hex(identifier)}`, rule: address });
+  const bySource = sourceCheck(ctx, request, prefix, source, "an email sign-in", "per-recipient");
+  if (bySource) checks.push(bySource);
+  return hitAll(ctx, checks, (retryAfter) => `Too many sign-in links requested with "${provider.id}"; try again in ${retryAfter} s.`);
 }

@@ -4,7 +4,7 @@ import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
-import { CredentialsSignin, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
+import { CredentialsSignin, EmailSignInError, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -77,15 +77,17 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
         const ctx = createRequestContext(resolved, await requestHeaders());
         target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
       } else {
-        const credentials = resolved.providers.some((p) => p.id === provider && p.type === "credentials");
+        const type = resolved.providers.find((p) => p.id === provider)?.type;
+        const credentials = type === "credentials";
         // Credentials go straight to their callback, as next-auth's signIn does.
         const result = await callEngine(instance, `/${credentials ? "callback" : "signin"}/${encodeURIComponent(provider)}`, {
           query: new URLSearchParams(authorizationParams),
           body: new URLSearchParams({ ...fields, callbackUrl }).toString(),
           contentType: "application/x-www-form-urlencoded",
         });
-        // A refused credentials sign-in throws, so the action can show why (err.type / err.code).
-        if (credentials && (result.error instanceof CredentialsSignin || result.error instanceof RateLimited)) throw result.error;
+        // A refused credentials or email sign-in throws, so the action can show why (err.type / err.code).
+        const refused = result.error instanceof CredentialsSignin || result.error instanceof RateLimited || result.error instanceof EmailSignInError;
+        if ((credentials || type === "email") && refused) throw result.error;
         target = result.redirect ?? callbackUrl;
       }
       if (shouldRedirect) redirect(target);

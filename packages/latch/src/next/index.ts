@@ -16,7 +16,7 @@ import type { AuthFunction, NextAuthResult, PagesRequestLike, PagesResponseLike,
 
 export type * from "../types.js";
 export type * from "./types.js";
-export { AuthError, CredentialsSignin, RateLimited, SessionRequired } from "../errors.js";
+export { AuthError, CredentialsSignin, EmailSignInError, RateLimited, SessionRequired } from "../errors.js";
 
 function isServerSidePropsContext(value: unknown): value is ServerSidePropsContextLike {
   return typeof value === "object" && value !== null && "req" in value && "res" in value;

@@ -100,7 +100,9 @@ export interface NextAuthResult {
   /**
    * Starts a sign-in from a server action; redirects (throws `NEXT_REDIRECT`) unless
    * `redirect: false`. With a credentials provider a refused sign-in throws `CredentialsSignin`
-   * (or `RateLimited` when throttled).
+   * (or `RateLimited` when throttled); with an email provider (`signIn("nodemailer", { email })`)
+   * an address that is not exactly one plain address, or a failed send, throws
+   * `EmailSignInError` (`RateLimited` when throttled), and success goes to "check your email".
    */
   signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
   /** Signs out from a server action; redirects unless `redirect: false`. */

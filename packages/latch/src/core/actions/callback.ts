@@ -8,6 +8,7 @@ import { stableUserId } from "../stable-id.js";
 import type { InternalOAuthProvider } from "../providers.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
 import { credentialsCallbackAction } from "./credentials.js";
+import { emailCallbackAction } from "./email-callback.js";
 
 function bodyParams(body: Record<string, unknown>): URLSearchParams {
   const params = new URLSearchParams();
@@ -16,13 +17,15 @@ function bodyParams(body: Record<string, unknown>): URLSearchParams {
 }
 
 /**
- * `GET|POST /callback/:provider`: completes the OAuth flow (or checks credentials), runs
+ * `GET|POST /callback/:provider`: completes the OAuth flow (or checks credentials, or uses an
+ * email sign-in link), runs
  * `signIn` and `jwt`, writes the session cookie and redirects to the remembered callbackUrl.
  */
 export async function callbackAction(action: ActionContext): Promise<ResponseInternal> {
   const { provider } = action;
   if (!provider) throw new TypeError("callbackAction needs a provider");
   if (provider.type === "credentials") return credentialsCallbackAction(action, provider);
+  if (provider.type === "email") return emailCallbackAction(action, provider);
   return oauthCallbackAction(action, provider);
 }
 

@@ -1,7 +1,6 @@
 import { CallbackRouteError, CredentialsSignin, isAuthError, MissingCSRF } from "../../errors.js";
 import type { Account, User } from "../../types.js";
-import { csrfVerified, errorRedirect, type ActionContext } from "../action-context.js";
-import { rateLimitedPage } from "../pages/index.js";
+import { csrfVerified, errorRedirect, rateLimitedResponse, seeOther, type ActionContext } from "../action-context.js";
 import type { InternalCredentialsProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
@@ -13,11 +12,6 @@ function submittedCredentials(body: Record<string, unknown>): Record<string, str
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) if (typeof value === "string" && key !== "csrfToken") fields[key] = value;
   return fields;
-}
-
-// A form POST answered by a redirect: 303 makes every client follow it with GET.
-function seeOther(response: ResponseInternal): ResponseInternal {
-  return response.redirect !== undefined && response.status === undefined ? { ...response, status: 303 } : response;
 }
 
 /** Calls `authorize`; `null` (or no user) becomes `CredentialsSignin`, any other throw a configuration error. */
@@ -50,14 +44,7 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
   const credentials = submittedCredentials(action.body);
   try {
     const throttle = await throttleCredentials(ctx, provider, action.request, credentials);
-    if (throttle.refused) {
-      const refused = throttle.refused;
-      resolved.logger.warn(`rate-limited: ${refused.message}`);
-      const signInUrl = new URL(resolved.pages.signIn ?? `${ctx.authUrl}/signin`, ctx.origin);
-      signInUrl.searchParams.set("error", "RateLimited");
-      const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme });
-      return { ...page, status: 429, headers: { ...page.headers, "retry-after": String(refused.retryAfter) }, redirect: signInUrl.href, error: refused, cookies: action.baseCookies };
-    }
+    if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
 
     const user = await authorizeUser(provider, credentials, action.request);
     if (resolved.strategy === "database") {

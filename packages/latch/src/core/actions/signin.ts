@@ -2,6 +2,7 @@ import { MissingCSRF, OAuthSignInError, isAuthError } from "../../errors.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { authorizationUrl } from "../oauth/authorization-url.js";
 import { signInPage } from "../pages/index.js";
+import { sendSignInLink } from "./email-signin.js";
 import type { ResponseInternal } from "../response.js";
 
 // Query parameters that belong to latch, not to the provider's authorization request.
@@ -26,7 +27,7 @@ export async function signInPageAction(action: ActionContext): Promise<ResponseI
 
 /**
  * `POST /signin/:provider`: checks the CSRF token, remembers the callbackUrl, and redirects to
- * the provider with PKCE, state and (OIDC) nonce.
+ * the provider with PKCE, state and (OIDC) nonce — or, for an email provider, sends the link.
  */
 export async function signInAction(action: ActionContext): Promise<ResponseInternal> {
   const { ctx, provider } = action;
@@ -38,6 +39,7 @@ export async function signInAction(action: ActionContext): Promise<ResponseInter
     page.searchParams.set("callbackUrl", await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin));
     return { status: 303, redirect: page.href, cookies: action.baseCookies };
   }
+  if (provider.type === "email") return sendSignInLink(action, provider);
   try {
     const callbackUrl = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
     const extra: Record<string, string> = {};

@@ -6,7 +6,7 @@ export function escapeHtml(value: string): string {
 }
 
 /** A CSS color latch accepts from the theme; anything else falls back to the default. */
-function safeColor(value: string | undefined, fallback: string): string {
+export function safeColor(value: string | undefined, fallback: string): string {
   return value && /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%deg]+\))$/.test(value) ? value : fallback;
 }
 
@@ -35,7 +35,7 @@ main{width:100%;max-width:22rem;padding:2rem;background:var(--card);border:1px s
 h1{font-size:1.25rem;margin:0 0 1rem}p{color:var(--muted);margin:0 0 1rem}.logo{display:block;max-height:56px;margin:0 auto 1rem}
 form{margin:0 0 .75rem}button,.button{display:block;width:100%;padding:.7rem 1rem;border:0;border-radius:8px;background:var(--brand);color:var(--brand-text);font:inherit;font-weight:600;cursor:pointer;text-align:center;text-decoration:none}
 label{display:block;font-size:.9rem;font-weight:600;margin:.5rem 0 .25rem}input{display:block;width:100%;padding:.6rem .7rem;margin:0 0 .5rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text);font:inherit}
-.credentials button{margin-top:1rem}.divider{text-align:center;margin:1rem 0}
+.credentials button,.email button{margin-top:1rem}.divider{text-align:center;margin:1rem 0}
 input:focus-visible,button:focus-visible,.button:focus-visible{outline:3px solid var(--text);outline-offset:2px}.error{color:light-dark(#b91c1c,#fca5a5);background:light-dark(#fef2f2,#450a0a);border-radius:8px;padding:.6rem .8rem}
 </style></head><body><main>${logo}${body}</main></body></html>`;
 }

@@ -1,5 +1,5 @@
 import type { Theme } from "../../types.js";
-import type { InternalCredentialsProvider, InternalProvider } from "../providers.js";
+import type { InternalCredentialsProvider, InternalEmailProvider, InternalProvider } from "../providers.js";
 import { escapeHtml, PAGE_HEADERS, renderDocument } from "./html.js";
 import type { ResponseInternal } from "../response.js";
 
@@ -9,6 +9,7 @@ const SIGNIN_ERRORS: Record<string, string> = {
   OAuthCallbackError: "The sign-in did not complete. Try again.",
   OAuthAccountNotLinked: "To confirm your identity, sign in with the same account you used originally.",
   CredentialsSignin: "Sign in failed. Check the details you provided are correct.",
+  EmailSignin: "The e-mail could not be sent, or the address is not valid. Check the address and try again.",
   MissingCSRF: "The form expired. Try again.",
   RateLimited: "Too many sign-in attempts. Wait a few minutes, then try again.",
   SessionRequired: "Please sign in to access this page.",
@@ -55,20 +56,50 @@ ${fields}
 <button type="submit">Sign in with ${escapeHtml(provider.name)}</button></form>`;
 }
 
-/** The built-in sign-in page: a form per credentials provider, a button per OAuth provider, each a CSRF-protected POST. */
+/** The form of an email provider: one address, posted with the CSRF token to `/signin/:id`. */
+function emailForm(provider: InternalEmailProvider, authUrl: string, csrfToken: string, callbackUrl: string): string {
+  const id = `${provider.id}-email`;
+  return `<form class="email" action="${escapeHtml(`${authUrl}/signin/${encodeURIComponent(provider.id)}`)}" method="POST">
+${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
+<label for="${escapeHtml(id)}">Email</label><input id="${escapeHtml(id)}" name="email" type="email" autocomplete="email" placeholder="email@example.com" required>
+<button type="submit">Sign in with ${escapeHtml(provider.name)}</button></form>`;
+}
+
+/** The button of an OAuth provider: a CSRF-protected POST to `/signin/:id`. */
+function oauthButton(provider: InternalProvider, authUrl: string, csrfToken: string, callbackUrl: string): string {
+  return `<form action="${escapeHtml(`${authUrl}/signin/${encodeURIComponent(provider.id)}`)}" method="POST">
+${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
+<button type="submit">Sign in with ${escapeHtml(provider.name)}</button></form>`;
+}
+
+/**
+ * The built-in sign-in page: a form per credentials provider, then a form per email provider,
+ * then a button per OAuth provider — each a CSRF-protected POST.
+ */
 export function signInPage(params: { providers: InternalProvider[]; authUrl: string; csrfToken: string; callbackUrl: string; error: string | undefined; theme: Theme }): ResponseInternal {
   const { providers, authUrl, csrfToken, callbackUrl, error, theme } = params;
   const errorText = error ? (SIGNIN_ERRORS[error] ?? SIGNIN_ERRORS.default) : undefined;
-  const forms = providers.flatMap((p) => (p.type === "credentials" ? [credentialsForm(p, authUrl, csrfToken, callbackUrl)] : []));
-  const buttons = providers
-    .filter((p) => p.type !== "credentials")
-    .map(
-      (p) => `<form action="${escapeHtml(`${authUrl}/signin/${encodeURIComponent(p.id)}`)}" method="POST">
-${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
-<button type="submit">Sign in with ${escapeHtml(p.name)}</button></form>`,
-    );
-  const methods = [...forms, ...(forms.length > 0 && buttons.length > 0 ? ['<p class="divider">or</p>'] : []), ...buttons].join("\n");
+  const groups = [
+    providers.flatMap((p) => (p.type === "credentials" ? [credentialsForm(p, authUrl, csrfToken, callbackUrl)] : [])),
+    providers.flatMap((p) => (p.type === "email" ? [emailForm(p, authUrl, csrfToken, callbackUrl)] : [])),
+    providers.flatMap((p) => (p.type === "oauth" || p.type === "oidc" ? [oauthButton(p, authUrl, csrfToken, callbackUrl)] : [])),
+  ].filter((group) => group.length > 0);
+  const methods = groups.map((group) => group.join("\n")).join('\n<p class="divider">or</p>\n');
   const body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${methods || "<p>No sign-in method is configured.</p>"}`;
+  return page("Sign in", theme, body);
+}
+
+/**
+ * The page a sign-in link opens: a button that POSTs the link's token, so that a mail scanner
+ * or a link preview that fetches the link neither uses nor burns it. It names the site, never
+ * the address.
+ */
+export function emailLandingPage(params: { action: string; host: string; csrfToken: string; token: string; email: string; callbackUrl: string; theme: Theme }): ResponseInternal {
+  const { action, host, csrfToken, token, email, callbackUrl, theme } = params;
+  const body = `<h1>Continue signing in to ${escapeHtml(host)}</h1><p>Press the button to finish signing in. The link works once.</p>
+<form class="email" action="${escapeHtml(action)}" method="POST">
+${hidden("csrfToken", csrfToken)}${hidden("token", token)}${hidden("email", email)}${hidden("callbackUrl", callbackUrl)}
+<button type="submit">Sign in</button></form>`;
   return page("Sign in", theme, body);
 }
 
@@ -95,9 +126,9 @@ export function errorPage(params: { error: string | undefined; authUrl: string; 
   return page(info.heading, params.theme, body, info.status);
 }
 
-/** The built-in "check your email" page. */
+/** The built-in "check your email" page. It never names the address (the same page whether or not it belongs to anyone). */
 export function verifyRequestPage(params: { origin: string; theme: Theme }): ResponseInternal {
   const host = new URL(params.origin).host;
-  const body = `<h1>Check your email</h1><p>A sign in link has been sent to your email address.</p><a class="button" href="${escapeHtml(params.origin)}">${escapeHtml(host)}</a>`;
+  const body = `<h1>Check your email</h1><p>A sign in link has been sent to your email address. It works once, for a few minutes.</p><a class="button" href="${escapeHtml(params.origin)}">${escapeHtml(host)}</a>`;
   return page("Verify request", params.theme, body);
 }

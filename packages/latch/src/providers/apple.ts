@@ -1,0 +1,70 @@
+import type { OAuthConfig, OAuthUserConfig } from "../types.js";
+import { verifiedEmail } from "./internal/verified-email.js";
+import { mergeProvider } from "./merge.js";
+
+/** The claims of an Apple ID token. */
+export interface AppleProfile {
+  iss: "https://appleid.apple.com";
+  aud: string;
+  /** Apple's stable user id for your team. */
+  sub: string;
+  /** A private relay address (`…@privaterelay.appleid.com`) when the user hides theirs. */
+  email?: string;
+  /** Apple sends `"true"`/`"false"` as strings in some tokens, booleans in others. */
+  email_verified?: boolean | "true" | "false";
+  is_private_email?: boolean | "true" | "false";
+  nonce_supported?: boolean;
+  /**
+   * The `user` form field Apple posts to the callback on the first sign-in only, in the shape
+   * Auth.js attaches it. latch's engine does not pass callback fields to providers yet, so this
+   * is absent unless it does.
+   */
+  user?: { name?: { firstName?: string; lastName?: string }; email?: string };
+  [claim: string]: unknown;
+}
+
+function fullName(user: AppleProfile["user"]): string | null {
+  const parts = [user?.name?.firstName, user?.name?.lastName].filter((part): part is string => typeof part === "string" && part !== "");
+  return parts.length ? parts.join(" ") : null;
+}
+
+/**
+ * Sign in with Apple (OpenID Connect, `https://appleid.apple.com`). Env: `AUTH_APPLE_ID` (the
+ * Services ID), `AUTH_APPLE_SECRET` (a client-secret JWT you sign with your Apple key, ES256,
+ * valid at most six months). The account id is the ID token's `sub`.
+ *
+ * Apple's quirks:
+ * - asking for `name email` requires `response_mode=form_post`: Apple POSTs the code to the
+ *   callback from appleid.apple.com, a cross-site POST on which browsers do not send
+ *   `SameSite=Lax` cookies. Give latch's check cookies and the callback-URL cookie
+ *   `sameSite: "none"` and `secure: true` (so the app must run on https), as in the example.
+ * - the name is never in the ID token; Apple posts it once, as the `user` form field of the
+ *   first sign-in, which latch's engine does not hand to providers yet: `name` is `null`
+ *   (Auth.js puts the email there instead).
+ * - the client authenticates with `client_secret_post`, and `email_verified` may be a string.
+ *
+ * @example
+ * ```ts
+ * import Apple from "latch/providers/apple";
+ * const crossSite = { options: { sameSite: "none" as const, secure: true } };
+ * NextAuth({
+ *   providers: [Apple],
+ *   cookies: { pkceCodeVerifier: crossSite, state: crossSite, nonce: crossSite, callbackUrl: crossSite },
+ * });
+ * ```
+ */
+export default function Apple(options: OAuthUserConfig<AppleProfile> = {}): OAuthConfig<AppleProfile> {
+  return mergeProvider<AppleProfile>(
+    {
+      id: "apple",
+      name: "Apple",
+      type: "oidc",
+      issuer: "https://appleid.apple.com",
+      authorization: { params: { scope: "name email", response_mode: "form_post" } },
+      client: { token_endpoint_auth_method: "client_secret_post" },
+      profile: (profile) => ({ id: profile.sub, name: fullName(profile.user), email: verifiedEmail(profile.email, profile.email_verified), image: null }),
+      style: { bg: "#fff", text: "#000" },
+    },
+    options,
+  );
+}

@@ -1,0 +1,89 @@
+import type { OAuthConfig, OAuthUserConfig, Profile, UserinfoContext } from "../types.js";
+import { idTokenClaims } from "./internal/id-token-claims.js";
+import { mergeProvider } from "./merge.js";
+
+/** The claims of a Microsoft identity platform (v2.0) ID token. */
+export interface MicrosoftEntraIdProfile {
+  /** `https://login.microsoftonline.com/<tenant id>/v2.0` */
+  iss: string;
+  aud: string;
+  /** The user's id for your app (pairwise): latch's account id, as in Auth.js. */
+  sub: string;
+  /** The user's object id in the tenant, the same for every app. */
+  oid?: string;
+  tid?: string;
+  name?: string;
+  preferred_username?: string;
+  /** Optional claim; Microsoft does not guarantee it is verified or immutable. */
+  email?: string;
+  /** A `data:` URL of the Microsoft Graph profile photo, when one was fetched. */
+  picture?: string | null;
+  [claim: string]: unknown;
+}
+
+/** Options of the Microsoft Entra ID provider. */
+export interface MicrosoftEntraIdOptions extends OAuthUserConfig<MicrosoftEntraIdProfile> {
+  /**
+   * Size of the profile photo read from Microsoft Graph (needs `User.Read`): 48, 64, 96, 120,
+   * 240, 360, 432, 504 or 648 pixels; `false` skips the call. Default 48: the photo travels in
+   * the session as a `data:` URL.
+   */
+  profilePhotoSize?: 48 | 64 | 96 | 120 | 240 | 360 | 432 | 504 | 648 | false | undefined;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The validated ID-token claims, plus the Graph photo; a missing photo (404) is not an error. */
+function userinfoRequest(size: number | false) {
+  return async ({ tokens, provider }: UserinfoContext): Promise<Profile> => {
+    const claims = idTokenClaims(tokens, "Microsoft Entra ID");
+    if (size === false || !tokens.access_token) return claims;
+    const response = await provider.fetch(`https://graph.microsoft.com/v1.0/me/photos/${size}x${size}/$value`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    if (!response.ok) return { ...claims, picture: null };
+    const type = response.headers.get("content-type") ?? "image/jpeg";
+    return { ...claims, picture: `data:${type};base64,${toBase64(new Uint8Array(await response.arrayBuffer()))}` };
+  };
+}
+
+/**
+ * Sign in with Microsoft Entra ID (Azure AD), OpenID Connect. Env: `AUTH_MICROSOFT_ENTRA_ID_ID`,
+ * `AUTH_MICROSOFT_ENTRA_ID_SECRET`, `AUTH_MICROSOFT_ENTRA_ID_ISSUER`. The account id is `sub`.
+ *
+ * The tenant is chosen by the issuer, `https://login.microsoftonline.com/<tenant id>/v2.0`
+ * (personal accounts: tenant `9188040d-6c67-4c5b-b112-36a304b66dad`). It must name one tenant:
+ * the multi-tenant `common` and `organizations` issuers publish the template
+ * `https://login.microsoftonline.com/{tenantid}/v2.0`, which no ID token's `iss` equals, and
+ * latch refuses such a token rather than skip the issuer check (Auth.js rewrites the discovery
+ * document instead). There is no default: without an issuer, sign-in fails with a message
+ * naming `AUTH_MICROSOFT_ENTRA_ID_ISSUER`.
+ *
+ * The `email` claim is optional and not verified by Microsoft for every account type; do not
+ * link accounts by it (leave `allowDangerousEmailAccountLinking` off).
+ *
+ * @example
+ * ```ts
+ * import MicrosoftEntraId from "latch/providers/microsoft-entra-id";
+ * MicrosoftEntraId({ issuer: `https://login.microsoftonline.com/${process.env.TENANT_ID}/v2.0`, profilePhotoSize: 96 });
+ * ```
+ */
+export default function MicrosoftEntraId(options: MicrosoftEntraIdOptions = {}): OAuthConfig<MicrosoftEntraIdProfile> {
+  const { profilePhotoSize = 48, ...rest } = options;
+  return mergeProvider<MicrosoftEntraIdProfile>(
+    {
+      id: "microsoft-entra-id",
+      name: "Microsoft Entra ID",
+      type: "oidc",
+      authorization: { params: { scope: "openid profile email User.Read" } },
+      userinfo: { request: userinfoRequest(profilePhotoSize) },
+      profile: (profile) => ({ id: profile.sub, name: profile.name ?? null, email: profile.email ?? null, image: profile.picture ?? null }),
+      style: { bg: "#0072c6", text: "#fff" },
+    },
+    rest,
+  );
+}

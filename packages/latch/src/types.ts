@@ -92,6 +92,13 @@ export interface EndpointConfig {
 export interface UserinfoContext {
   tokens: TokenSet;
   provider: { id: string; clientId: string; fetch: typeof fetch };
+  /** The ID token's claims, validated (OIDC). */
+  claims?: Profile | undefined;
+  /**
+   * The authorization response's parameters as the browser delivered them (query, or the body of
+   * a `form_post`): Apple's one-time `user` field arrives here. Client-controlled: display data only.
+   */
+  params: Record<string, string>;
 }
 
 /** The userinfo endpoint, or a function that fetches the profile itself. */

@@ -17,6 +17,7 @@ import { stableUserId } from "../src/core/stable-id.js";
 import { decode } from "../src/jwt.js";
 import GitLab from "../src/providers/gitlab.js";
 import Google from "../src/providers/google.js";
+import OAuth from "../src/providers/oauth.js";
 import Okta from "../src/providers/okta.js";
 import type { Account, AuthConfig, JWT, Profile } from "../src/types.js";
 import { CASES, type BaseOptions, type CatalogueCase, type SignInExpectation } from "./fixtures/provider-catalogue-cases.js";
@@ -80,9 +81,14 @@ interface SignInResult {
 
 /** Plays a browser through one sign-in: POST /signin/<id>, the service, the callback. */
 async function signIn(c: CatalogueCase, run: SignInExpectation, overrides: Partial<AuthConfig> = {}): Promise<SignInResult> {
-  standIns.useUser(c.id, run.user ?? 0);
   const captured: { account?: Account; profile?: Profile } = {};
-  const client = new EngineClient(ORIGIN, configFor(c, baseOptions(c, run.options), captured, overrides));
+  return signInWith(c, run, configFor(c, baseOptions(c, run.options), captured, overrides), captured);
+}
+
+/** The same, with a config the caller keeps (so several sign-ins share one resolved config). */
+async function signInWith(c: CatalogueCase, run: SignInExpectation, config: AuthConfig, captured: { account?: Account; profile?: Profile } = {}): Promise<SignInResult> {
+  standIns.useUser(c.id, run.user ?? 0);
+  const client = new EngineClient(ORIGIN, config);
   const csrfToken = await client.csrfToken();
   const { response, cookies } = await client.fetch(`/api/auth/signin/${c.id}`, { form: { csrfToken, callbackUrl: "/welcome" } });
   expect(response.status).toBe(302);
@@ -212,6 +218,37 @@ describe("what the stand-ins catch", () => {
     await expect(standIns.fetch("https://gitlab.example.com/oauth/token")).rejects.toThrow(/no stand-in answers for https:\/\/gitlab\.example\.com/);
   });
 
+  it("fetches an issuer's JWKS once per provider, not on every sign-in", async () => {
+    const google = byId("google");
+    const config = configFor(google, baseOptions(google), {});
+    const first = await signInWith(google, google, config);
+    const second = await signInWith(google, google, config);
+    expect(first.calls.map((r) => `${r.method} ${r.url}`)).toEqual(["POST https://oauth2.googleapis.com/token", "GET https://www.googleapis.com/oauth2/v3/certs"]);
+    expect(second.calls.map((r) => `${r.method} ${r.url}`)).toEqual(["POST https://oauth2.googleapis.com/token"]);
+    expect(second.session?.user).toEqual(google.expect);
+  });
+
+  it("reads a plain OAuth 2 profile endpoint's JSON (no `sub`) with the generic provider", async () => {
+    const discord = byId("discord");
+    const plain: CatalogueCase = {
+      ...discord,
+      provider: (options) =>
+        OAuth({
+          ...options,
+          id: "discord",
+          name: "Discord (generic)",
+          authorization: { url: "https://discord.com/oauth2/authorize", params: { scope: "identify email" } },
+          token: "https://discord.com/api/oauth2/token",
+          userinfo: "https://discord.com/api/users/@me",
+          profile: (profile) => ({ id: String(profile.id), name: typeof profile.global_name === "string" ? profile.global_name : null, email: profile.email ?? null, image: null }),
+        }),
+    };
+    const result = await signIn(plain, discord, quiet);
+    expect(result.location).toBe(`${ORIGIN}/welcome`);
+    expect(result.account).toMatchObject({ provider: "discord", type: "oauth", providerAccountId: discord.accountId });
+    expect(result.calls.map((r) => `${r.method} ${r.url}`)).toEqual(discord.calls);
+  });
+
   it("Apple: with the default SameSite=Lax check cookies, the cross-site form_post arrives without them", async () => {
     const apple = byId("apple");
     const result = await signIn(apple, apple, { ...quiet, cookies: {} });
@@ -220,13 +257,14 @@ describe("what the stand-ins catch", () => {
     expect(result.session).toBeNull();
   });
 
-  it("Apple posts the name once, in the `user` field of the first callback; the engine does not pass it on yet", async () => {
+  it("Apple posts the name once, in the `user` field of the first callback: the first session has it, the email comes from the ID token", async () => {
     const apple = byId("apple");
     const first = await signIn(apple, { ...apple, user: 1, accountId: "001234.0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d.0042" });
     expect(first.step.method === "POST" && JSON.parse(first.step.form.user ?? "null")).toEqual({ name: { firstName: "Ada", lastName: "Lovelace" }, email: "ada@icloud.example" });
-    expect(first.session?.user).toEqual({ name: null, email: "ada@icloud.example", image: null });
+    expect(first.session?.user).toEqual({ name: "Ada Lovelace", email: "ada@icloud.example", image: null });
     const again = await signIn(apple, { ...apple, user: 1 });
     expect(again.step.method === "POST" && again.step.form.user).toBeUndefined();
+    expect(again.session?.user).toEqual({ name: null, email: "ada@icloud.example", image: null });
   });
 
   it("signs in with an issuer taken from AUTH_OKTA_ISSUER", async () => {

@@ -15,12 +15,27 @@ export interface AppleProfile {
   is_private_email?: boolean | "true" | "false";
   nonce_supported?: boolean;
   /**
-   * The `user` form field Apple posts to the callback on the first sign-in only, in the shape
-   * Auth.js attaches it. latch's engine does not pass callback fields to providers yet, so this
-   * is absent unless it does.
+   * The `user` form field Apple posts to the callback on the first sign-in only (parsed), in the
+   * shape Auth.js attaches it. Posted by the browser: used for the display name only, never for
+   * the email (which comes from the signed ID token).
    */
   user?: { name?: { firstName?: string; lastName?: string }; email?: string };
   [claim: string]: unknown;
+}
+
+/** The `user` field Apple posts on the first sign-in, or undefined when absent or not that shape. */
+function parseUser(raw: string | undefined): AppleProfile["user"] {
+  if (!raw || raw.length > 2048) return undefined;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value !== "object" || value === null) return undefined;
+    const name = (value as { name?: unknown }).name;
+    if (typeof name !== "object" || name === null) return {};
+    const { firstName, lastName } = name as { firstName?: unknown; lastName?: unknown };
+    return { name: { ...(typeof firstName === "string" ? { firstName } : {}), ...(typeof lastName === "string" ? { lastName } : {}) } };
+  } catch {
+    return undefined;
+  }
 }
 
 function fullName(user: AppleProfile["user"]): string | null {
@@ -39,8 +54,8 @@ function fullName(user: AppleProfile["user"]): string | null {
  *   `SameSite=Lax` cookies. Give latch's check cookies and the callback-URL cookie
  *   `sameSite: "none"` and `secure: true` (so the app must run on https), as in the example.
  * - the name is never in the ID token; Apple posts it once, as the `user` form field of the
- *   first sign-in, which latch's engine does not hand to providers yet: `name` is `null`
- *   (Auth.js puts the email there instead).
+ *   first sign-in: the first sign-in has the name, later ones `null` (keep it in your database,
+ *   e.g. from the `signIn` event's `isNewUser`).
  * - the client authenticates with `client_secret_post`, and `email_verified` may be a string.
  *
  * @example
@@ -62,6 +77,7 @@ export default function Apple(options: OAuthUserConfig<AppleProfile> = {}): OAut
       issuer: "https://appleid.apple.com",
       authorization: { params: { scope: "name email", response_mode: "form_post" } },
       client: { token_endpoint_auth_method: "client_secret_post" },
+      userinfo: { request: ({ claims, params }) => ({ ...claims, user: parseUser(params.user) }) },
       profile: (profile) => ({ id: profile.sub, name: fullName(profile.user), email: verifiedEmail(profile.email, profile.email_verified), image: null }),
       style: { bg: "#fff", text: "#000" },
     },

@@ -20,6 +20,12 @@ function toProfile(value: unknown): Profile {
   return value as Profile;
 }
 
+/** A profile endpoint's JSON body; any status but 200 is refused. */
+async function plainJson(response: Response): Promise<unknown> {
+  if (response.status !== 200) throw new Error(`The profile endpoint answered HTTP ${response.status}.`);
+  return response.json();
+}
+
 /**
  * Some providers (GitHub among them) report token errors with HTTP 200 and an `error` field;
  * name the provider's error code instead of a missing `access_token`.
@@ -96,14 +102,26 @@ export async function handleOAuthCallback(
 
   let profile: Profile;
   if (provider.userinfo.request) {
-    profile = toProfile(await provider.userinfo.request({ tokens, provider: { id: provider.id, clientId: provider.clientId, fetch: provider.fetch ?? fetch } }));
+    profile = toProfile(
+      await provider.userinfo.request({
+        tokens,
+        provider: { id: provider.id, clientId: provider.clientId, fetch: provider.fetch ?? fetch },
+        claims: idClaims ? { ...idClaims } : undefined,
+        params: Object.fromEntries(params),
+      }),
+    );
   } else if (provider.idToken && idClaims) {
     profile = toProfile(idClaims);
   } else if (as.userinfo_endpoint) {
     if (!result.access_token) throw new OAuthCallbackError("The token response has no access token to read the profile with.");
     const response = await oauth.userInfoRequest(as, client, result.access_token, httpOptions(provider, as.userinfo_endpoint));
     try {
-      profile = toProfile(await oauth.processUserInfoResponse(as, client, idClaims?.sub ?? oauth.skipSubjectCheck, response));
+      // OpenID Connect userinfo must carry `sub` (checked against the ID token's); a plain OAuth 2
+      // profile endpoint answers whatever JSON the service defines (`{ "id": … }`).
+      profile =
+        provider.type === "oidc"
+          ? toProfile(await oauth.processUserInfoResponse(as, client, idClaims?.sub ?? oauth.skipSubjectCheck, response))
+          : toProfile(await plainJson(response));
     } catch (error) {
       throw new OAuthCallbackError("The userinfo response was refused.", { cause: error });
     }

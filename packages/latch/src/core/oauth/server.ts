@@ -51,7 +51,21 @@ export const NO_ISSUER = "urn:latch:no-issuer";
  * The provider's authorization-server metadata: discovered from `issuer` when an endpoint is
  * missing, otherwise built from the configured URLs (GitHub and other plain OAuth 2 servers).
  */
-export async function getAuthorizationServer(provider: InternalOAuthProvider): Promise<oauth.AuthorizationServer> {
+export function getAuthorizationServer(provider: InternalOAuthProvider): Promise<oauth.AuthorizationServer> {
+  // One metadata object per provider: oauth4webapi caches the issuer's JWKS on it, so a new
+  // object per callback would fetch the keys on every sign-in.
+  let server = servers.get(provider);
+  if (!server) {
+    server = buildAuthorizationServer(provider);
+    servers.set(provider, server);
+    server.catch(() => servers.delete(provider));
+  }
+  return server;
+}
+
+const servers = new WeakMap<InternalOAuthProvider, Promise<oauth.AuthorizationServer>>();
+
+async function buildAuthorizationServer(provider: InternalOAuthProvider): Promise<oauth.AuthorizationServer> {
   const needsDiscovery = !provider.authorization.url || !provider.token.url || (provider.type === "oidc" && provider.idToken);
   if (needsDiscovery && provider.issuer) {
     const discovered = await discover(provider, provider.issuer);

@@ -29,11 +29,11 @@ beforeAll(async () => {
     clients: [{ client_id: "latch-pt", client_secret: "latch-pt-secret", redirect_uris: [`${ORIGIN}/api/auth/callback/local`] }],
     ttl: { AccessToken: ACCESS_TOKEN_TTL },
   });
-  idp.provider.on("grant.success", (ctx: { oidc: { params?: { grant_type?: unknown } } }) => {
+  idp.provider.on("grant.success", (ctx) => {
     if (ctx.oidc.params?.grant_type === "refresh_token") refreshGrants.push({ ok: true });
   });
-  idp.provider.on("grant.error", (ctx: { oidc?: { params?: { grant_type?: unknown } } }) => {
-    if (ctx.oidc?.params?.grant_type === "refresh_token") refreshGrants.push({ ok: false });
+  idp.provider.on("grant.error", (ctx) => {
+    if (ctx.oidc.params?.grant_type === "refresh_token") refreshGrants.push({ ok: false });
   });
   redis = await requireRedis();
 });

@@ -13,6 +13,7 @@ export type ErrorType =
   | "AdapterError"
   | "CallbackRouteError"
   | "CredentialsSignin"
+  | "DuplicateConditionalUI"
   | "EmailSignInError"
   | "ErrorPageLoop"
   | "EventError"
@@ -37,7 +38,8 @@ export type ErrorType =
   | "UnknownAction"
   | "UnsupportedStrategy"
   | "UntrustedHost"
-  | "Verification";
+  | "Verification"
+  | "WebAuthnVerificationError";
 
 /** The error types that may appear in a URL as they are; every other one becomes `Configuration`. */
 export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
@@ -49,6 +51,7 @@ export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
   "MissingCSRF",
   "RateLimited",
   "EmailSignInError",
+  "WebAuthnVerificationError",
 ]);
 
 /**
@@ -110,6 +113,11 @@ export class CredentialsSignin extends SignInError {
   override type = "CredentialsSignin" as const;
   /** Shown in the URL as `&code=`; keep it free of secrets. */
   code = "credentials";
+}
+/** Two passkey providers both offer conditional UI (autofill): one page can run only one such request. */
+export class DuplicateConditionalUI extends AuthError {
+  override name = "DuplicateConditionalUI";
+  override type = "DuplicateConditionalUI" as const;
 }
 /**
  * An email sign-in link was not sent: the address is not exactly one plain address, or
@@ -251,6 +259,18 @@ export class UntrustedHost extends AuthError {
 export class Verification extends AuthError {
   override name = "Verification";
   override type = "Verification" as const;
+}
+
+/**
+ * A passkey could not be registered or used: the response did not verify (wrong origin or
+ * relying party, challenge missing, reused or minted for another provider, bad signature,
+ * counter gone backwards), the passkey is unknown, or the email of the new account already
+ * belongs to someone (sign in first, then add a passkey). The sign-in page shows
+ * `?error=WebAuthnVerificationError`; the server log says which.
+ */
+export class WebAuthnVerificationError extends SignInError {
+  override name = "WebAuthnVerificationError";
+  override type = "WebAuthnVerificationError" as const;
 }
 
 /** True when `value` is a latch error. */

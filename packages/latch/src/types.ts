@@ -313,8 +313,95 @@ export interface EmailConfig {
 /** What an email provider factory accepts: every field optional. */
 export type EmailUserConfig = Partial<Omit<EmailConfig, "type">>;
 
+/**
+ * What latch uses of `@simplewebauthn/server`, typed here so that the package stays an optional
+ * peer: `Passkey()` loads it when a passkey route first runs.
+ */
+export interface WebAuthnServer {
+  generateRegistrationOptions(options: {
+    rpName: string;
+    rpID: string;
+    userName: string;
+    userID: Uint8Array<ArrayBuffer>;
+    userDisplayName?: string;
+    challenge: Uint8Array<ArrayBuffer>;
+    timeout: number;
+    attestationType: "none";
+    excludeCredentials: Array<{ id: string; transports?: string[] }>;
+    authenticatorSelection: { residentKey: "required"; userVerification: "required" | "preferred" };
+  }): Promise<{ challenge: string }>;
+  generateAuthenticationOptions(options: {
+    rpID: string;
+    challenge: Uint8Array<ArrayBuffer>;
+    timeout: number;
+    userVerification: "required" | "preferred";
+    allowCredentials: Array<{ id: string; transports?: string[] }>;
+  }): Promise<{ challenge: string }>;
+  verifyRegistrationResponse(options: {
+    response: unknown;
+    expectedChallenge: string;
+    expectedOrigin: string;
+    expectedRPID: string;
+    requireUserVerification: boolean;
+  }): Promise<{
+    verified: boolean;
+    registrationInfo?: {
+      credential: { id: string; publicKey: Uint8Array; counter: number; transports?: string[] | undefined };
+      credentialDeviceType: string;
+      credentialBackedUp: boolean;
+    };
+  }>;
+  verifyAuthenticationResponse(options: {
+    response: unknown;
+    expectedChallenge: string;
+    expectedOrigin: string;
+    expectedRPID: string;
+    credential: { id: string; publicKey: Uint8Array<ArrayBuffer>; counter: number; transports?: string[] };
+    requireUserVerification: boolean;
+  }): Promise<{ verified: boolean; authenticationInfo: { newCounter: number } }>;
+}
+
+/**
+ * Sign-in with passkeys (WebAuthn), in the shape of Auth.js's `Passkey` provider (`type:
+ * "webauthn"`). Needs an adapter with `getUser`, `getUserByEmail`, `createUser`, `linkAccount`,
+ * `getAccount`, `getAuthenticator`, `createAuthenticator`, `listAuthenticatorsByUserId` and
+ * `updateAuthenticatorCounter`, and the `@simplewebauthn/server` package.
+ *
+ * @example
+ * ```ts
+ * import Passkey from "latch/providers/passkey";
+ * NextAuth({ adapter, providers: [Passkey({ registration: true })] });
+ * ```
+ */
+export interface WebAuthnConfig {
+  id: string;
+  name: string;
+  type: "webauthn";
+  /**
+   * The relying party (Auth.js spells it "relaying"). Default: `id` = the hostname of the site's
+   * origin (`AUTH_URL`), `name` = its host, `origin` = the origin itself.
+   */
+  relayingParty?: { id?: string | undefined; name?: string | undefined; origin?: string | undefined } | undefined;
+  /**
+   * Whether someone who is not signed in may create an account with a passkey (the email field of
+   * the built-in page). Default true. Signed-in users can always add a passkey to their own account.
+   */
+  registration?: boolean | undefined;
+  /** Offer passkeys in the browser's autofill of the sign-in page (conditional UI). Default true. */
+  enableConditionalUI?: boolean | undefined;
+  /** Whether the authenticator must verify the user (PIN, biometrics). Default `"required"`. */
+  userVerification?: "required" | "preferred" | undefined;
+  /** Milliseconds the browser waits for the authenticator, and the challenge lives. Default 300 000 (5 minutes). */
+  timeout?: number | undefined;
+  /** Loads `@simplewebauthn/server`; `Passkey()` sets it. */
+  webAuthnServer?: (() => Promise<WebAuthnServer>) | undefined;
+}
+
+/** What `Passkey()` accepts: every field optional. */
+export type WebAuthnUserConfig = Partial<Omit<WebAuthnConfig, "type">>;
+
 /** A provider's config, of any kind. */
-export type ProviderConfig = OAuthConfig | CredentialsConfig | EmailConfig;
+export type ProviderConfig = OAuthConfig | CredentialsConfig | EmailConfig | WebAuthnConfig;
 
 /** A provider: its config, or a factory that builds it. */
 export type Provider = ProviderConfig | ((options?: never) => ProviderConfig);
@@ -382,7 +469,7 @@ export interface EventCallbacks {
    * of a user who existed unverified (e.g. signed up with a password and never confirmed): wipe
    * what was set up before the owner proved the address — a password, linked provider accounts
    * (pre-account hijacking). latch has already ended that user's other sessions (database
-   * sessions; JWT sessions when a revocation store is set).
+   * sessions; JWT sessions when a revocation store is set) and unlinked their passkeys.
    */
   signIn?: ((message: SignInEventMessage) => Awaitable<void>) | undefined;
   /** `token` with JWT sessions, `session` (the deleted row) with database sessions. */
@@ -447,6 +534,8 @@ export interface CookiesOptions {
   nonce: CookieOption;
   /** The HttpOnly fingerprint cookie bearer tokens are bound to (bearer mode only). */
   bearerFingerprint: CookieOption;
+  /** The sealed, single-use challenge of a passkey ceremony (`authjs.challenge`). */
+  webauthnChallenge: CookieOption;
 }
 
 /** Session settings. */
@@ -608,4 +697,9 @@ export interface AuthConfig {
   /** Defaults to true when the origin is https. */
   useSecureCookies?: boolean | undefined;
   cookies?: Partial<{ [K in keyof CookiesOptions]: Partial<CookiesOptions[K]> }> | undefined;
+  /**
+   * Accepted for Auth.js compatibility and ignored: passkeys need no `enableWebAuthn` flag in
+   * latch.
+   */
+  experimental?: { enableWebAuthn?: boolean | undefined } | undefined;
 }

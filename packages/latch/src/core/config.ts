@@ -4,7 +4,7 @@ import { createLogger } from "./logger.js";
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
 import { randomHex } from "./digest.js";
-import { MissingAdapter, MissingAdapterMethods } from "../errors.js";
+import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRateLimit, limitRevocation } from "./time-limit.js";
@@ -14,14 +14,27 @@ import { resolveBearer, type ResolvedBearer } from "./bearer.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 const EMAIL_METHODS: Array<keyof Adapter> = ["createVerificationToken", "useVerificationToken", "getUserByEmail", "createUser", "updateUser"];
+const WEBAUTHN_METHODS: Array<keyof Adapter> = [
+  "getUser",
+  "getUserByEmail",
+  "createUser",
+  "linkAccount",
+  "getAccount",
+  "getAuthenticator",
+  "createAuthenticator",
+  "listAuthenticatorsByUserId",
+  "updateAuthenticatorCounter",
+];
 
 /** What is wrong with the adapter for this configuration, if anything. */
 function adapterError(config: AuthConfig, strategy: "jwt" | "database", providers: InternalProvider[]): Error | undefined {
   const email = providers.find((p) => p.type === "email");
-  if (strategy !== "database" && !email) return undefined;
+  const webauthn = providers.find((p) => p.type === "webauthn");
+  if (strategy !== "database" && !email && !webauthn) return undefined;
   if (!config.adapter) {
     if (strategy === "database") return new MissingAdapter('session.strategy is "database" but no adapter is set: pass `adapter`, or use strategy "jwt".');
-    return new MissingAdapter(`The email provider "${email?.id ?? ""}" needs an adapter to store its single-use tokens and users: pass \`adapter\`.`);
+    if (email) return new MissingAdapter(`The email provider "${email.id}" needs an adapter to store its single-use tokens and users: pass \`adapter\`.`);
+    return new MissingAdapter(`The passkey provider "${webauthn?.id ?? ""}" needs an adapter to store users and their passkeys: pass \`adapter\`.`);
   }
   const adapter = config.adapter;
   const problems: string[] = [];
@@ -31,6 +44,7 @@ function adapterError(config: AuthConfig, strategy: "jwt" | "database", provider
   };
   if (strategy === "database") check(DATABASE_METHODS, "database sessions need");
   if (email) check(EMAIL_METHODS, `email sign-in with "${email.id}" needs`);
+  if (webauthn) check(WEBAUTHN_METHODS, `passkeys with "${webauthn.id}" need`);
   return problems.length > 0 ? new MissingAdapterMethods(`The adapter lacks methods: ${problems.join("; ")}.`) : undefined;
 }
 
@@ -119,15 +133,21 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   const strategy = config.session?.strategy ?? (config.adapter ? "database" : "jwt");
   const providers = resolveProviders(config.providers, env, logger);
   const storeTimeout = config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email")) {
+  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email" || p.type === "webauthn")) {
     logger.warn(
-      "rate-limit-memory: sign-in is throttled in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
+      "rate-limit-memory: sign-in is throttled (and used passkey challenges are remembered) in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
     );
   }
   if (envOrigin === undefined && env.NODE_ENV === "production" && providers.some((p) => p.type === "email")) {
     logger.warn("email-link-origin: AUTH_URL is not set, so sign-in links are built from the request's Host header; set AUTH_URL to your site's URL.");
   }
   let configError = adapterError(config, strategy, providers);
+  const conditional = providers.filter((p) => p.type === "webauthn" && p.conditionalUI);
+  if (conditional.length > 1) {
+    configError ??= new DuplicateConditionalUI(
+      `Passkey providers ${conditional.map((p) => `"${p.id}"`).join(" and ")} both enable conditional UI; a page can run one such request: set enableConditionalUI: false on all but one.`,
+    );
+  }
   let bearer: ResolvedBearer | undefined;
   try {
     bearer = resolveBearer(config.bearer, sessionMaxAge, storeTimeout);

@@ -30,6 +30,8 @@ export function defaultCookies(secure: boolean): CookiesOptions {
     nonce: { name: `${prefix}authjs.nonce`, options: check() },
     // Strict: only ever needed by requests the page itself makes.
     bearerFingerprint: { name: `${secure ? "__Host-" : ""}latch.bearer-fingerprint`, options: { ...base(), sameSite: "strict" } },
+    // Lives as long as the passkey ceremony may take (the provider's timeout), set when sealed.
+    webauthnChallenge: { name: `${prefix}authjs.challenge`, options: check() },
   };
 }
 

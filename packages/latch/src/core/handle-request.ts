@@ -5,6 +5,7 @@ import { sessionAction } from "./actions/session.js";
 import { jwksAction, revokeAction, tokenAction } from "./actions/token.js";
 import { signInAction, signInPageAction } from "./actions/signin.js";
 import { signOutAction, signOutPageAction } from "./actions/signout.js";
+import { webAuthnOptionsAction } from "./actions/webauthn-options.js";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "./config.js";
 import { parseCookieHeader } from "./cookies.js";
 import { resolveCsrf } from "./csrf.js";
@@ -37,6 +38,8 @@ const ROUTES: Record<string, Route> = {
   signout: { plain: { GET: signOutPageAction, POST: signOutAction } },
   error: { plain: { GET: errorAction } },
   "verify-request": { plain: { GET: verifyRequestAction } },
+  // Passkeys: the options of a WebAuthn ceremony (404 for providers of another type).
+  "webauthn-options": { withProvider: { GET: webAuthnOptionsAction } },
   // Bearer tokens (answer 404 unless `bearer` is configured).
   token: { plain: { POST: tokenAction } },
   jwks: { plain: { GET: jwksAction } },

@@ -17,10 +17,27 @@ import type {
   TokenSet,
   User,
   UserinfoConfig,
+  WebAuthnConfig,
+  WebAuthnServer,
 } from "../types.js";
 
 /** A provider after defaults: what the engine works with. */
-export type InternalProvider = InternalOAuthProvider | InternalCredentialsProvider | InternalEmailProvider;
+export type InternalProvider = InternalOAuthProvider | InternalCredentialsProvider | InternalEmailProvider | InternalWebAuthnProvider;
+
+/** A passkey (WebAuthn) provider after defaults. */
+export interface InternalWebAuthnProvider {
+  id: string;
+  name: string;
+  type: "webauthn";
+  /** Overrides of the relying party; the site's origin fills what is not set (per request). */
+  relyingParty: { id: string | undefined; name: string | undefined; origin: string | undefined };
+  registration: boolean;
+  conditionalUI: boolean;
+  userVerification: "required" | "preferred";
+  /** Milliseconds. */
+  timeout: number;
+  loadServer: () => Promise<WebAuthnServer>;
+}
 
 /** An email (magic-link) provider after defaults. */
 export interface InternalEmailProvider {
@@ -124,7 +141,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
   for (const entry of providers) {
     const config = typeof entry === "function" ? entry() : entry;
     const type: string = config.type;
-    if (type !== "oauth" && type !== "oidc" && type !== "credentials" && type !== "email") {
+    if (type !== "oauth" && type !== "oidc" && type !== "credentials" && type !== "email" && type !== "webauthn") {
       logger.warn(`provider-unsupported: provider "${String(config.id)}" of type "${type}" is not supported yet and is ignored`);
       continue;
     }
@@ -139,6 +156,10 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
     }
     if (config.type === "email") {
       out.push(resolveEmail(config, env, logger));
+      continue;
+    }
+    if (config.type === "webauthn") {
+      out.push(resolveWebAuthn(config, logger));
       continue;
     }
     const key = envKey(config.id);
@@ -239,5 +260,31 @@ function resolveEmail(config: EmailConfig, env: Record<string, string | undefine
       address: rule(limits.address, DEFAULT_ADDRESS_LIMIT, `rateLimit.address of "${config.id}"`, logger),
       source: rule(limits.source, DEFAULT_EMAIL_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
     },
+  };
+}
+
+const DEFAULT_WEBAUTHN_TIMEOUT = 5 * 60 * 1000;
+
+function resolveWebAuthn(config: WebAuthnConfig, logger: LoggerInstance): InternalWebAuthnProvider {
+  let timeout = config.timeout ?? DEFAULT_WEBAUTHN_TIMEOUT;
+  if (!Number.isFinite(timeout) || timeout < 10_000 || timeout > 15 * 60 * 1000) {
+    logger.warn(`webauthn-timeout-invalid: timeout of "${config.id}" must be between 10 000 and 900 000 milliseconds; the default ${DEFAULT_WEBAUTHN_TIMEOUT} applies`);
+    timeout = DEFAULT_WEBAUTHN_TIMEOUT;
+  }
+  const loadServer =
+    config.webAuthnServer ??
+    (() => {
+      throw new TypeError(`latch: the WebAuthn provider "${config.id}" has no webAuthnServer loader; create it with Passkey() from "latch/providers/passkey".`);
+    });
+  return {
+    id: config.id,
+    name: config.name,
+    type: "webauthn",
+    relyingParty: { id: config.relayingParty?.id, name: config.relayingParty?.name, origin: config.relayingParty?.origin },
+    registration: config.registration ?? true,
+    conditionalUI: config.enableConditionalUI ?? true,
+    userVerification: config.userVerification === "preferred" ? "preferred" : "required",
+    timeout,
+    loadServer,
   };
 }

@@ -4,7 +4,7 @@ import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
-import { CredentialsSignin, EmailSignInError, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
+import { CredentialsSignin, EmailSignInError, InvalidProvider, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -78,6 +78,11 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
         target = `${ctx.authUrl}/signin?${new URLSearchParams({ callbackUrl })}`;
       } else {
         const type = resolved.providers.find((p) => p.id === provider)?.type;
+        if (type === "webauthn") {
+          throw new InvalidProvider(
+            `signIn("${provider}") cannot run in a server action: a passkey needs the browser (navigator.credentials). Send the user to the built-in sign-in page — call signIn() without a provider, or link to ${resolved.basePath}/signin — or call signIn("${provider}") from "latch/react" in a client component, which leads there.`,
+          );
+        }
         const credentials = type === "credentials";
         // Credentials go straight to their callback, as next-auth's signIn does.
         const result = await callEngine(instance, `/${credentials ? "callback" : "signin"}/${encodeURIComponent(provider)}`, {

@@ -103,6 +103,8 @@ export interface NextAuthResult {
    * (or `RateLimited` when throttled); with an email provider (`signIn("nodemailer", { email })`)
    * an address that is not exactly one plain address, or a failed send, throws
    * `EmailSignInError` (`RateLimited` when throttled), and success goes to "check your email".
+   * A passkey provider throws `InvalidProvider`: a passkey needs the browser, so send the user
+   * to the sign-in page (`signIn()` without a provider) instead.
    */
   signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
   /** Signs out from a server action; redirects unless `redirect: false`. */

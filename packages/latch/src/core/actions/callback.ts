@@ -9,6 +9,7 @@ import type { InternalOAuthProvider } from "../providers.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
 import { credentialsCallbackAction } from "./credentials.js";
 import { emailCallbackAction } from "./email-callback.js";
+import { webAuthnCallbackAction } from "./webauthn-callback.js";
 
 function bodyParams(body: Record<string, unknown>): URLSearchParams {
   const params = new URLSearchParams();
@@ -17,8 +18,8 @@ function bodyParams(body: Record<string, unknown>): URLSearchParams {
 }
 
 /**
- * `GET|POST /callback/:provider`: completes the OAuth flow (or checks credentials, or uses an
- * email sign-in link), runs
+ * `GET|POST /callback/:provider`: completes the OAuth flow (or checks credentials, uses an
+ * email sign-in link, or verifies a passkey), runs
  * `signIn` and `jwt`, writes the session cookie and redirects to the remembered callbackUrl.
  */
 export async function callbackAction(action: ActionContext): Promise<ResponseInternal> {
@@ -26,6 +27,7 @@ export async function callbackAction(action: ActionContext): Promise<ResponseInt
   if (!provider) throw new TypeError("callbackAction needs a provider");
   if (provider.type === "credentials") return credentialsCallbackAction(action, provider);
   if (provider.type === "email") return emailCallbackAction(action, provider);
+  if (provider.type === "webauthn") return webAuthnCallbackAction(action, provider);
   return oauthCallbackAction(action, provider);
 }
 

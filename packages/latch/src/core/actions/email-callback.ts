@@ -12,6 +12,7 @@ import { emailLandingPage } from "../pages/index.js";
 import type { InternalEmailProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
+import { unlinkUnverifiedPasskeys } from "../webauthn/unverified.js";
 
 function stringField(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
@@ -65,6 +66,7 @@ async function verifiedUser(ctx: RequestContext, adapter: EmailAdapter, identifi
   if (stored) {
     if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
     await endEarlierSessions(ctx, adapter, stored.id);
+    await unlinkUnverifiedPasskeys(ctx, stored.id);
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
     await runEvent(resolved, "updateUser", { user });
     return { user, isNewUser: false, emailVerifiedNow: true };

@@ -2,6 +2,7 @@ import { MissingCSRF, OAuthSignInError, isAuthError } from "../../errors.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { authorizationUrl } from "../oauth/authorization-url.js";
 import { signInPage } from "../pages/index.js";
+import { signedInUser } from "../signed-in-user.js";
 import { sendSignInLink } from "./email-signin.js";
 import type { ResponseInternal } from "../response.js";
 
@@ -19,8 +20,13 @@ export async function signInPageAction(action: ActionContext): Promise<ResponseI
     if (error) target.searchParams.set("error", error);
     return { redirect: target.href, cookies: action.baseCookies };
   }
+  // With passkeys, a signed-in user sees "add a passkey to your account" instead of registration.
+  const adapter = ctx.resolved.adapter;
+  const getUser = adapter?.getUser?.bind(adapter);
+  const signedIn = getUser && ctx.resolved.providers.some((p) => p.type === "webauthn") ? await signedInUser(ctx, action.cookies, getUser) : null;
+  const signedInAs = signedIn ? signedIn.email || signedIn.name || "your account" : undefined;
   return {
-    ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme }),
+    ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme, signedInAs }),
     cookies: action.baseCookies,
   };
 }
@@ -33,8 +39,8 @@ export async function signInAction(action: ActionContext): Promise<ResponseInter
   const { ctx, provider } = action;
   if (!provider) throw new TypeError("signInAction needs a provider");
   if (!csrfVerified(action)) return errorRedirect(action, new MissingCSRF("The sign-in request has no valid CSRF token."));
-  if (provider.type === "credentials") {
-    // Credentials are posted to /callback/:id; this route only leads to the form.
+  if (provider.type === "credentials" || provider.type === "webauthn") {
+    // Credentials and passkey responses are posted to /callback/:id; this route only leads to the page.
     const page = new URL(`${ctx.authUrl}/signin`);
     page.searchParams.set("callbackUrl", await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin));
     return { status: 303, redirect: page.href, cookies: action.baseCookies };

@@ -19,6 +19,14 @@ export const PAGE_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
 };
 
+/**
+ * The headers of a page that runs one inline script: the page CSP, plus that script's nonce and
+ * fetches to the page's own origin. Everything else stays as strict as on every other page.
+ */
+export function scriptPageHeaders(nonce: string): Record<string, string> {
+  return { ...PAGE_HEADERS, "content-security-policy": `${PAGE_HEADERS["content-security-policy"]}; script-src 'nonce-${nonce}'; connect-src 'self'` };
+}
+
 /** Wraps page content in the themed document. */
 export function renderDocument(title: string, theme: Theme, body: string): string {
   const brand = safeColor(theme.brandColor, "#346df1");
@@ -35,7 +43,7 @@ main{width:100%;max-width:22rem;padding:2rem;background:var(--card);border:1px s
 h1{font-size:1.25rem;margin:0 0 1rem}p{color:var(--muted);margin:0 0 1rem}.logo{display:block;max-height:56px;margin:0 auto 1rem}
 form{margin:0 0 .75rem}button,.button{display:block;width:100%;padding:.7rem 1rem;border:0;border-radius:8px;background:var(--brand);color:var(--brand-text);font:inherit;font-weight:600;cursor:pointer;text-align:center;text-decoration:none}
 label{display:block;font-size:.9rem;font-weight:600;margin:.5rem 0 .25rem}input{display:block;width:100%;padding:.6rem .7rem;margin:0 0 .5rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text);font:inherit}
-.credentials button,.email button{margin-top:1rem}.divider{text-align:center;margin:1rem 0}
+.credentials button,.email button{margin-top:1rem}.divider{text-align:center;margin:1rem 0}.passkey button{margin-top:.75rem}.passkey .secondary{background:transparent;color:var(--text);border:1px solid var(--border)}
 input:focus-visible,button:focus-visible,.button:focus-visible{outline:3px solid var(--text);outline-offset:2px}.error{color:light-dark(#b91c1c,#fca5a5);background:light-dark(#fef2f2,#450a0a);border-radius:8px;padding:.6rem .8rem}
 </style></head><body><main>${logo}${body}</main></body></html>`;
 }

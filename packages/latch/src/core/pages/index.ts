@@ -1,6 +1,8 @@
 import type { Theme } from "../../types.js";
 import type { InternalCredentialsProvider, InternalEmailProvider, InternalProvider } from "../providers.js";
-import { escapeHtml, PAGE_HEADERS, renderDocument } from "./html.js";
+import { randomHex } from "../digest.js";
+import { escapeHtml, PAGE_HEADERS, renderDocument, scriptPageHeaders } from "./html.js";
+import { PASSKEY_SCRIPT, passkeyForm } from "./passkey.js";
 import type { ResponseInternal } from "../response.js";
 
 // What the sign-in page says for each error it is shown with (Auth.js's wording in spirit).
@@ -13,6 +15,7 @@ const SIGNIN_ERRORS: Record<string, string> = {
   MissingCSRF: "The form expired. Try again.",
   RateLimited: "Too many sign-in attempts. Wait a few minutes, then try again.",
   SessionRequired: "Please sign in to access this page.",
+  WebAuthnVerificationError: "The passkey could not be used or registered. Try again; if this email address already has an account, sign in to it first, then add a passkey.",
   default: "Unable to sign in.",
 };
 
@@ -74,19 +77,34 @@ ${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}
 
 /**
  * The built-in sign-in page: a form per credentials provider, then a form per email provider,
- * then a button per OAuth provider — each a CSRF-protected POST.
+ * then the passkey section, then a button per OAuth provider — each a CSRF-protected POST. With
+ * a passkey provider the page carries one inline script, allowed by a fresh CSP nonce;
+ * `signedInAs` (the signed-in user's address) turns its registration into "add a passkey".
  */
-export function signInPage(params: { providers: InternalProvider[]; authUrl: string; csrfToken: string; callbackUrl: string; error: string | undefined; theme: Theme }): ResponseInternal {
-  const { providers, authUrl, csrfToken, callbackUrl, error, theme } = params;
+export function signInPage(params: {
+  providers: InternalProvider[];
+  authUrl: string;
+  csrfToken: string;
+  callbackUrl: string;
+  error: string | undefined;
+  theme: Theme;
+  signedInAs?: string | undefined;
+}): ResponseInternal {
+  const { providers, authUrl, csrfToken, callbackUrl, error, theme, signedInAs } = params;
   const errorText = error ? (SIGNIN_ERRORS[error] ?? SIGNIN_ERRORS.default) : undefined;
+  const passkeys = providers.flatMap((p) => (p.type === "webauthn" ? [passkeyForm(p, { authUrl, csrfToken, callbackUrl, signedInAs })] : []));
   const groups = [
     providers.flatMap((p) => (p.type === "credentials" ? [credentialsForm(p, authUrl, csrfToken, callbackUrl)] : [])),
     providers.flatMap((p) => (p.type === "email" ? [emailForm(p, authUrl, csrfToken, callbackUrl)] : [])),
+    passkeys,
     providers.flatMap((p) => (p.type === "oauth" || p.type === "oidc" ? [oauthButton(p, authUrl, csrfToken, callbackUrl)] : [])),
   ].filter((group) => group.length > 0);
   const methods = groups.map((group) => group.join("\n")).join('\n<p class="divider">or</p>\n');
-  const body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${methods || "<p>No sign-in method is configured.</p>"}`;
-  return page("Sign in", theme, body);
+  let body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${methods || "<p>No sign-in method is configured.</p>"}`;
+  if (passkeys.length === 0) return page("Sign in", theme, body);
+  const nonce = randomHex(16);
+  body += `<script nonce="${nonce}">${PASSKEY_SCRIPT}</script>`;
+  return { status: 200, headers: scriptPageHeaders(nonce), body: renderDocument("Sign in", theme, body) };
 }
 
 /**

@@ -1,0 +1,191 @@
+/**
+ * Passkeys in a real browser: the passkey fixture (e2e/apps/passkey — the Passkey provider, the
+ * SQLite adapter, database sessions), built and served like production, driven by Chromium with
+ * a virtual authenticator (CDP WebAuthn domain: CTAP2, internal transport, resident keys, user
+ * verification). A user creates an account with a passkey on the built-in sign-in page, signs
+ * out, signs in again with the passkey — from the email field's autofill (conditional UI, which
+ * the virtual authenticator answers at once), and with the button (on a second server of the
+ * same app with conditional UI off) — and the server-rendered page shows who they are, with the
+ * page's inline script allowed by its CSP nonce and nothing refused by the CSP.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import Database from "better-sqlite3";
+import type { Browser, CDPSession, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { buildExampleApp, getFreePort, launchBrowser, repoRoot, startExampleApp, type ExampleApp } from "./harness.js";
+
+const passkeyDir = path.join(repoRoot, "e2e", "apps", "passkey");
+const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
+const dbDir = mkdtempSync(path.join(tmpdir(), "latch-e2e-passkey-"));
+const dbFile = path.join(dbDir, "passkey.db");
+
+let browser: Browser | undefined;
+let app: ExampleApp | undefined;
+let buttonApp: ExampleApp | undefined;
+/** Where the browser reaches the app: `localhost`, since an IP address cannot be a WebAuthn RP ID. */
+let siteUrl = "";
+/** The same app and database with conditional UI off (same RP ID: ports do not count). */
+let buttonSiteUrl = "";
+let setupError: Error | undefined;
+
+/** The shared fixtures; a failed setup fails every test with its reason (never a skip). */
+function fixtures(): { browser: Browser; app: ExampleApp } {
+  if (setupError !== undefined) throw setupError;
+  if (!browser || !app || !buttonApp) throw new Error("e2e: fixtures were not started");
+  return { browser, app };
+}
+
+beforeAll(async () => {
+  try {
+    browser = await launchBrowser();
+    await buildExampleApp(passkeyDir);
+    const port = await getFreePort();
+    siteUrl = `http://localhost:${port}`;
+    // http://localhost is a secure context for Chromium; AUTH_URL makes it the relying party.
+    app = await startExampleApp({ port, appDir: passkeyDir, env: { AUTH_URL: siteUrl, PASSKEY_DB_FILE: dbFile } });
+    const buttonPort = await getFreePort();
+    buttonSiteUrl = `http://localhost:${buttonPort}`;
+    buttonApp = await startExampleApp({ port: buttonPort, appDir: passkeyDir, env: { AUTH_URL: buttonSiteUrl, PASSKEY_DB_FILE: dbFile, PASSKEY_CONDITIONAL_UI: "off" } });
+  } catch (error) {
+    setupError = error instanceof Error ? error : new Error(String(error));
+  }
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await buttonApp?.close();
+  rmSync(dbDir, { recursive: true, force: true });
+});
+
+function reportOnFailure(page: Page, name: string): void {
+  onTestFailed(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
+    const screenshot = path.join(artifactsDir, `${name}-failure.png`);
+    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
+    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
+    console.error(`[e2e] next start output:\n${app?.logs() ?? "(app not started)"}`);
+  });
+}
+
+function readDb<T>(read: (db: Database.Database) => T): T {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+interface VirtualCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  signCount: number;
+}
+
+/** A virtual platform authenticator (like a phone's or a laptop's) that verifies its user. */
+async function addVirtualAuthenticator(cdp: CDPSession): Promise<string> {
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return authenticatorId;
+}
+
+async function credentialsOf(cdp: CDPSession, authenticatorId: string): Promise<VirtualCredential[]> {
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  return credentials;
+}
+
+describe("passkeys in Chromium", () => {
+  it("creates an account with a passkey, signs out, signs in with the passkey, and the page shows the user", async () => {
+    const { browser } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "passkey");
+    const refusedByCsp: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) refusedByCsp.push(message.text());
+    });
+    const cdp = await context.newCDPSession(page);
+    const authenticatorId = await addVirtualAuthenticator(cdp);
+
+    await page.goto(`${siteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Not signed in");
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin");
+    // The script revealed the passkey section (it stays hidden without JavaScript).
+    await page.getByRole("button", { name: "Sign in with passkey" }).waitFor();
+    expect(await page.getByLabel("Email").getAttribute("autocomplete")).toBe("username webauthn");
+
+    // Registration, while the conditional (autofill) request started on load is still pending.
+    await page.getByLabel("Email").fill("Pat@Example.com");
+    await page.getByRole("button", { name: "Create an account with a passkey" }).click();
+    await page.waitForURL(`${siteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Signed in as pat@example.com");
+
+    const created = await credentialsOf(cdp, authenticatorId);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.isResidentCredential).toBe(true);
+    const stored = readDb((db) => db.prepare('SELECT "credentialID", counter FROM authenticators').all() as Array<{ credentialID: string; counter: number }>);
+    expect(stored).toHaveLength(1);
+    // Chromium reports the id base64url; latch stores it base64, as Auth.js does.
+    expect(Buffer.from(stored[0]!.credentialID, "base64").toString("base64url")).toBe(Buffer.from(created[0]!.credentialId, "base64").toString("base64url"));
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Not signed in");
+    expect((await context.cookies()).some((c) => c.name === "authjs.session-token")).toBe(false);
+
+    // Conditional UI: opening the sign-in page asks for a passkey in the email field's autofill;
+    // the virtual authenticator picks the account's passkey at once, and the page signs in.
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL(`${siteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Signed in as pat@example.com");
+    const autofilled = await credentialsOf(cdp, authenticatorId);
+    expect(autofilled[0]!.signCount).toBeGreaterThan(created[0]!.signCount);
+    const counter = () => readDb((db) => (db.prepare("SELECT counter FROM authenticators").get() as { counter: number }).counter);
+    expect(counter()).toBe(autofilled[0]!.signCount);
+    // The challenge cookie was used up.
+    expect((await context.cookies()).some((c) => c.name === "authjs.challenge")).toBe(false);
+
+    // The button, usernameless (no address typed), where no autofill request runs first.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Not signed in");
+    await page.goto(`${buttonSiteUrl}/api/auth/signin?callbackUrl=%2F`);
+    expect(await page.getByLabel("Email").getAttribute("autocomplete")).toBe("username webauthn");
+    await page.getByRole("button", { name: "Sign in with passkey" }).click();
+    await page.waitForURL(`${buttonSiteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Signed in as pat@example.com");
+    const pressed = await credentialsOf(cdp, authenticatorId);
+    expect(pressed[0]!.signCount).toBeGreaterThan(autofilled[0]!.signCount);
+    expect(counter()).toBe(pressed[0]!.signCount);
+
+    // Signed in, the sign-in page offers to add a passkey to this account instead of a new one.
+    await page.getByRole("link", { name: "Add a passkey" }).click();
+    await page.waitForURL((url) => url.pathname === "/api/auth/signin");
+    await page.getByText("Signed in as pat@example.com.").waitFor();
+    await page.getByRole("button", { name: "Add a passkey to your account" }).waitFor();
+    expect(await page.getByRole("button", { name: "Create an account with a passkey" }).count()).toBe(0);
+
+    expect(refusedByCsp).toEqual([]);
+    await context.close();
+  });
+
+  it("shows the refusal on the page when the address already has an account, and creates no passkey", async () => {
+    const { browser } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "passkey-taken");
+    const cdp = await context.newCDPSession(page);
+    const authenticatorId = await addVirtualAuthenticator(cdp);
+    await page.goto(`${siteUrl}/api/auth/signin`);
+    await page.getByLabel("Email").fill("pat@example.com");
+    await page.getByRole("button", { name: "Create an account with a passkey" }).click();
+    await page.getByRole("alert").filter({ hasText: "already belongs to an account" }).waitFor();
+    expect(page.url()).toBe(`${siteUrl}/api/auth/signin`);
+    expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(0);
+    await context.close();
+  });
+});

@@ -1,0 +1,70 @@
+import { CallbackRouteError, isAuthError, MissingCSRF, WebAuthnVerificationError } from "../../errors.js";
+import type { Account } from "../../types.js";
+import { csrfVerified, errorRedirect, seeOther, type ActionContext } from "../action-context.js";
+import type { OutgoingCookie } from "../cookies.js";
+import type { InternalWebAuthnProvider } from "../providers.js";
+import type { ResponseInternal } from "../response.js";
+import { runSignInCallback, startSession } from "../sign-in-flow.js";
+import { webAuthnAdapter } from "../webauthn/adapter.js";
+import { useChallenge, type CeremonyAction } from "../webauthn/challenge.js";
+import { registrationTarget, storePasskey } from "../webauthn/register.js";
+import { relyingParty } from "../webauthn/relying-party.js";
+import { parseCredentialResponse, verifyAuthentication, verifyRegistration } from "../webauthn/verify.js";
+
+function ceremonyOf(value: unknown): CeremonyAction | undefined {
+  return value === "register" || value === "authenticate" ? value : undefined;
+}
+
+/**
+ * `POST /callback/:passkey` with `{ action, data, csrfToken, callbackUrl }` (form or JSON; `data`
+ * is the credential as JSON, as Auth.js's client sends it). Checks CSRF, uses the challenge
+ * (once), verifies the response, runs `signIn`, stores a new passkey (register) or its counter
+ * (authenticate), and starts a session — database or JWT. Every refusal is
+ * `WebAuthnVerificationError`, shown on the sign-in page.
+ */
+export async function webAuthnCallbackAction(action: ActionContext, provider: InternalWebAuthnProvider): Promise<ResponseInternal> {
+  const { ctx } = action;
+  if (action.method !== "POST") {
+    return { status: 405, headers: { allow: "POST" }, body: { error: "MethodNotAllowed", message: `Passkey responses are submitted with POST to ${ctx.authUrl}/callback/${provider.id}.` } };
+  }
+  if (!csrfVerified(action)) return seeOther(errorRedirect(action, new MissingCSRF("The passkey sign-in has no valid CSRF token.")));
+  const out: OutgoingCookie[] = [];
+  try {
+    const ceremony = ceremonyOf(action.body.action);
+    if (!ceremony) throw new WebAuthnVerificationError('The passkey callback needs action "register" or "authenticate".');
+    const adapter = webAuthnAdapter(ctx);
+    const server = await provider.loadServer();
+    // The challenge is used (and its cookie cleared) before anything else can fail.
+    const { challenge, registrant } = await useChallenge(ctx, provider, ceremony, action.cookies, out);
+    const response = parseCredentialResponse(action.body.data);
+    if (!response) throw new WebAuthnVerificationError("The passkey response is missing or is not a credential.");
+    const expected = { challenge, relyingParty: relyingParty(ctx, provider), provider };
+
+    if (ceremony === "authenticate") {
+      const { user, account } = await verifyAuthentication(server, adapter, response, expected);
+      const signInAccount: Account = { ...account, type: "webauthn" };
+      const allowed = await runSignInCallback(action, { user, account: signInAccount });
+      if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
+      const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount }, out);
+      return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
+    }
+
+    const authenticator = await verifyRegistration(server, response, expected);
+    const target = await registrationTarget(ctx, provider, adapter, registrant, action.cookies);
+    const pending: Account = {
+      type: "webauthn",
+      provider: provider.id,
+      providerAccountId: authenticator.credentialID,
+      ...(target.kind === "user" ? { userId: target.user.id } : {}),
+    };
+    const allowed = await runSignInCallback(action, { user: target.kind === "user" ? target.user : { email: target.email }, account: pending });
+    if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
+    const { user, account, isNewUser } = await storePasskey(ctx, provider, adapter, target, authenticator);
+    const signInAccount: Account = { ...account, type: "webauthn" };
+    const redirect = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount, isNewUser }, out);
+    return seeOther({ redirect, cookies: [...action.baseCookies, ...out] });
+  } catch (error) {
+    const authError = isAuthError(error) ? error : new CallbackRouteError(`The passkey sign-in with "${provider.id}" failed.`, { cause: error });
+    return seeOther(errorRedirect(action, authError, out));
+  }
+}

@@ -1,0 +1,35 @@
+import type { AdapterUser } from "../adapters/types.js";
+import type { RequestContext } from "./config.js";
+import { readChunkedCookie } from "./cookies.js";
+import { decodeSessionToken } from "./session/jwt-session.js";
+
+/**
+ * The stored user signed in on this browser, or `null`: a database session that exists and has
+ * not expired, or a session token that decodes, is not revoked, and names a user the adapter
+ * stores. Runs no callback and writes nothing. Fails closed: when the store cannot answer,
+ * nobody is signed in.
+ *
+ * @example
+ * ```ts
+ * const user = await signedInUser(ctx, action.cookies, adapter.getUser);
+ * if (user) linkPasskeyTo(user);
+ * ```
+ */
+export async function signedInUser(ctx: RequestContext, cookies: Map<string, string>, getUser: (id: string) => PromiseLike<AdapterUser | null> | AdapterUser | null): Promise<AdapterUser | null> {
+  const { resolved } = ctx;
+  const { value } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
+  if (!value) return null;
+  try {
+    if (resolved.strategy === "database") {
+      const found = await resolved.adapter?.getSessionAndUser?.(value);
+      return found && found.session.expires.getTime() > Date.now() ? found.user : null;
+    }
+    const token = await decodeSessionToken(ctx, value);
+    if (typeof token?.sub !== "string") return null;
+    if (resolved.revocation && (await resolved.revocation.isRevoked({ sid: token.sid, userId: token.sub, authTime: token.auth_time }))) return null;
+    return await getUser(token.sub);
+  } catch (error) {
+    resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
+    return null;
+  }
+}

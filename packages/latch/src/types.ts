@@ -8,6 +8,7 @@
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
 import type { RateLimitStore } from "./rate-limit/types.js";
+import type { ProviderTokenStore } from "./provider-tokens/types.js";
 import type { RefreshTokenStore } from "./refresh-tokens/types.js";
 import type { RevocationStore } from "./revocation/types.js";
 
@@ -622,6 +623,14 @@ export interface BearerOptions {
   claims?: ((token: JWT) => Record<string, unknown>) | undefined;
 }
 
+/** Provider-token settings. */
+export interface ProviderTokenOptions {
+  /** Where the tokens live: `RedisProviderTokenStore`, `PostgresProviderTokenStore`, `SQLiteProviderTokenStore`. */
+  store: ProviderTokenStore;
+  /** Refresh when fewer than this many seconds are left. Default 60. */
+  refreshMargin?: number | undefined;
+}
+
 /** Refresh-token settings. */
 export interface RefreshTokenOptions {
   /** Where token hashes and families live: `RedisRefreshTokenStore`, `PostgresRefreshTokenStore`, `SQLiteRefreshTokenStore`. */
@@ -678,6 +687,12 @@ export interface AuthConfig {
    * latch warns in production because several instances would each count alone.
    */
   rateLimit?: RateLimitOptions | undefined;
+  /**
+   * Keeps the tokens each OAuth sign-in yields (access, refresh, expiry) on the server, per user
+   * and provider, so `getAccessToken(providerId)` can return a valid one — refreshed once across
+   * every instance. The session cookie never carries them.
+   */
+  providerTokens?: ProviderTokenOptions | undefined;
   /** Bearer tokens (`Authorization: Bearer`) next to the cookie; off by default. `true` takes the defaults. */
   bearer?: BearerOptions | boolean | undefined;
   /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */

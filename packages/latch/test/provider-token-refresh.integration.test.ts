@@ -12,6 +12,7 @@ import { RedisProviderTokenStore } from "../src/provider-tokens/redis.js";
 import type { ProviderTokenStore } from "../src/provider-tokens/types.js";
 import OIDC from "../src/providers/oidc.js";
 import type { Account, AuthConfig } from "../src/types.js";
+import { decode } from "../src/jwt.js";
 import { EngineClient } from "./helpers/engine-client.js";
 import { requireRedis, type RedisNamespace } from "./helpers/services.js";
 
@@ -160,6 +161,27 @@ describe("getAccessToken across two instances", () => {
     const fresh = await signIn("bob");
     await saveSignInTokens(a.settings, userId, "local", fresh.account);
     expect(await getProviderAccessToken(a.resolved, a.settings, a.provider, userId)).toMatchObject({ accessToken: fresh.account.access_token });
+  });
+
+  it("a sign-in with providerTokens configured stores the tokens server-side, not in the session cookie", async () => {
+    const store = RedisProviderTokenStore(redis.client, { prefix: `${redis.prefix}pt-signin:` });
+    const captured: { account?: Account } = {};
+    const cfg: AuthConfig = { ...config(captured), providerTokens: { store, refreshMargin: 1 } };
+    const client = new EngineClient(ORIGIN, cfg);
+    const csrfToken = await client.csrfToken();
+    const start = await client.fetch("/api/auth/signin/local", { form: { csrfToken, callbackUrl: "/" } });
+    await client.fetch(await loginThroughIdP(start.response.headers.get("location") ?? "", "dave"));
+    const sessionCookie = client.jar.get("authjs.session-token") ?? "";
+    const claims = await decode({ token: sessionCookie, secret: SECRET, salt: "authjs.session-token" });
+    const userId = String(claims?.sub);
+    const stored = await store.get(userId, "local");
+    expect(stored).toMatchObject({ accessToken: captured.account?.access_token, refreshToken: captured.account?.refresh_token, version: 1 });
+    expect(JSON.stringify(claims)).not.toContain(String(captured.account?.access_token));
+    expect(sessionCookie.length, "the session cookie stays small").toBeLessThan(1024);
+    const resolved = resolveConfig(cfg, {});
+    const provider = resolved.providers[0];
+    if (provider?.type !== "oidc" || !resolved.providerTokens) throw new Error("not configured");
+    expect(await getProviderAccessToken(resolved, resolved.providerTokens, provider, userId)).toMatchObject({ accessToken: captured.account?.access_token });
   });
 
   it("answers NoTokens for a user without tokens from this provider", async () => {

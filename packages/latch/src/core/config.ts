@@ -7,7 +7,8 @@ import { randomHex } from "./digest.js";
 import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RevocationStore } from "../revocation/types.js";
-import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitRateLimit, limitRevocation } from "./time-limit.js";
+import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitProviderTokens, limitRateLimit, limitRevocation } from "./time-limit.js";
+import type { ResolvedProviderTokens } from "./provider-tokens.js";
 import type { RateLimitStore } from "../rate-limit/types.js";
 import { MemoryRateLimitStore } from "../rate-limit/memory.js";
 import { resolveBearer, type ResolvedBearer } from "./bearer.js";
@@ -77,6 +78,8 @@ export interface ResolvedConfig {
   bearer: ResolvedBearer | undefined;
   /** Where throttling counts live (bounded in time); process memory unless the config names a store. */
   rateLimitStore: RateLimitStore;
+  /** Where provider tokens live, when configured (calls bounded in time). */
+  providerTokens: ResolvedProviderTokens | undefined;
   /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
   configError: Error | undefined;
   pages: PagesOptions;
@@ -171,6 +174,14 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     adapter: limitAdapter(config.adapter, storeTimeout),
     revocation: limitRevocation(config.revocation, storeTimeout),
     rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : MemoryRateLimitStore(),
+    providerTokens: config.providerTokens
+      ? {
+          store: limitProviderTokens(config.providerTokens.store, storeTimeout),
+          refreshMargin: config.providerTokens.refreshMargin ?? 60,
+          lockTtlMs: 10_000,
+          waitMs: 5_000,
+        }
+      : undefined,
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,

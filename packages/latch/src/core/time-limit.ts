@@ -2,6 +2,7 @@ import { AdapterError } from "../errors.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RateLimitStore } from "../rate-limit/types.js";
 import type { RefreshTokenStore } from "../refresh-tokens/types.js";
+import type { ProviderTokenStore } from "../provider-tokens/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 
 /** How long latch waits for the adapter or the revocation store by default. */
@@ -68,4 +69,9 @@ export function limitRateLimit(store: RateLimitStore, ms: number | false): RateL
 /** The refresh-token store with every call bounded in time. */
 export function limitRefreshTokens(store: RefreshTokenStore, ms: number | false): RefreshTokenStore {
   return ms !== false ? limitMethods(store, ms, "refresh-token store") : store;
+}
+
+/** The provider-token store with every call bounded in time. */
+export function limitProviderTokens(store: ProviderTokenStore, ms: number | false): ProviderTokenStore {
+  return ms !== false ? limitMethods(store, ms, "provider-token store") : store;
 }

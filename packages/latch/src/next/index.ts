@@ -9,6 +9,7 @@ import type { Session } from "../types.js";
 import { createActions } from "./actions.js";
 import { createInstance, type ConfigInput } from "./instance.js";
 import { pagesRouterSession } from "./pages-router.js";
+import { createGetAccessToken } from "./access-token.js";
 import { createProtect } from "./protect.js";
 import { runProxy } from "./proxy.js";
 import { createRequireSession, createServerSessionReader } from "./server-session.js";
@@ -16,6 +17,7 @@ import type { AuthFunction, NextAuthResult, PagesRequestLike, PagesResponseLike,
 
 export type * from "../types.js";
 export type * from "./types.js";
+export type { AccessTokenError, AccessTokenResult } from "../core/provider-tokens.js";
 export { AuthError, CredentialsSignin, EmailSignInError, RateLimited, SessionRequired } from "../errors.js";
 
 function isServerSidePropsContext(value: unknown): value is ServerSidePropsContextLike {
@@ -65,6 +67,7 @@ export default function NextAuth(input: ConfigInput): NextAuthResult {
     auth: auth as AuthFunction,
     ...createActions(instance),
     requireSession: createRequireSession(instance, readServerSession),
+    getAccessToken: createGetAccessToken(instance),
     protect: createProtect(instance),
   };
 }

@@ -1,3 +1,4 @@
+import type { AccessTokenResult } from "../core/provider-tokens.js";
 import type { NextRequest } from "next/server";
 import type { AuthConfig, Awaitable, CallbacksOptions, Session } from "../types.js";
 
@@ -117,6 +118,13 @@ export interface NextAuthResult {
    * adapter with `deleteSessionsByUserId` (latch's built-in adapters have it).
    */
   signOutEverywhere: (options?: SignOutOptions) => Promise<string>;
+  /**
+   * A valid access token of the signed-in user at an OAuth provider, refreshed when near expiry —
+   * once across every instance sharing `providerTokens.store`. Works in server components.
+   * Answers `{ error }` instead of throwing: `NoSession`, `NoTokens`, `RefreshTokenError` (the
+   * grant was revoked: ask the user to sign in again) or `RefreshUnavailable`.
+   */
+  getAccessToken: (providerId: string) => Promise<AccessTokenResult>;
   /**
    * Defense in depth for server components and server actions: returns the session, or
    * redirects to sign-in (default) / throws `SessionRequired`.

@@ -5,6 +5,7 @@ import { handleOAuthCallback } from "../oauth/callback.js";
 import type { ResponseInternal } from "../response.js";
 import { loginWithAdapter } from "../login.js";
 import { stableUserId } from "../stable-id.js";
+import { saveSignInTokens } from "../provider-tokens.js";
 import type { InternalOAuthProvider } from "../providers.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
 import { credentialsCallbackAction } from "./credentials.js";
@@ -51,6 +52,8 @@ async function oauthCallbackAction(action: ActionContext, provider: InternalOAut
       account.userId = login.user.id;
       isNewUser = login.isNewUser;
     }
+    // The provider's tokens stay on the server (getAccessToken), never in the session cookie.
+    if (resolved.providerTokens) await saveSignInTokens(resolved.providerTokens, String(user.id), provider.id, account);
     const target = await startSession(action, { user, account, profile, isNewUser }, out);
     return { redirect: target, cookies: [...action.baseCookies, ...out] };
   } catch (error) {

@@ -7,61 +7,26 @@
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryProviderTokenStore } from "../src/provider-tokens/memory.js";
 import { PostgresProviderTokenStore } from "../src/provider-tokens/postgres.js";
 import { RedisProviderTokenStore } from "../src/provider-tokens/redis.js";
 import { SQLiteProviderTokenStore } from "../src/provider-tokens/sqlite.js";
 import type { ProviderTokenLock, ProviderTokens, ProviderTokenStore } from "../src/provider-tokens/types.js";
-import { postgresUrl, requirePostgres, requireRedis, type PostgresNamespace, type RedisNamespace } from "./helpers/services.js";
+import { postgresUrl, requirePostgres } from "./helpers/services.js";
+import { useStoreBackends } from "./helpers/store-backends.js";
 
-let redis: RedisNamespace;
-let postgres: PostgresNamespace;
-let directory: string | undefined;
-const databases: Database.Database[] = [];
-
-beforeAll(async () => {
-  redis = await requireRedis();
-  postgres = await requirePostgres();
-  directory = mkdtempSync(join(tmpdir(), "latch-provider-tokens-"));
-});
-
-afterAll(async () => {
-  for (const db of databases) db.close();
-  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
-  await redis?.drop();
-  await postgres?.drop();
-});
-
-function openSQLite(file: string): Database.Database {
-  const db = new Database(file);
-  databases.push(db);
-  return db;
-}
-
-function sqliteFile(): string {
-  if (directory === undefined) throw new Error("the temporary directory is not ready");
-  return join(directory, "provider-tokens.db");
-}
-
-let reader: Database.Database | undefined;
-/** A connection of its own to the SQLite file, to look at the tables. */
-function sqliteReader(): Database.Database {
-  reader ??= openSQLite(sqliteFile());
-  return reader;
-}
+const backends = useStoreBackends("provider-tokens");
+const { openSQLite, sqliteFile, sqliteReader } = backends;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 /** A user no other test uses: the SQLite file, the PostgreSQL tables and the Redis prefix are shared by the whole file. */
 const newUser = () => `user-${randomUUID()}`;
-const redisPrefix = () => `${redis.prefix}pt:`;
+const redisPrefix = () => `${backends.redis.prefix}pt:`;
 const HOUR = 60 * 60 * 1000;
 
 /** Tokens with every field set, in characters a store might mangle. */
@@ -94,8 +59,8 @@ const stores: StoreCase[] = [
   { name: "memory", make: () => MemoryProviderTokenStore(), shared: false },
   { name: "SQLite in memory", make: () => SQLiteProviderTokenStore(openSQLite(":memory:")), shared: false },
   { name: "SQLite in a file", make: () => SQLiteProviderTokenStore(openSQLite(sqliteFile())), shared: true },
-  { name: "PostgreSQL", make: () => PostgresProviderTokenStore(postgres.pool), shared: true },
-  { name: "Redis", make: () => RedisProviderTokenStore(redis.client, { prefix: redisPrefix() }), shared: true },
+  { name: "PostgreSQL", make: () => PostgresProviderTokenStore(backends.postgres.pool), shared: true },
+  { name: "Redis", make: () => RedisProviderTokenStore(backends.redis.client, { prefix: redisPrefix() }), shared: true },
 ];
 
 describe.each(stores)("provider tokens in $name", ({ make }) => {
@@ -460,8 +425,7 @@ process.stdout.write(JSON.stringify(results));`;
   it("gives each pair one lock holder and one writer when four processes race for them", async () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const storeModule = join(here, "../src/provider-tokens/sqlite.ts");
-    if (directory === undefined) throw new Error("the temporary directory is not ready");
-    const file = join(directory, "processes.db");
+    const file = backends.tempFile("processes.db");
     const db = openSQLite(file);
     // Durability does not matter here, speed does (locking is the same).
     db.pragma("synchronous = OFF");
@@ -485,12 +449,12 @@ process.stdout.write(JSON.stringify(results));`;
 
 describe("the PostgreSQL provider-token tables", () => {
   it("hold one row per user and provider in the documented columns, and one lock row while a lock is held", async () => {
-    const store = PostgresProviderTokenStore(postgres.pool);
+    const store = PostgresProviderTokenStore(backends.postgres.pool);
     const user = newUser();
     const tokens = fullTokens({ expiresAt: 4_102_444_800 });
     await store.put(user, "google", tokens, null);
     await store.put(user, "github", { accessToken: "gho" }, null);
-    const { rows } = await postgres.pool.query("SELECT * FROM latch_provider_tokens WHERE user_id = $1 ORDER BY provider", [user]);
+    const { rows } = await backends.postgres.pool.query("SELECT * FROM latch_provider_tokens WHERE user_id = $1 ORDER BY provider", [user]);
     expect(rows).toEqual([
       { user_id: user, provider: "github", access_token: "gho", refresh_token: null, expires_at: null, scope: null, token_type: null, error: null, version: 1 },
       {
@@ -507,7 +471,7 @@ describe("the PostgreSQL provider-token tables", () => {
     ]);
 
     const lock = await store.lock(user, "google", 60_000);
-    const held = await postgres.pool.query<{ owner: string; ms: number }>(
+    const held = await backends.postgres.pool.query<{ owner: string; ms: number }>(
       "SELECT owner, EXTRACT(EPOCH FROM expires_at - now()) * 1000 AS ms FROM latch_provider_token_locks WHERE user_id = $1 AND provider = $2",
       [user, "google"],
     );
@@ -515,7 +479,7 @@ describe("the PostgreSQL provider-token tables", () => {
     expect(Number(held.rows[0]?.ms)).toBeGreaterThan(58_000);
     expect(Number(held.rows[0]?.ms)).toBeLessThanOrEqual(60_000);
     await lock?.release();
-    const after = await postgres.pool.query("SELECT 1 FROM latch_provider_token_locks WHERE user_id = $1", [user]);
+    const after = await backends.postgres.pool.query("SELECT 1 FROM latch_provider_token_locks WHERE user_id = $1", [user]);
     expect(after.rowCount).toBe(0);
   });
 });
@@ -551,16 +515,16 @@ describe("the SQLite provider-token tables", () => {
 });
 
 describe("the Redis provider-token store", () => {
-  const pTTL = (key: string) => redis.client.pTTL(key);
+  const pTTL = (key: string) => backends.redis.client.pTTL(key);
   const tokensKey = (prefix: string, user: string, provider: string) => `${prefix}tokens:${encodeURIComponent(user)}:${encodeURIComponent(provider)}`;
   const lockKey = (prefix: string, user: string, provider: string) => `${prefix}lock:${encodeURIComponent(user)}:${encodeURIComponent(provider)}`;
 
   it("keeps tokens under the prefix with no expiry, and a lock key that expires with the lock", async () => {
-    const store = RedisProviderTokenStore(redis.client, { prefix: redisPrefix() });
+    const store = RedisProviderTokenStore(backends.redis.client, { prefix: redisPrefix() });
     const user = `${newUser()} with/odd:chars`;
     await store.put(user, "google", fullTokens(), null);
     const key = tokensKey(redisPrefix(), user, "google");
-    expect(await redis.client.hGet(key, "version")).toBe("1");
+    expect(await backends.redis.client.hGet(key, "version")).toBe("1");
     expect(await pTTL(key)).toBe(-1);
     await store.put(user, "google", fullTokens(), 1);
     expect(await pTTL(key)).toBe(-1);
@@ -570,30 +534,30 @@ describe("the Redis provider-token store", () => {
     expect(await pTTL(held)).toBeGreaterThan(8_000);
     expect(await pTTL(held)).toBeLessThanOrEqual(10_000);
     await lock?.release();
-    expect(await redis.client.exists(held)).toBe(0);
+    expect(await backends.redis.client.exists(held)).toBe(0);
     await store.delete(user, "google");
-    expect(await redis.client.exists(key)).toBe(0);
+    expect(await backends.redis.client.exists(key)).toBe(0);
   });
 
   it("gives records a lifetime of maxAge seconds when asked, renewed by every write", async () => {
-    const store = RedisProviderTokenStore(redis.client, { prefix: redisPrefix(), maxAge: 60 });
+    const store = RedisProviderTokenStore(backends.redis.client, { prefix: redisPrefix(), maxAge: 60 });
     const user = newUser();
     const key = tokensKey(redisPrefix(), user, "google");
     await store.put(user, "google", bareTokens(), null);
     expect(await pTTL(key)).toBeGreaterThan(58_000);
     expect(await pTTL(key)).toBeLessThanOrEqual(60_000);
-    await redis.client.pExpire(key, 5_000);
+    await backends.redis.client.pExpire(key, 5_000);
     await store.put(user, "google", bareTokens(), 1);
     expect(await pTTL(key)).toBeGreaterThan(58_000);
     // A missed write renews nothing.
-    await redis.client.pExpire(key, 5_000);
+    await backends.redis.client.pExpire(key, 5_000);
     expect(await store.put(user, "google", bareTokens(), 1)).toBeNull();
     expect(await pTTL(key)).toBeLessThanOrEqual(5_000);
     // A store without maxAge writing the record makes it permanent again.
-    await RedisProviderTokenStore(redis.client, { prefix: redisPrefix() }).put(user, "google", bareTokens(), 2);
+    await RedisProviderTokenStore(backends.redis.client, { prefix: redisPrefix() }).put(user, "google", bareTokens(), 2);
     expect(await pTTL(key)).toBe(-1);
 
-    const short = RedisProviderTokenStore(redis.client, { prefix: redisPrefix(), maxAge: 0.3 });
+    const short = RedisProviderTokenStore(backends.redis.client, { prefix: redisPrefix(), maxAge: 0.3 });
     const other = newUser();
     await short.put(other, "google", bareTokens(), null);
     expect(await short.get(other, "google")).not.toBeNull();
@@ -602,21 +566,21 @@ describe("the Redis provider-token store", () => {
   });
 
   it("refuses a maxAge that is not a positive number of seconds", () => {
-    for (const maxAge of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => RedisProviderTokenStore(redis.client, { maxAge })).toThrow(RangeError);
+    for (const maxAge of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => RedisProviderTokenStore(backends.redis.client, { maxAge })).toThrow(RangeError);
   });
 
   it("uses the prefix latch:pt: by default", async () => {
-    const store = RedisProviderTokenStore(redis.client);
+    const store = RedisProviderTokenStore(backends.redis.client);
     const user = newUser();
     let lock: ProviderTokenLock | null = null;
     const keys = [tokensKey("latch:pt:", user, "google"), lockKey("latch:pt:", user, "google")];
     try {
       await store.put(user, "google", bareTokens(), null);
       lock = await store.lock(user, "google", 5000);
-      expect(await redis.client.exists(keys)).toBe(2);
+      expect(await backends.redis.client.exists(keys)).toBe(2);
     } finally {
       await lock?.release();
-      await redis.client.del(keys);
+      await backends.redis.client.del(keys);
     }
   });
 });

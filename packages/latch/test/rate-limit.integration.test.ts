@@ -5,54 +5,19 @@
  * their server's clock, which fake timers cannot move.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
+
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryRateLimitStore } from "../src/rate-limit/memory.js";
 import { PostgresRateLimitStore } from "../src/rate-limit/postgres.js";
 import { RedisRateLimitStore } from "../src/rate-limit/redis.js";
 import { SQLiteRateLimitStore } from "../src/rate-limit/sqlite.js";
 import type { RateLimitHit, RateLimitStore } from "../src/rate-limit/types.js";
-import { postgresUrl, requirePostgres, requireRedis, type PostgresNamespace, type RedisNamespace } from "./helpers/services.js";
+import { postgresUrl, requirePostgres } from "./helpers/services.js";
+import { useStoreBackends } from "./helpers/store-backends.js";
 
-let redis: RedisNamespace;
-let postgres: PostgresNamespace;
-let directory: string | undefined;
-const databases: Database.Database[] = [];
-
-beforeAll(async () => {
-  redis = await requireRedis();
-  postgres = await requirePostgres();
-  directory = mkdtempSync(join(tmpdir(), "latch-rate-limit-"));
-});
-
-afterAll(async () => {
-  for (const db of databases) db.close();
-  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
-  await redis?.drop();
-  await postgres?.drop();
-});
-
-function openSQLite(file: string): Database.Database {
-  const db = new Database(file);
-  databases.push(db);
-  return db;
-}
-
-let reader: Database.Database | undefined;
-/** A connection of its own to the SQLite file, to look at the table. */
-function sqliteReader(): Database.Database {
-  reader ??= openSQLite(sqliteFile());
-  return reader;
-}
-
-function sqliteFile(): string {
-  if (directory === undefined) throw new Error("the temporary directory is not ready");
-  return join(directory, "rate-limit.db");
-}
+const backends = useStoreBackends("rate-limit");
+const { openSQLite, sqliteFile, sqliteReader } = backends;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 /** A key no other test uses: the SQLite file, the PostgreSQL table and the Redis prefix are shared by the whole file. */
@@ -83,8 +48,8 @@ const stores: StoreCase[] = [
   { name: "memory", make: () => MemoryRateLimitStore(), shared: false, drift: 0 },
   { name: "SQLite in memory", make: () => SQLiteRateLimitStore(openSQLite(":memory:")), shared: false, drift: 0 },
   { name: "SQLite in a file", make: () => SQLiteRateLimitStore(openSQLite(sqliteFile())), shared: true, drift: 0 },
-  { name: "PostgreSQL", make: () => PostgresRateLimitStore(postgres.pool), shared: true, drift: 0 },
-  { name: "Redis", make: () => RedisRateLimitStore(redis.client, { prefix: `${redis.prefix}rl:` }), shared: true, drift: 2 },
+  { name: "PostgreSQL", make: () => PostgresRateLimitStore(backends.postgres.pool), shared: true, drift: 0 },
+  { name: "Redis", make: () => RedisRateLimitStore(backends.redis.client, { prefix: `${backends.redis.prefix}rl:` }), shared: true, drift: 2 },
 ];
 
 describe.each(stores)("rate limiting in $name", ({ make, drift }) => {
@@ -225,8 +190,8 @@ describe.each<TableCase>([
   },
   {
     name: "PostgreSQL",
-    make: () => PostgresRateLimitStore(postgres.pool),
-    hasRow: async (key) => (await postgres.pool.query("SELECT 1 FROM latch_rate_limits WHERE key = $1", [key])).rowCount === 1,
+    make: () => PostgresRateLimitStore(backends.postgres.pool),
+    hasRow: async (key) => (await backends.postgres.pool.query("SELECT 1 FROM latch_rate_limits WHERE key = $1", [key])).rowCount === 1,
   },
 ])("the $name rate-limit table", ({ make, hasRow }) => {
   it("loses the rows of finished windows now and then, not on every hit", async () => {
@@ -254,44 +219,44 @@ describe.each<TableCase>([
 });
 
 describe("the Redis rate-limit store", () => {
-  const prefix = () => `${redis.prefix}rl:`;
+  const prefix = () => `${backends.redis.prefix}rl:`;
 
   it("keeps one expiring key per limited key, under the prefix, and deletes it on reset", async () => {
-    const store = RedisRateLimitStore(redis.client, { prefix: prefix() });
+    const store = RedisRateLimitStore(backends.redis.client, { prefix: prefix() });
     const key = newKey("ip:127.0.0.1");
     await store.hit(key, 5000);
     await store.hit(key, 5000);
     const stored = `${prefix()}${encodeURIComponent(key)}`;
-    expect(await redis.client.get(stored)).toBe("2");
-    const ttl = await redis.client.pTTL(stored);
+    expect(await backends.redis.client.get(stored)).toBe("2");
+    const ttl = await backends.redis.client.pTTL(stored);
     expect(ttl).toBeGreaterThan(4000);
     expect(ttl).toBeLessThanOrEqual(5000);
     await store.reset(key);
-    expect(await redis.client.exists(stored)).toBe(0);
+    expect(await backends.redis.client.exists(stored)).toBe(0);
   });
 
   it("uses the prefix latch:rl: by default", async () => {
-    const store = RedisRateLimitStore(redis.client);
+    const store = RedisRateLimitStore(backends.redis.client);
     const key = newKey("default-prefix");
     try {
       await store.hit(key, 2000);
-      expect(await redis.client.exists(`latch:rl:${encodeURIComponent(key)}`)).toBe(1);
+      expect(await backends.redis.client.exists(`latch:rl:${encodeURIComponent(key)}`)).toBe(1);
     } finally {
       await store.reset(key);
     }
   });
 
   it("gives a key left without an expiry the window, keeping its count", async () => {
-    const store = RedisRateLimitStore(redis.client, { prefix: prefix() });
+    const store = RedisRateLimitStore(backends.redis.client, { prefix: prefix() });
     const key = newKey();
     const stored = `${prefix()}${encodeURIComponent(key)}`;
-    await redis.client.set(stored, "4");
+    await backends.redis.client.set(stored, "4");
     const before = Date.now();
     const hit = await store.hit(key, 300);
     expect(hit.count).toBe(5);
     expect(hit.resetAt.getTime()).toBeGreaterThanOrEqual(before + 300 - CLOCK_SLACK);
     expect(hit.resetAt.getTime()).toBeLessThanOrEqual(Date.now() + 300 + CLOCK_SLACK);
-    const ttl = await redis.client.pTTL(stored);
+    const ttl = await backends.redis.client.pTTL(stored);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300);
     await sleep(400);

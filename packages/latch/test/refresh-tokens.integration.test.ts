@@ -6,56 +6,21 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryRefreshTokenStore } from "../src/refresh-tokens/memory.js";
 import { PostgresRefreshTokenStore } from "../src/refresh-tokens/postgres.js";
 import { RedisRefreshTokenStore } from "../src/refresh-tokens/redis.js";
 import { SQLiteRefreshTokenStore } from "../src/refresh-tokens/sqlite.js";
 import type { RefreshFamily, RefreshTokenStore, RotateResult } from "../src/refresh-tokens/types.js";
-import { postgresUrl, requirePostgres, requireRedis, type PostgresNamespace, type RedisNamespace } from "./helpers/services.js";
+import { postgresUrl, requirePostgres } from "./helpers/services.js";
+import { useStoreBackends } from "./helpers/store-backends.js";
 
-let redis: RedisNamespace;
-let postgres: PostgresNamespace;
-let directory: string | undefined;
-const databases: Database.Database[] = [];
-
-beforeAll(async () => {
-  redis = await requireRedis();
-  postgres = await requirePostgres();
-  directory = mkdtempSync(join(tmpdir(), "latch-refresh-tokens-"));
-});
-
-afterAll(async () => {
-  for (const db of databases) db.close();
-  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
-  await redis?.drop();
-  await postgres?.drop();
-});
-
-function openSQLite(file: string): Database.Database {
-  const db = new Database(file);
-  databases.push(db);
-  return db;
-}
-
-function sqliteFile(): string {
-  if (directory === undefined) throw new Error("the temporary directory is not ready");
-  return join(directory, "refresh-tokens.db");
-}
-
-let reader: Database.Database | undefined;
-/** A connection of its own to the SQLite file, to look at the tables. */
-function sqliteReader(): Database.Database {
-  reader ??= openSQLite(sqliteFile());
-  return reader;
-}
+const backends = useStoreBackends("refresh-tokens");
+const { openSQLite, sqliteFile, sqliteReader } = backends;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const HOUR = 60 * 60 * 1000;
@@ -63,7 +28,7 @@ const HOUR = 60 * 60 * 1000;
 const inMs = (ms: number) => new Date(Date.now() + ms);
 /** A token hash no other test uses: the SQLite file, the PostgreSQL tables and the Redis prefix are shared by the whole file. */
 const newHash = () => randomBytes(32).toString("hex");
-const redisPrefix = () => `${redis.prefix}rt:`;
+const redisPrefix = () => `${backends.redis.prefix}rt:`;
 
 /** A family with every field set, claims of every JSON shape a store might mangle. */
 function fullFamily(overrides: Partial<RefreshFamily> = {}): RefreshFamily {
@@ -128,8 +93,8 @@ const stores: StoreCase[] = [
   { name: "memory", make: () => MemoryRefreshTokenStore(), shared: false },
   { name: "SQLite in memory", make: () => SQLiteRefreshTokenStore(openSQLite(":memory:")), shared: false },
   { name: "SQLite in a file", make: () => SQLiteRefreshTokenStore(openSQLite(sqliteFile())), shared: true },
-  { name: "PostgreSQL", make: () => PostgresRefreshTokenStore(postgres.pool), shared: true },
-  { name: "Redis", make: () => RedisRefreshTokenStore(redis.client, { prefix: redisPrefix() }), shared: true },
+  { name: "PostgreSQL", make: () => PostgresRefreshTokenStore(backends.postgres.pool), shared: true },
+  { name: "Redis", make: () => RedisRefreshTokenStore(backends.redis.client, { prefix: redisPrefix() }), shared: true },
 ];
 
 describe.each(stores)("refresh tokens in $name", ({ make }) => {
@@ -353,8 +318,7 @@ process.stdout.write(JSON.stringify(statuses));`;
   it("gives each token one successor when four processes use the same tokens at once", async () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const storeModule = join(here, "../src/refresh-tokens/sqlite.ts");
-    if (directory === undefined) throw new Error("the temporary directory is not ready");
-    const file = join(directory, "processes.db");
+    const file = backends.tempFile("processes.db");
     const db = openSQLite(file);
     // Durability does not matter here, speed does (locking is the same).
     db.pragma("synchronous = OFF");
@@ -405,9 +369,9 @@ describe.each<TableCase>([
   },
   {
     name: "PostgreSQL",
-    make: () => PostgresRefreshTokenStore(postgres.pool),
+    make: () => PostgresRefreshTokenStore(backends.postgres.pool),
     rowsOf: async (familyId) => {
-      const count = async (sql: string) => Number((await postgres.pool.query<{ n: string }>(sql, [familyId])).rows[0]?.n ?? -1);
+      const count = async (sql: string) => Number((await backends.postgres.pool.query<{ n: string }>(sql, [familyId])).rows[0]?.n ?? -1);
       return {
         families: await count("SELECT count(*) AS n FROM latch_refresh_families WHERE id = $1"),
         tokens: await count("SELECT count(*) AS n FROM latch_refresh_tokens WHERE family_id = $1"),
@@ -440,10 +404,10 @@ describe.each<TableCase>([
 });
 
 describe("the Redis refresh-token store", () => {
-  const pTTL = (key: string) => redis.client.pTTL(key);
+  const pTTL = (key: string) => backends.redis.client.pTTL(key);
 
   it("keeps one key per family and per token hash, under the prefix, each expiring when it can no longer matter", async () => {
-    const store = RedisRefreshTokenStore(redis.client, { prefix: redisPrefix() });
+    const store = RedisRefreshTokenStore(backends.redis.client, { prefix: redisPrefix() });
     const family = fullFamily({ id: `id with/odd:chars ${randomUUID()}`, expiresAt: inMs(60_000) });
     const first = await begin(store, family, 10_000);
     const familyKey = `${redisPrefix()}family:${encodeURIComponent(family.id)}`;
@@ -461,28 +425,28 @@ describe("the Redis refresh-token store", () => {
     const { next: long } = await use(store, next, 10 * HOUR);
     expect(await pTTL(tokenKey(long))).toBeGreaterThan(58_000);
     expect(await pTTL(tokenKey(long))).toBeLessThanOrEqual(60_000);
-    expect(await redis.client.hGet(familyKey, "revoked")).toBe("0");
+    expect(await backends.redis.client.hGet(familyKey, "revoked")).toBe("0");
     await store.revokeFamily(family.id);
-    expect(await redis.client.hGet(familyKey, "revoked")).toBe("1");
+    expect(await backends.redis.client.hGet(familyKey, "revoked")).toBe("1");
     expect(await pTTL(familyKey)).toBeGreaterThan(58_000);
   });
 
   it("creates no key when revoking an unknown family", async () => {
-    const store = RedisRefreshTokenStore(redis.client, { prefix: redisPrefix() });
+    const store = RedisRefreshTokenStore(backends.redis.client, { prefix: redisPrefix() });
     const id = randomUUID();
     await store.revokeFamily(id);
-    expect(await redis.client.exists(`${redisPrefix()}family:${id}`)).toBe(0);
+    expect(await backends.redis.client.exists(`${redisPrefix()}family:${id}`)).toBe(0);
   });
 
   it("uses the prefix latch:rt: by default", async () => {
-    const store = RedisRefreshTokenStore(redis.client);
+    const store = RedisRefreshTokenStore(backends.redis.client);
     const family = bareFamily({ expiresAt: inMs(5000) });
     const first = await begin(store, family);
     const keys = [`latch:rt:family:${family.id}`, `latch:rt:token:${first}`];
     try {
-      expect(await redis.client.exists(keys)).toBe(2);
+      expect(await backends.redis.client.exists(keys)).toBe(2);
     } finally {
-      await redis.client.del(keys);
+      await backends.redis.client.del(keys);
     }
   });
 });

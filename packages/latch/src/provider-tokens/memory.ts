@@ -1,4 +1,5 @@
 import type { ProviderTokenLock, ProviderTokens, ProviderTokenStore, StoredProviderTokens } from "./types.js";
+import { checkPut, checkTtl } from "../core/provider-token-rows.js";
 
 interface HeldLock {
   /** Who holds it: the lock object handed out, so only that object can release it. */
@@ -72,18 +73,4 @@ function copyOf(tokens: ProviderTokens): ProviderTokens {
   if (tokens.tokenType !== undefined) copy.tokenType = tokens.tokenType;
   if (tokens.error !== undefined) copy.error = tokens.error;
   return copy;
-}
-
-/** Refuses what the other stores could not keep: the same errors from every store. */
-function checkPut(tokens: ProviderTokens, expectedVersion: number | null): void {
-  if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
-    throw new RangeError(`latch: the expected version must be null or a positive integer, got ${expectedVersion}`);
-  }
-  if (tokens.expiresAt !== undefined && !Number.isSafeInteger(tokens.expiresAt)) {
-    throw new RangeError(`latch: expiresAt must be a whole number of seconds, got ${tokens.expiresAt}`);
-  }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`latch: the lock's ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
 import { lazySchema } from "../core/pg-schema.js";
-import type { ProviderTokenLock, ProviderTokens, ProviderTokenStore, StoredProviderTokens } from "./types.js";
+import type { ProviderTokenLock, ProviderTokenStore } from "./types.js";
+import { checkPut, checkTtl, storedOfRow } from "../core/provider-token-rows.js";
 
 /** What the store needs of a pg client: `query` (a Pool, Client or PoolClient). */
 export type PostgresProviderTokenClient = Pick<Pool, "query">;
@@ -103,7 +104,7 @@ export function PostgresProviderTokenStore(client: PostgresProviderTokenClient):
         [userId, provider],
       );
       const row = rows[0];
-      return row === undefined ? null : storedOf(row);
+      return row === undefined ? null : storedOfRow(row);
     },
 
     async put(userId, provider, tokens, expectedVersion, options = {}) {
@@ -147,29 +148,4 @@ export function PostgresProviderTokenStore(client: PostgresProviderTokenClient):
       };
     },
   };
-}
-
-function storedOf(row: TokensRow): StoredProviderTokens {
-  const stored: StoredProviderTokens = { accessToken: row.access_token, version: Number(row.version) };
-  if (row.refresh_token !== null) stored.refreshToken = row.refresh_token;
-  // BIGINT comes back as a string.
-  if (row.expires_at !== null) stored.expiresAt = Number(row.expires_at);
-  if (row.scope !== null) stored.scope = row.scope;
-  if (row.token_type !== null) stored.tokenType = row.token_type;
-  if (row.error === "RefreshTokenError") stored.error = row.error;
-  return stored;
-}
-
-/** Refuses what the other stores could not keep: the same errors from every store. */
-function checkPut(tokens: ProviderTokens, expectedVersion: number | null): void {
-  if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
-    throw new RangeError(`latch: the expected version must be null or a positive integer, got ${expectedVersion}`);
-  }
-  if (tokens.expiresAt !== undefined && !Number.isSafeInteger(tokens.expiresAt)) {
-    throw new RangeError(`latch: expiresAt must be a whole number of seconds, got ${tokens.expiresAt}`);
-  }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`latch: the lock's ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ProviderTokenLock, ProviderTokens, ProviderTokenStore, StoredProviderTokens } from "./types.js";
+import { checkPut, checkTtl } from "../core/provider-token-rows.js";
 
 /** What the store needs of a Redis client: raw commands (node-redis v4–v6 all have `sendCommand`). */
 export interface RedisProviderTokenClient {
@@ -131,18 +132,4 @@ function dataOf(tokens: ProviderTokens): ProviderTokens {
 
 function storedOf(json: string, version: number): StoredProviderTokens {
   return { ...dataOf(JSON.parse(json) as ProviderTokens), version };
-}
-
-/** Refuses what the other stores could not keep: the same errors from every store. */
-function checkPut(tokens: ProviderTokens, expectedVersion: number | null): void {
-  if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
-    throw new RangeError(`latch: the expected version must be null or a positive integer, got ${expectedVersion}`);
-  }
-  if (tokens.expiresAt !== undefined && !Number.isSafeInteger(tokens.expiresAt)) {
-    throw new RangeError(`latch: expiresAt must be a whole number of seconds, got ${tokens.expiresAt}`);
-  }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`latch: the lock's ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
 }

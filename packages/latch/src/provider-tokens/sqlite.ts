@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
-import type { ProviderTokenLock, ProviderTokens, ProviderTokenStore, StoredProviderTokens } from "./types.js";
+import type { ProviderTokenLock, ProviderTokenStore } from "./types.js";
+import { checkPut, checkTtl, storedOfRow } from "../core/provider-token-rows.js";
 
 type Integer = number | bigint;
 
@@ -99,7 +100,7 @@ export function SQLiteProviderTokenStore(db: BetterSqlite3.Database): ProviderTo
   return {
     async get(userId, provider) {
       const row = find.get(userId, provider);
-      return row === undefined ? null : storedOf(row);
+      return row === undefined ? null : storedOfRow(row);
     },
 
     async put(userId, provider, tokens, expectedVersion, options = {}) {
@@ -135,28 +136,4 @@ export function SQLiteProviderTokenStore(db: BetterSqlite3.Database): ProviderTo
       };
     },
   };
-}
-
-function storedOf(row: TokensRow): StoredProviderTokens {
-  const stored: StoredProviderTokens = { accessToken: row.access_token, version: Number(row.version) };
-  if (row.refresh_token !== null) stored.refreshToken = row.refresh_token;
-  if (row.expires_at !== null) stored.expiresAt = Number(row.expires_at);
-  if (row.scope !== null) stored.scope = row.scope;
-  if (row.token_type !== null) stored.tokenType = row.token_type;
-  if (row.error === "RefreshTokenError") stored.error = row.error;
-  return stored;
-}
-
-/** Refuses what the other stores could not keep: the same errors from every store. */
-function checkPut(tokens: ProviderTokens, expectedVersion: number | null): void {
-  if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
-    throw new RangeError(`latch: the expected version must be null or a positive integer, got ${expectedVersion}`);
-  }
-  if (tokens.expiresAt !== undefined && !Number.isSafeInteger(tokens.expiresAt)) {
-    throw new RangeError(`latch: expiresAt must be a whole number of seconds, got ${tokens.expiresAt}`);
-  }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`latch: the lock's ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
 }

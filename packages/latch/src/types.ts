@@ -29,6 +29,11 @@ export interface User extends DefaultUser {}
 export interface DefaultSession {
   user?: User | undefined;
   expires: string;
+  /**
+   * `"RefreshTokenError"` when a provider refused for good to refresh the user's access token
+   * (revoked grant, see `providerTokens`): ask the user to sign in again. Absent otherwise.
+   */
+  error?: "RefreshTokenError" | (string & {}) | undefined;
 }
 /** The session; extend it by module augmentation. */
 export interface Session extends DefaultSession {}

@@ -5,7 +5,7 @@
  */
 import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig, type ResolvedConfig } from "../src/core/config.js";
+import { getResolvedConfig, resolveConfig, type ResolvedConfig } from "../src/core/config.js";
 import { getProviderAccessToken, saveSignInTokens, type ResolvedProviderTokens } from "../src/core/provider-tokens.js";
 import type { InternalOAuthProvider } from "../src/core/providers.js";
 import { RedisProviderTokenStore } from "../src/provider-tokens/redis.js";
@@ -76,7 +76,7 @@ function instance(store: ProviderTokenStore): { resolved: ResolvedConfig; provid
   const resolved = resolveConfig(config({}), {});
   const provider = resolved.providers[0];
   if (provider?.type !== "oidc") throw new Error("no OIDC provider");
-  return { resolved, provider, settings: { store, refreshMargin: 1, lockTtlMs: 10_000, waitMs: 5_000 } };
+  return { resolved, provider, settings: { store, refreshMargin: 1, lockTtlMs: 10_000, waitMs: 5_000, statusTtlMs: 5_000 } };
 }
 
 async function userinfoStatus(accessToken: string): Promise<number> {
@@ -182,6 +182,66 @@ describe("getAccessToken across two instances", () => {
     const provider = resolved.providers[0];
     if (provider?.type !== "oidc" || !resolved.providerTokens) throw new Error("not configured");
     expect(await getProviderAccessToken(resolved, resolved.providerTokens, provider, userId)).toMatchObject({ accessToken: captured.account?.access_token });
+  });
+
+  it("shows a revoked grant on the session as RefreshTokenError: at once on the instance that saw it, within seconds on another, and not after a new sign-in", async () => {
+    const store = RedisProviderTokenStore(redis.client, { prefix: `${redis.prefix}pt-session-error:` });
+    const cfgA: AuthConfig = { ...config({}), providerTokens: { store, refreshMargin: 1 } };
+    const cfgB: AuthConfig = { ...config({}), providerTokens: { store, refreshMargin: 1 } };
+    const onA = new EngineClient(ORIGIN, cfgA);
+    const csrfToken = await onA.csrfToken();
+    const start = await onA.fetch("/api/auth/signin/local", { form: { csrfToken, callbackUrl: "/" } });
+    await onA.fetch(await loginThroughIdP(start.response.headers.get("location") ?? "", "erin"));
+    const onB = new EngineClient(ORIGIN, cfgB);
+    for (const [name, value] of onA.jar) onB.jar.set(name, value);
+    const claims = await decode({ token: onA.jar.get("authjs.session-token") ?? "", secret: SECRET, salt: "authjs.session-token" });
+    const userId = String(claims?.sub);
+    const stored = await store.get(userId, "local");
+    expect(await onA.session()).not.toHaveProperty("error");
+    expect(await onB.session()).not.toHaveProperty("error");
+
+    const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("latch-pt:latch-pt-secret").toString("base64")}` },
+      body: new URLSearchParams({ token: String(stored?.refreshToken), token_type_hint: "refresh_token" }),
+    });
+    expect(revoked.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL * 1000 + 200));
+    const a = getResolvedConfig(cfgA);
+    const provider = a.providers[0];
+    if (provider?.type !== "oidc" || !a.providerTokens) throw new Error("not configured");
+    expect(await getProviderAccessToken(a, a.providerTokens, provider, userId)).toEqual({ error: "RefreshTokenError" });
+
+    expect(await onA.session(), "the instance that saw the refusal").toMatchObject({ error: "RefreshTokenError", user: { email: "erin@example.test" } });
+    const seenAt = Date.now();
+    let onBSession = (await onB.session()) as { error?: string } | null;
+    while (onBSession?.error === undefined && Date.now() - seenAt < 7_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      onBSession = (await onB.session()) as { error?: string } | null;
+    }
+    expect(onBSession, "another instance, after its cached good answer runs out").toMatchObject({ error: "RefreshTokenError" });
+
+    // Signing in again (on A) replaces the tokens; neither instance shows the error any more.
+    const again = await onA.fetch("/api/auth/signin/local", { form: { csrfToken: await onA.csrfToken(), callbackUrl: "/" } });
+    await onA.fetch(await loginThroughIdP(again.response.headers.get("location") ?? "", "erin"));
+    for (const [name, value] of onA.jar) onB.jar.set(name, value);
+    expect(await onA.session()).not.toHaveProperty("error");
+    expect(await onB.session()).not.toHaveProperty("error");
+  });
+
+  it("a provider-token store that fails does not cost the session: it shows no error and the failure is logged", async () => {
+    const errors: Error[] = [];
+    // Writes work (the sign-in keeps its tokens); reads fail, as when the store goes down after.
+    const working = RedisProviderTokenStore(redis.client, { prefix: `${redis.prefix}pt-broken:` });
+    const broken: ProviderTokenStore = { ...working, get: () => Promise.reject(new Error("store down")) };
+    const cfg: AuthConfig = { ...config({}), logger: { error: (error: Error) => errors.push(error) }, providerTokens: { store: broken } };
+    const client = new EngineClient(ORIGIN, cfg);
+    const start = await client.fetch("/api/auth/signin/local", { form: { csrfToken: await client.csrfToken(), callbackUrl: "/" } });
+    await client.fetch(await loginThroughIdP(start.response.headers.get("location") ?? "", "frank"));
+    const session = await client.session();
+    expect(session).toMatchObject({ user: { email: "frank@example.test" } });
+    expect(session).not.toHaveProperty("error");
+    expect(errors.map((error) => error.message).join("\n")).toContain("provider-token store could not be read");
   });
 
   it("answers NoTokens for a user without tokens from this provider", async () => {

@@ -13,6 +13,7 @@ import type { BearerOptions, JWT, Session, SigningJwk } from "../types.js";
 import type { RequestContext, ResolvedConfig } from "./config.js";
 import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import type { SessionResult } from "./session/jwt-session.js";
+import { markProviderTokenError } from "./provider-token-status.js";
 import type { RefreshTokenStore } from "../refresh-tokens/types.js";
 import { limitRefreshTokens } from "./time-limit.js";
 
@@ -279,6 +280,7 @@ export async function readBearerSession(ctx: RequestContext, token: string, cook
       user: { name: claims.name ?? null, email: claims.email ?? null, image: claims.picture ?? null },
       expires: new Date((claims.exp ?? 0) * 1000).toISOString(),
     };
+    await markProviderTokenError(resolved, claims.sub, defaultSession);
     const callback = resolved.config.callbacks?.session;
     const session = callback ? await callback({ session: defaultSession, token: jwt, ...(user ? { user } : {}) }) : defaultSession;
     return { session, status: "valid", token: jwt, cookies: [] };

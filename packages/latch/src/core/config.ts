@@ -180,6 +180,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
           refreshMargin: config.providerTokens.refreshMargin ?? 60,
           lockTtlMs: 10_000,
           waitMs: 5_000,
+          statusTtlMs: 5_000,
         }
       : undefined,
     pages: config.pages ?? {},

@@ -11,6 +11,7 @@ import * as oauth from "oauth4webapi";
 import type { ProviderTokenStore, ProviderTokens, StoredProviderTokens } from "../provider-tokens/types.js";
 import type { TokenSet } from "../types.js";
 import type { ResolvedConfig } from "./config.js";
+import { forgetHealthy } from "./provider-token-status.js";
 import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions } from "./oauth/server.js";
 import type { InternalOAuthProvider } from "./providers.js";
 
@@ -23,6 +24,8 @@ export interface ResolvedProviderTokens {
   lockTtlMs: number;
   /** How long a caller waits for another instance's refresh before giving up (ms). */
   waitMs: number;
+  /** How long a session read trusts a "no refresh failure" answer (ms), per user and process. */
+  statusTtlMs: number;
 }
 
 /** What `getAccessToken` answers. */
@@ -174,6 +177,11 @@ export async function getProviderAccessToken(resolved: ResolvedConfig, settings:
       .catch((error: unknown): AccessTokenResult => {
         resolved.logger.error(new Error("latch: refreshing a provider access token failed.", { cause: error }));
         return { error: "RefreshUnavailable" };
+      })
+      .then((answer) => {
+        // This instance's sessions show the failure at once, not after the status cache expires.
+        if ("error" in answer && answer.error === "RefreshTokenError") forgetHealthy(resolved, userId);
+        return answer;
       })
       .finally(() => flights.delete(key));
     flights.set(key, flight);

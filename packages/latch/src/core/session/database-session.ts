@@ -4,6 +4,7 @@ import type { JWT, Session } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import { runEvent } from "../events.js";
+import { markProviderTokenError } from "../provider-token-status.js";
 import type { ReadSessionOptions, SessionResult } from "./jwt-session.js";
 
 /** The adapter, which `resolveConfig` checked has every method database sessions need. */
@@ -75,6 +76,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
       user: { name: found.user.name ?? null, email: found.user.email, image: found.user.image ?? null },
       expires: expires.toISOString(),
     };
+    await markProviderTokenError(resolved, found.user.id, defaultSession);
     const callback = resolved.config.callbacks?.session;
     const session = callback ? ((await callback({ session: defaultSession, token, user: found.user }))) : defaultSession;
     await runEvent(resolved, "session", { session, token });

@@ -4,6 +4,7 @@ import type { JWT, Session } from "../../types.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { RequestContext } from "../config.js";
 import { runEvent } from "../events.js";
+import { markProviderTokenError } from "../provider-token-status.js";
 
 /** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
 export interface SessionResult {
@@ -94,6 +95,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
       expires,
     };
+    await markProviderTokenError(resolved, token.sub, defaultSession);
     const session = callbacks?.session ? ((await callbacks.session({ session: defaultSession, token }))) : defaultSession;
     const out = options.renew || options.update ? await sessionCookies(ctx, token, names) : [];
     await runEvent(resolved, "session", { session, token });

@@ -6,6 +6,7 @@ import type { OutgoingCookie } from "../cookies.js";
 import type { InternalOAuthProvider } from "../providers.js";
 import { redirectUriOf } from "./authorization-url.js";
 import { useCheck } from "./checks.js";
+import { verifyIdToken } from "./id-token.js";
 import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions, NO_ISSUER } from "./server.js";
 
 /** What a completed authorization-code flow yields. */
@@ -84,21 +85,22 @@ export async function handleOAuthCallback(
   const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
   await refuseErrorBody(tokenResponse);
   let result: oauth.TokenEndpointResponse;
+  let idTokenVerified: boolean;
   try {
     result = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {
       expectedNonce: nonceCheck.value ?? oauth.expectNoNonce,
       requireIdToken: provider.type === "oidc",
     });
     // oauth4webapi checks the ID token's claims; latch also checks its signature against the
-    // issuer's JWKS, which Auth.js skips.
-    if (result.id_token && as.jwks_uri) await oauth.validateApplicationLevelSignature(as, tokenResponse, httpOptions(provider, as.jwks_uri));
+    // issuer's JWKS, which Auth.js skips, and its type and `iat`.
+    idTokenVerified = await verifyIdToken(as, provider, tokenResponse, result);
   } catch (error) {
     throw new OAuthCallbackError("The token response was refused.", { cause: error });
   }
 
   const tokens: TokenSet = { ...result };
   if (typeof result.expires_in === "number") tokens.expires_at = Math.floor(Date.now() / 1000) + result.expires_in;
-  const idClaims = oauth.getValidatedIdTokenClaims(result);
+  const idClaims = idTokenVerified ? oauth.getValidatedIdTokenClaims(result) : undefined;
 
   let profile: Profile;
   if (provider.userinfo.request) {

@@ -66,7 +66,9 @@ export function getAuthorizationServer(provider: InternalOAuthProvider): Promise
 const servers = new WeakMap<InternalOAuthProvider, Promise<oauth.AuthorizationServer>>();
 
 async function buildAuthorizationServer(provider: InternalOAuthProvider): Promise<oauth.AuthorizationServer> {
-  const needsDiscovery = !provider.authorization.url || !provider.token.url || (provider.type === "oidc" && provider.idToken);
+  // OpenID Connect always discovers: even with every endpoint configured, the ID token can only be
+  // verified with the keys at the issuer's `jwks_uri`.
+  const needsDiscovery = !provider.authorization.url || !provider.token.url || provider.type === "oidc";
   if (needsDiscovery && provider.issuer) {
     const discovered = await discover(provider, provider.issuer);
     const overrides: { authorization_endpoint?: string; token_endpoint?: string; userinfo_endpoint?: string } = {};

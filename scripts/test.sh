@@ -33,6 +33,10 @@ npm run lint
 step "type-check"
 npm run typecheck
 
+step "package checks"
+# publint and attw on the packed tarball, then the browser and Edge bundle checks, on the build above.
+npm run check:package
+
 mkdir -p .test-results
 rm -f .test-results/*.json
 status=0

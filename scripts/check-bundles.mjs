@@ -1,0 +1,242 @@
+/**
+ * Bundle checks on the built package (packages/latch/dist, resolved through its "exports"):
+ *
+ * - `latch/react` and `latch/client`, bundled for the browser, hold no jose, no oauth4webapi
+ *   and no Node-only code: they ship to every visitor.
+ * - A proxy (Next 16) / middleware (Next 15) as the README writes it, bundled as Next bundles
+ *   it for the Edge runtime (where a Next 15 middleware runs by default), holds no Node-only
+ *   code and none of the provider catalogue beyond the provider the app itself imports.
+ *
+ *   node scripts/check-bundles.mjs              the checks; a JSON summary on stdout
+ *   node scripts/check-bundles.mjs --self-test  plants a violation in each bundle and fails
+ *                                               unless every check catches its own
+ *
+ * The rules read esbuild's metafile, that is the module graph, not the output text: a module
+ * in the graph is what Next's Edge compiler looks at, even when minification shakes it out.
+ * Node built-ins and Node-only packages are kept external so they show up as imports, each
+ * reported with the chain of imports that pulled it in.
+ *
+ * Node built-ins are imported rather than used as globals because the lint config gives plain
+ * .mjs files no Node globals.
+ */
+import console from "node:console";
+import { readFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { resolve } from "node:path";
+import process from "node:process";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+
+/** Packages that only run on Node.js: a database driver or SMTP client has no place at the edge. */
+const NODE_ONLY_PACKAGES = ["better-sqlite3", "pg", "redis", "nodemailer"];
+/** Server-side protocol libraries: the browser bundles verify and sign nothing. */
+const SERVER_PACKAGES = ["jose", "oauth4webapi"];
+const PROVIDER_CATALOGUE = /^packages\/latch\/dist\/providers\//;
+
+// The README's "Protected routes", auth.ts and proxy.ts in one module, with the OIDC provider
+// of the e2e fixture (e2e/apps/protected16): the app's one provider is allowed in the bundle,
+// the rest of the catalogue is not.
+const PROXY_ENTRY = `
+import NextAuth from "latch/next";
+import OIDC from "latch/providers/oidc";
+export const { auth } = NextAuth({
+  providers: [OIDC({ id: "local", name: "Local IdP", issuer: "https://idp.example", clientId: "app", clientSecret: "secret" })],
+  callbacks: { authorized: ({ auth }) => !!auth },
+});
+export { auth as proxy };
+export const config = { matcher: ["/dashboard/:path*", "/api/private/:path*"] };
+`;
+
+const BROWSER = {
+  platform: "browser",
+  external: ["react", "react/*", "react-dom", "react-dom/*"],
+  serverPackages: SERVER_PACKAGES,
+  catalogue: false,
+};
+// As Next's Edge compiler resolves: "edge-light" first, no Node platform, and next/* left to
+// Next itself.
+const EDGE = {
+  platform: "neutral",
+  conditions: ["edge-light", "worker", "browser", "import", "default"],
+  mainFields: ["module", "main"],
+  external: ["next", "next/*"],
+  serverPackages: [],
+  catalogue: true,
+};
+
+const BUNDLES = [
+  { name: "latch/react", entry: `export * from "latch/react";`, ...BROWSER },
+  { name: "latch/client", entry: `export * from "latch/client";`, ...BROWSER },
+  { name: "proxy (edge)", entry: PROXY_ENTRY, ...EDGE },
+];
+
+/** What --self-test plants in each bundle, and the violations each check must then report. */
+const PLANTED = {
+  "latch/react": { file: "packages/latch/dist/react/index.js", code: `import "jose"; import "node:fs";`, expect: ["jose", "node:fs"] },
+  "latch/client": { file: "packages/latch/dist/client/bearer.js", code: `import "oauth4webapi"; import "crypto";`, expect: ["oauth4webapi", "crypto"] },
+  "proxy (edge)": {
+    file: "packages/latch/dist/next/proxy.js",
+    code: `import "node:crypto"; import "pg"; import "../providers/github.js";`,
+    expect: ["node:crypto", "pg", "packages/latch/dist/providers/github.js"],
+  },
+};
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const packageOf = (specifier) => specifier.match(/^(?:@[^/]+\/)?[^/]+/)?.[0] ?? specifier;
+/** The npm package a metafile input belongs to, or undefined for the entry and latch itself. */
+const packageOfInput = (input) => {
+  const match = input.match(/(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/);
+  return match?.[1];
+};
+
+/** Keeps Node built-ins and Node-only packages out of the bundle, as imports the rules can see. */
+function externalsPlugin() {
+  return {
+    name: "node-only-external",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (builtins.has(args.path) || args.path.startsWith("node:")) return { path: args.path, external: true };
+        if (NODE_ONLY_PACKAGES.includes(packageOf(args.path))) return { path: args.path, external: true };
+        return undefined;
+      });
+    },
+  };
+}
+
+function plantPlugin(planted) {
+  const target = resolve(root, planted.file);
+  return {
+    name: "plant-violation",
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, async (args) => {
+        if (args.path !== target) return undefined;
+        return { contents: `${planted.code}\n${await readFile(args.path, "utf8")}`, loader: "js" };
+      });
+    },
+  };
+}
+
+/** The shortest chain of imports from `entry` to `target`, skipping the edges `skip` rejects. */
+function importChain({ inputs, entry }, target, skip = () => false) {
+  const previous = new Map([[entry, null]]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    for (const record of inputs[current]?.imports ?? []) {
+      if (skip(current, record) || previous.has(record.path)) continue;
+      previous.set(record.path, current);
+      if (record.path === target) {
+        const chain = [];
+        for (let at = target; at !== null; at = previous.get(at)) chain.unshift(at);
+        return chain;
+      }
+      if (!record.external) queue.push(record.path);
+    }
+  }
+  return undefined;
+}
+
+/** Every rule the bundle breaks, each with what broke it and the chain of imports to it. */
+function violations(bundle, graph) {
+  const { inputs, entry } = graph;
+  const found = [];
+  const report = (rule, what) => found.push({ rule, what, chain: importChain(graph, what) ?? [] });
+  const externals = new Set(Object.values(inputs).flatMap((input) => input.imports.filter((record) => record.external).map((record) => record.path)));
+  for (const path of externals) {
+    if (builtins.has(path) || path.startsWith("node:")) report("Node.js built-in", path);
+    else if (NODE_ONLY_PACKAGES.includes(packageOf(path))) report("Node-only package", path);
+  }
+  // One report per package, with the shortest chain to any of its modules.
+  const packageChains = new Map();
+  for (const input of Object.keys(inputs)) {
+    const name = packageOfInput(input);
+    if (name === undefined || !bundle.serverPackages.includes(name)) continue;
+    const chain = importChain(graph, input) ?? [];
+    if (!packageChains.has(name) || chain.length < packageChains.get(name).length) packageChains.set(name, chain);
+  }
+  for (const [name, chain] of packageChains) found.push({ rule: "server-only package", what: name, chain });
+  if (bundle.catalogue) {
+    // The providers the entry imports itself are the app's choice; a provider reached any
+    // other way was pulled in by latch.
+    const ownChoice = (from, record) => from === entry && PROVIDER_CATALOGUE.test(record.path);
+    for (const input of Object.keys(inputs)) {
+      if (!PROVIDER_CATALOGUE.test(input)) continue;
+      const chain = importChain(graph, input, ownChoice);
+      if (chain) found.push({ rule: "provider catalogue", what: input, chain });
+    }
+  }
+  return found;
+}
+
+async function check(bundle, planted) {
+  const plugins = [externalsPlugin()];
+  if (planted) plugins.push(plantPlugin(planted));
+  const result = await build({
+    stdin: { contents: bundle.entry, resolveDir: root, sourcefile: "entry.js", loader: "js" },
+    absWorkingDir: root,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    platform: bundle.platform,
+    ...(bundle.conditions ? { conditions: bundle.conditions } : {}),
+    ...(bundle.mainFields ? { mainFields: bundle.mainFields } : {}),
+    external: bundle.external,
+    define: { "process.env.NODE_ENV": '"production"' },
+    legalComments: "none",
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+    plugins,
+  });
+  const code = result.outputFiles[0].contents;
+  const [output] = Object.values(result.metafile.outputs);
+  return {
+    name: bundle.name,
+    minified: code.byteLength,
+    gzipped: gzipSync(code, { level: 9 }).byteLength,
+    violations: violations(bundle, { inputs: result.metafile.inputs, entry: output.entryPoint }),
+  };
+}
+
+async function run(bundle, planted) {
+  try {
+    return await check(bundle, planted);
+  } catch (error) {
+    const messages = error?.errors?.map((message) => `${message.location?.file ?? ""}: ${message.text}`) ?? [String(error)];
+    return { name: bundle.name, minified: 0, gzipped: 0, violations: messages.map((text) => ({ rule: "build failed", what: text, chain: [] })) };
+  }
+}
+
+function printViolations(bundle, found) {
+  for (const violation of found) {
+    const chain = violation.chain.map((step, index) => `\n  ${index === 0 ? "  " : "→ "}${step}`).join("");
+    console.error(`${bundle.name}: ${violation.rule}: ${violation.what}${chain}`);
+  }
+}
+
+const selfTest = process.argv.includes("--self-test");
+let ok = true;
+const summary = [];
+for (const bundle of BUNDLES) {
+  const planted = selfTest ? PLANTED[bundle.name] : undefined;
+  const result = await run(bundle, planted);
+  if (planted) {
+    const caught = new Set(result.violations.map((violation) => violation.what));
+    const missed = planted.expect.filter((what) => !caught.has(what));
+    if (missed.length > 0) {
+      printViolations(bundle, result.violations);
+      console.error(`self-test: ${bundle.name}: planted ${missed.join(", ")}, which the checks did not report`);
+    }
+    ok &&= missed.length === 0;
+    summary.push({ bundle: bundle.name, planted: planted.expect, caught: [...caught], ok: missed.length === 0 });
+  } else {
+    printViolations(bundle, result.violations);
+    ok &&= result.violations.length === 0;
+    summary.push({ bundle: bundle.name, minified: result.minified, gzipped: result.gzipped, ok: result.violations.length === 0 });
+  }
+}
+console.log(JSON.stringify({ ok, ...(selfTest ? { selfTest: true } : {}), bundles: summary }));
+process.exit(ok ? 0 : 1);

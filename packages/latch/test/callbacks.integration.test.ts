@@ -223,13 +223,17 @@ describe("events, pages and theme", () => {
       secret: SECRET,
       trustHost: true,
       providers: [local()],
-      theme: { colorScheme: "dark", brandColor: "#ff0066", logo: "https://cdn.example.test/logo.png" },
+      theme: { colorScheme: "dark", brandColor: "#ff0066", logo: "/logo.png" },
     });
     const html = await (await themed.fetch("/api/auth/signin")).response.text();
     expect(html).toContain("color-scheme:dark");
     expect(html).toContain("--brand:#ff0066");
-    expect(html).toContain('src="https://cdn.example.test/logo.png"');
+    expect(html).toContain(`src="${ORIGIN}/logo.png"`);
     expect(html).toContain("Sign in with Local");
+
+    // A logo on another origin would tell that site who opens the page (RFC 9700 §4.2.4): left out.
+    const remote = new EngineClient(ORIGIN, { secret: SECRET, trustHost: true, providers: [local()], theme: { logo: "https://cdn.example.test/logo.png" } });
+    expect(await (await remote.fetch("/api/auth/signin")).response.text()).not.toContain("cdn.example.test");
 
     const hostile = new EngineClient(ORIGIN, {
       secret: SECRET,

@@ -10,7 +10,9 @@ import { createRequestContext, type RequestContext, type ResolvedConfig } from "
 import { parseCookieHeader } from "./cookies.js";
 import { resolveCsrf } from "./csrf.js";
 import { errorPage } from "./pages/index.js";
+import type { InternalProvider } from "./providers.js";
 import { toResponse, type ResponseInternal } from "./response.js";
+import type { ProviderType } from "../types.js";
 
 /** How the engine is called: by the route handlers, or directly by server actions. */
 export interface HandleOptions {
@@ -25,26 +27,41 @@ interface Route {
   /** Handlers by method, for the action without and with a provider segment. */
   plain?: Partial<Record<Method, Handler>>;
   withProvider?: Partial<Record<Method, Handler>>;
+  /** The provider types a method serves, when not every type: another type gets 405 (404 when no method is left). */
+  only?: Partial<Record<Method, readonly ProviderType[]>>;
 }
 
-// The route table: `<basePath>/<action>[/<provider>]`. Anything not here is a 404; a known
-// route with another method is a 405 with `Allow`.
-const ROUTES: Record<string, Route> = {
+/**
+ * The route table: `<basePath>/<action>[/<provider>]`. Anything not here is a 404; a known
+ * route with another method is a 405 with `Allow`. Exported so the security suite can prove it
+ * covers every route.
+ */
+export const ROUTES: Readonly<Record<string, Route>> = {
   providers: { plain: { GET: providersAction } },
   csrf: { plain: { GET: csrfAction } },
   session: { plain: { GET: sessionAction, POST: sessionAction } },
   signin: { plain: { GET: signInPageAction }, withProvider: { POST: signInAction } },
-  callback: { withProvider: { GET: callbackAction, POST: callbackAction } },
+  // Credentials and passkey responses are only ever POSTed: their callback has no GET.
+  callback: { withProvider: { GET: callbackAction, POST: callbackAction }, only: { GET: ["oauth", "oidc", "email"] } },
   signout: { plain: { GET: signOutPageAction, POST: signOutAction } },
   error: { plain: { GET: errorAction } },
   "verify-request": { plain: { GET: verifyRequestAction } },
   // Passkeys: the options of a WebAuthn ceremony (404 for providers of another type).
-  "webauthn-options": { withProvider: { GET: webAuthnOptionsAction } },
+  "webauthn-options": { withProvider: { GET: webAuthnOptionsAction }, only: { GET: ["webauthn"] } },
   // Bearer tokens (answer 404 unless `bearer` is configured).
   token: { plain: { POST: tokenAction } },
   jwks: { plain: { GET: jwksAction } },
   revoke: { plain: { POST: revokeAction } },
 };
+
+/** The handlers a route has for this provider (all of them without one). */
+function handlersFor(route: Route, provider: InternalProvider | undefined): Partial<Record<Method, Handler>> | undefined {
+  const handlers = provider === undefined ? route.plain : route.withProvider;
+  if (!handlers || !provider || !route.only) return handlers;
+  const only = route.only;
+  const served = (Object.keys(handlers) as Method[]).filter((method) => only[method]?.includes(provider.type) ?? true);
+  return Object.fromEntries(served.map((method) => [method, handlers[method]]));
+}
 
 const PAGE_ACTIONS = new Set(["signin", "signout", "error", "verify-request"]);
 const MAX_BODY_BYTES = 64 * 1024;
@@ -139,8 +156,11 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
   const route = parsed && Object.hasOwn(ROUTES, parsed.action) ? ROUTES[parsed.action] : undefined;
   if (!parsed || !route) return jsonError(404, "UnknownAction", `No latch route at ${url.pathname}. Routes live under ${resolved.basePath}/.`);
 
-  const handlers = parsed.providerId === undefined ? route.plain : route.withProvider;
-  if (!handlers) return jsonError(404, "UnknownAction", `${url.pathname} is not a latch route.`);
+  const provider = parsed.providerId === undefined ? undefined : resolved.providers.find((p) => p.id === parsed.providerId);
+  const unknownProvider = parsed.providerId !== undefined && !provider;
+  // An unknown provider is answered (404) once the request context exists; until then the route's methods apply.
+  const handlers = unknownProvider ? route.withProvider : handlersFor(route, provider);
+  if (!handlers || Object.keys(handlers).length === 0) return jsonError(404, "UnknownAction", `${url.pathname} is not a latch route.`);
   const rawMethod = request.method.toUpperCase();
   const method: Method | undefined = rawMethod === "GET" || rawMethod === "POST" ? rawMethod : undefined;
   const handler = method ? handlers[method] : undefined;
@@ -153,16 +173,13 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
   try {
     ctx = createRequestContext(resolved, request.headers, request.url);
   } catch (error) {
-    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? url.origin}${resolved.basePath}`);
+    // Without AUTH_URL and a trusted host, the request's URL names no origin latch may use: the page links by path.
+    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? ""}${resolved.basePath === "/" ? "" : resolved.basePath}`);
   }
 
-  let provider;
-  if (parsed.providerId !== undefined) {
-    provider = resolved.providers.find((p) => p.id === parsed.providerId);
-    if (!provider) {
-      const page = errorPage({ error: "default", authUrl: ctx.authUrl, theme: resolved.theme });
-      return { ...page, status: 404 };
-    }
+  if (unknownProvider) {
+    const page = errorPage({ error: "default", authUrl: ctx.authUrl, theme: resolved.theme });
+    return { ...page, status: 404 };
   }
 
   const body = method === "POST" ? await readBody(request) : {};

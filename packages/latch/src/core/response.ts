@@ -25,9 +25,14 @@ const NO_STORE = "private, no-cache, no-store";
  */
 export function toResponse(internal: ResponseInternal, returnRedirectAsJson: boolean): Response {
   const headers = new Headers(internal.headers);
-  if (!headers.has("cache-control")) headers.set("cache-control", NO_STORE);
-  headers.set("expires", "0");
-  headers.set("pragma", "no-cache");
+  // Only a response that says how it may be cached (the public JWKS) escapes no-store.
+  if (!headers.has("cache-control")) {
+    headers.set("cache-control", NO_STORE);
+    headers.set("expires", "0");
+    headers.set("pragma", "no-cache");
+  }
+  // No response of ours is to be read as anything but its declared type (ASVS 3.4.4).
+  headers.set("x-content-type-options", "nosniff");
   for (const cookie of internal.cookies ?? []) headers.append("set-cookie", serializeCookie(cookie));
   const status = internal.status ?? (internal.redirect !== undefined ? 302 : 200);
   const isRedirect = status >= 300 && status < 400;

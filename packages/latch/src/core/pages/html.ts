@@ -10,10 +10,13 @@ export function safeColor(value: string | undefined, fallback: string): string {
   return value && /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%deg]+\))$/.test(value) ? value : fallback;
 }
 
-/** Security headers of every built-in page: no framing, no referrer leak, nothing loaded from elsewhere. */
+/**
+ * Security headers of every built-in page: no framing, no referrer leak, nothing loaded from
+ * elsewhere — images only from the page's own origin or inline (RFC 9700 §4.2.4).
+ */
 export const PAGE_HEADERS: Record<string, string> = {
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
@@ -27,12 +30,32 @@ export function scriptPageHeaders(nonce: string): Record<string, string> {
   return { ...PAGE_HEADERS, "content-security-policy": `${PAGE_HEADERS["content-security-policy"]}; script-src 'nonce-${nonce}'; connect-src 'self'` };
 }
 
-/** Wraps page content in the themed document. */
-export function renderDocument(title: string, theme: Theme, body: string): string {
+const DATA_IMAGE = /^data:image\/(?:png|gif|jpeg|webp|avif|svg\+xml)[;,]/i;
+
+/**
+ * The theme's logo as the page may show it: an inline `data:image/…` URL, or a URL on the page's
+ * own origin. A logo elsewhere (a CDN, `//host/…`) would tell a third party who opens the
+ * sign-in and callback pages, so it is left out; so is anything when the origin is unknown.
+ */
+function pageLogo(logo: string | undefined, origin: string | undefined): string | undefined {
+  if (!logo) return undefined;
+  if (DATA_IMAGE.test(logo)) return logo;
+  if (origin === undefined) return undefined;
+  try {
+    const url = new URL(logo, origin);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === origin && !url.username && !url.password ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wraps page content in the themed document; `origin` is the origin the page is served on. */
+export function renderDocument(title: string, theme: Theme, body: string, origin: string | undefined): string {
   const brand = safeColor(theme.brandColor, "#346df1");
   const buttonText = safeColor(theme.buttonText, "#ffffff");
   const scheme = theme.colorScheme === "dark" || theme.colorScheme === "light" ? theme.colorScheme : "light dark";
-  const logo = theme.logo && /^(https:|\/)/.test(theme.logo) ? `<img class="logo" src="${escapeHtml(theme.logo)}" alt="">` : "";
+  const logoUrl = pageLogo(theme.logo, origin);
+  const logo = logoUrl ? `<img class="logo" src="${escapeHtml(logoUrl)}" alt="">` : "";
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>

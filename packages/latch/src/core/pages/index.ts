@@ -26,8 +26,17 @@ const ERRORS: Record<string, { status: number; heading: string; message: string 
   default: { status: 200, heading: "Error", message: "An error occurred while signing in." },
 };
 
-function page(title: string, theme: Theme, body: string, status = 200): ResponseInternal {
-  return { status, headers: PAGE_HEADERS, body: renderDocument(title, theme, body) };
+/** The origin of an absolute URL a page links to (its own origin); undefined for a path. */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function page(title: string, theme: Theme, body: string, origin: string | undefined, status = 200): ResponseInternal {
+  return { status, headers: PAGE_HEADERS, body: renderDocument(title, theme, body, origin) };
 }
 
 function hidden(name: string, value: string): string {
@@ -101,10 +110,10 @@ export function signInPage(params: {
   ].filter((group) => group.length > 0);
   const methods = groups.map((group) => group.join("\n")).join('\n<p class="divider">or</p>\n');
   let body = `<h1>Sign in</h1>${errorText ? `<p class="error" role="alert">${escapeHtml(errorText)}</p>` : ""}${methods || "<p>No sign-in method is configured.</p>"}`;
-  if (passkeys.length === 0) return page("Sign in", theme, body);
+  if (passkeys.length === 0) return page("Sign in", theme, body, originOf(authUrl));
   const nonce = randomHex(16);
   body += `<script nonce="${nonce}">${PASSKEY_SCRIPT}</script>`;
-  return { status: 200, headers: scriptPageHeaders(nonce), body: renderDocument("Sign in", theme, body) };
+  return { status: 200, headers: scriptPageHeaders(nonce), body: renderDocument("Sign in", theme, body, originOf(authUrl)) };
 }
 
 /**
@@ -118,7 +127,7 @@ export function emailLandingPage(params: { action: string; host: string; csrfTok
 <form class="email" action="${escapeHtml(action)}" method="POST">
 ${hidden("csrfToken", csrfToken)}${hidden("token", token)}${hidden("email", email)}${hidden("callbackUrl", callbackUrl)}
 <button type="submit">Sign in</button></form>`;
-  return page("Sign in", theme, body);
+  return page("Sign in", theme, body, originOf(action));
 }
 
 /** The page a throttled credentials sign-in gets (status 429, set by the caller). */
@@ -126,7 +135,7 @@ export function rateLimitedPage(params: { retryAfter: number; signInUrl: string;
   const minutes = Math.max(1, Math.ceil(params.retryAfter / 60));
   const wait = minutes === 1 ? "a minute" : `${minutes} minutes`;
   const body = `<h1>Too many attempts</h1><p role="alert">There were too many sign-in attempts. Try again in ${wait}.</p><a class="button" href="${escapeHtml(params.signInUrl)}">Back to sign in</a>`;
-  return page("Too many attempts", params.theme, body, 429);
+  return page("Too many attempts", params.theme, body, originOf(params.signInUrl), 429);
 }
 
 /** The built-in sign-out confirmation page. */
@@ -134,19 +143,19 @@ export function signOutPage(params: { authUrl: string; csrfToken: string; callba
   const body = `<h1>Sign out</h1><p>Are you sure you want to sign out?</p>
 <form action="${escapeHtml(`${params.authUrl}/signout`)}" method="POST"><input type="hidden" name="csrfToken" value="${escapeHtml(params.csrfToken)}">
 <input type="hidden" name="callbackUrl" value="${escapeHtml(params.callbackUrl)}"><button type="submit">Sign out</button></form>`;
-  return page("Sign out", params.theme, body);
+  return page("Sign out", params.theme, body, originOf(params.authUrl));
 }
 
 /** The built-in error page; the status follows the error (500 for Configuration, 403 for AccessDenied…). */
 export function errorPage(params: { error: string | undefined; authUrl: string; theme: Theme }): ResponseInternal {
   const info = ERRORS[params.error ?? "default"] ?? ERRORS.default!;
   const body = `<h1>${escapeHtml(info.heading)}</h1><p>${escapeHtml(info.message)}</p><a class="button" href="${escapeHtml(`${params.authUrl}/signin`)}">Sign in</a>`;
-  return page(info.heading, params.theme, body, info.status);
+  return page(info.heading, params.theme, body, originOf(params.authUrl), info.status);
 }
 
 /** The built-in "check your email" page. It never names the address (the same page whether or not it belongs to anyone). */
 export function verifyRequestPage(params: { origin: string; theme: Theme }): ResponseInternal {
   const host = new URL(params.origin).host;
   const body = `<h1>Check your email</h1><p>A sign in link has been sent to your email address. It works once, for a few minutes.</p><a class="button" href="${escapeHtml(params.origin)}">${escapeHtml(host)}</a>`;
-  return page("Verify request", params.theme, body);
+  return page("Verify request", params.theme, body, params.origin);
 }

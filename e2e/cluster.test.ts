@@ -32,6 +32,8 @@ const sessionCookieName = "authjs.session-token";
 const postgresUrl = process.env.LATCH_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.LATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const alice = { name: "Alice", email: "alice@example.test" } as const;
+/** The IdP's access-token lifetime (seconds): short, so the tests can wait for real expiry. */
+const ACCESS_TOKEN_TTL = 5;
 
 const strategies = ["database", "jwt"] as const;
 type Strategy = (typeof strategies)[number];
@@ -128,7 +130,10 @@ beforeAll(async () => {
     const [dbA, dbB, jwtA, jwtB] = await distinctFreePorts(4);
     if (dbA === undefined || dbB === undefined || jwtA === undefined || jwtB === undefined) throw new Error("e2e: could not pick four ports");
     shared.ports = { database: [dbA, dbB], jwt: [jwtA, jwtB] };
-    shared.idp = await startIdP({ redirectUris: [dbA, dbB, jwtA, jwtB].map((port) => `http://127.0.0.1:${port}/api/auth/callback/local`) });
+    shared.idp = await startIdP({
+      redirectUris: [dbA, dbB, jwtA, jwtB].map((port) => `http://127.0.0.1:${port}/api/auth/callback/local`),
+      ttl: { AccessToken: ACCESS_TOKEN_TTL },
+    });
   } catch (error) {
     setupErrors.file = asError(error);
   }
@@ -302,6 +307,29 @@ async function tokenClaims(strategy: Strategy, token: string): Promise<{ sid: st
   return { sid: claims.sid, sub: claims.sub, authTime: claims.auth_time };
 }
 
+/** One `data-testid` element's text in server-rendered HTML, or undefined. */
+function testIdText(html: string, id: string): string | undefined {
+  return new RegExp(`data-testid="${id}">([^<]*)<`).exec(html)?.[1];
+}
+
+/** Waits until the IdP's access tokens issued before now have expired. */
+async function outliveAccessTokens(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL * 1_000 + 500));
+}
+
+/** Revokes a refresh token (and so its grant) at the IdP, as a user removing the app's access there would. */
+async function revokeAtIdP(idp: IdP, refreshToken: string): Promise<void> {
+  const response = await fetch(`${idp.issuer}/token/revocation`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${demoClient.clientId}:${demoClient.clientSecret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
+  });
+  expect(response.status, "revocation at the IdP").toBe(200);
+}
+
 /** Resolves once the whole second after the one holding `after` (ms) has begun: `auth_time` counts in seconds. */
 async function nextSecondAfter(after: number): Promise<void> {
   const wait = (Math.floor(after / 1_000) + 1) * 1_000 - Date.now();
@@ -355,6 +383,94 @@ for (const strategy of strategies) {
       } else {
         const { sid } = await tokenClaims(strategy, cookie.token);
         expect(await redis.exists(`${prefix}sid:${sid}`), "the token's sid is revoked in Redis").toBe(1);
+      }
+      await context.close();
+    });
+
+
+    it("getAccessToken(): 20 server-component renders split over A and B after the IdP's token expired → one refresh at the IdP, one working token for all, the grant intact", async () => {
+      const { a, b, idp } = use(strategy);
+      const { context, page } = await openDevice(strategy, "provider-token");
+      await signInAsAlice(page, a);
+      const grantsAtStart = idp.refreshGrants.length;
+
+      // Before expiry: the token of the sign-in, and no refresh.
+      await page.goto(`${a.url}/provider-token`);
+      await expect.poll(() => page.getByTestId("userinfo-status").textContent()).toBe("200");
+      const signInDigest = await page.getByTestId("token-digest").textContent();
+      expect(idp.refreshGrants.length).toBe(grantsAtStart);
+
+      await outliveAccessTokens();
+      // Every render is a server component calling getAccessToken() first: none can set a cookie.
+      const renders = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const response = await context.request.get(`${(i % 2 === 0 ? a : b).url}/provider-token`);
+          expect(response.status()).toBe(200);
+          return response.text();
+        }),
+      );
+      expect(idp.refreshGrants.slice(grantsAtStart), "refresh requests that reached the IdP").toEqual([true]);
+      expect(renders.map((html) => testIdText(html, "token-state"))).toEqual(Array.from({ length: 20 }, () => "ok"));
+      expect(renders.map((html) => testIdText(html, "userinfo-status")), "the IdP accepts the token in every render").toEqual(Array.from({ length: 20 }, () => "200"));
+      const digests = new Set(renders.map((html) => testIdText(html, "token-digest")));
+      expect(digests.size, "one token for all twenty").toBe(1);
+      expect(digests.has(signInDigest ?? ""), "a new token, not the expired one").toBe(false);
+
+      // The grant is intact (a reused rotated refresh token would have revoked it): the stored one refreshes again, on B.
+      await outliveAccessTokens();
+      await page.goto(`${b.url}/provider-token`);
+      await expect.poll(() => page.getByTestId("userinfo-status").textContent()).toBe("200");
+      expect(idp.refreshGrants.slice(grantsAtStart)).toEqual([true, true]);
+      await context.close();
+    });
+
+    it("a grant revoked at the IdP shows as session.error = RefreshTokenError on both instances, with a sign-in prompt that restores access", async () => {
+      const { a, b, db, idp, redis, prefix } = use(strategy);
+      const { context, page } = await openDevice(strategy, "provider-token-revoked");
+      await signInAsAlice(page, a);
+      const { rows } = await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [alice.email]);
+      const userId = rows[0]?.id;
+      if (userId === undefined) throw new Error("e2e: Alice has no user row");
+      const { RedisProviderTokenStore } = await import("latch/provider-tokens/redis");
+      const store = RedisProviderTokenStore({ sendCommand: (args) => redis.sendCommand(args) }, { prefix: `${prefix}pt:` });
+      const stored = await store.get(userId, "local");
+      if (!stored?.refreshToken) throw new Error("e2e: the sign-in stored no refresh token");
+      await page.goto(`${b.url}/provider-token`);
+      await expect.poll(() => page.getByTestId("token-state").textContent()).toBe("ok");
+
+      await revokeAtIdP(idp, stored.refreshToken);
+      await outliveAccessTokens();
+      const grantsBefore = idp.refreshGrants.length;
+      await page.goto(`${a.url}/provider-token`);
+      await expect.poll(() => page.getByTestId("token-state").textContent()).toBe("RefreshTokenError");
+      await expect.poll(() => page.getByTestId("session-error").textContent()).toContain("Sign in again");
+      expect(idp.refreshGrants.slice(grantsBefore), "the IdP refused the refresh once").toEqual([false]);
+      // B rendered the page before the refusal and trusts that good answer for a few seconds at most.
+      const seenAt = Date.now();
+      await page.goto(`${b.url}/provider-token`);
+      while (!(await page.getByTestId("session-error").isVisible()) && Date.now() - seenAt < 8_000) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await page.reload();
+      }
+      await expect.poll(() => page.getByTestId("session-error").isVisible(), { timeout: 1_000 }).toBe(true);
+      expect(idp.refreshGrants.slice(grantsBefore), "B did not ask the IdP again").toEqual([false]);
+
+      // The prompt's button signs in again; access is back on both instances.
+      await page.getByRole("button", { name: "Sign in again" }).click();
+      // Back on the page the prompt was on, through the IdP (its login form only if it forgot Alice).
+      const username = page.getByLabel("Username");
+      const restored = page.getByTestId("token-state").filter({ hasText: /^ok$/ });
+      await username.or(restored).waitFor();
+      if (await username.isVisible()) {
+        await username.fill("alice");
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await restored.waitFor();
+      }
+      expect(new URL(page.url()).origin).toBe(b.url);
+      for (const app of [a, b]) {
+        await page.goto(`${app.url}/provider-token`);
+        await expect.poll(() => page.getByTestId("userinfo-status").textContent()).toBe("200");
+        expect(await page.getByTestId("session-error").count()).toBe(0);
       }
       await context.close();
     });

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startLocalIdP } from "@latch/local-idp";
+import { startLocalIdP, type LocalIdPTtl } from "@latch/local-idp";
 import { chromium, type Browser } from "playwright-core";
 
 /** The repository root. */
@@ -233,6 +233,8 @@ export interface IdP {
   issuer: string;
   url: string;
   close(): Promise<void>;
+  /** Refresh-token grants the IdP answered since it started, in order: `true` granted, `false` refused. */
+  refreshGrants: boolean[];
 }
 
 /**
@@ -244,8 +246,9 @@ export interface IdP {
  * const idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`] });
  * ```
  */
-export async function startIdP(options: { redirectUris: string[] }): Promise<IdP> {
+export async function startIdP(options: { redirectUris: string[]; ttl?: LocalIdPTtl }): Promise<IdP> {
   const idp = await startLocalIdP({
+    ...(options.ttl ? { ttl: options.ttl } : {}),
     port: 0,
     clients: [
       {
@@ -256,7 +259,14 @@ export async function startIdP(options: { redirectUris: string[] }): Promise<IdP
       },
     ],
   });
-  return { issuer: idp.issuer, url: idp.url, close: async () => idp.close() };
+  const refreshGrants: boolean[] = [];
+  idp.provider.on("grant.success", (ctx) => {
+    if (ctx.oidc.params?.grant_type === "refresh_token") refreshGrants.push(true);
+  });
+  idp.provider.on("grant.error", (ctx) => {
+    if (ctx.oidc.params?.grant_type === "refresh_token") refreshGrants.push(false);
+  });
+  return { issuer: idp.issuer, url: idp.url, close: async () => idp.close(), refreshGrants };
 }
 
 /**

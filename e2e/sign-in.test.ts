@@ -32,6 +32,8 @@ let setupError: Error | undefined;
 // The example keeps users and database sessions in SQLite; each run gets a fresh file.
 const dbDir = mkdtempSync(path.join(tmpdir(), "latch-e2e-"));
 const dbFile = path.join(dbDir, "latch.db");
+/** The IdP's access-token lifetime in seconds. */
+const ACCESS_TOKEN_TTL = 4;
 
 /**
  * The shared fixtures. A failed `beforeAll` is remembered rather than thrown:
@@ -53,7 +55,8 @@ beforeAll(async () => {
     buildOutput = await buildExampleApp();
     // The app's port is chosen before the IdP starts because the IdP must know the redirect URI.
     const port = await getFreePort();
-    idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`] });
+    // Short-lived access tokens, so a test can watch getAccessToken() refresh one.
+    idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`], ttl: { AccessToken: ACCESS_TOKEN_TTL } });
     app = await startExampleApp({
       port,
       env: {
@@ -257,6 +260,62 @@ describe("sign-in through the local IdP", () => {
     // Sign-out deleted the row: the token is dead even if someone kept a copy.
     expect(countSessions(cookie?.value ?? "")).toBe(0);
 
+    await context.close();
+  });
+
+  it("uses the IdP access token on the home page, refreshes it after expiry, and asks to sign in again once the grant is revoked", async () => {
+    const { browser, app, idp } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "provider-access");
+    const access = page.getByTestId("provider-access");
+    await page.goto(`${app.url}/`);
+    await signInAsAlice(page);
+    await expect.poll(() => access.textContent()).toBe("Your profile at Local demo IdP, fetched with your access token: Alice");
+
+    // After the access token expired, the page still works: latch refreshed it, once.
+    const grantsBefore = idp.refreshGrants.length;
+    await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL * 1_000 + 500));
+    await page.reload();
+    await expect.poll(() => access.textContent()).toContain("fetched with your access token: Alice");
+    expect(idp.refreshGrants.slice(grantsBefore)).toEqual([true]);
+
+    // Alice removes the app's access at the IdP (RFC 7009 revocation of its refresh token).
+    const refreshToken = readDb((db) => {
+      const row = db
+        .prepare<[string], { refresh_token: string | null }>(`SELECT t.refresh_token FROM latch_provider_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = ? AND t.provider = 'local'`)
+        .get("alice@example.test");
+      return row?.refresh_token ?? undefined;
+    });
+    if (refreshToken === undefined) throw new Error("e2e: no refresh token stored for Alice");
+    const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${demoClient.clientId}:${demoClient.clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
+    });
+    expect(revoked.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL * 1_000 + 500));
+    await page.reload();
+    await page.getByRole("heading", { name: "Access to Local demo IdP has ended" }).waitFor();
+    // Next.js renders its own (empty) route announcer with role="alert" too.
+    await page.getByRole("alert").filter({ hasText: "Sign in again to let this app use your account at Local demo IdP." }).waitFor();
+    // Still signed in to the app: only the provider access ended. The session says so.
+    await page.getByText("Hello, Alice!").waitFor();
+    expect(await readSession(context)).toMatchObject({ session: { error: "RefreshTokenError", user: { name: "Alice" } } });
+    mkdirSync(artifactsDir, { recursive: true });
+    await page.screenshot({ path: path.join(artifactsDir, "provider-access-ended.png") });
+
+    // The prompt signs in again through the IdP (which remembers Alice), and access is back.
+    await page.getByRole("button", { name: "Sign in again" }).click();
+    const username = page.getByLabel("Username");
+    await username.or(access).waitFor();
+    if (await username.isVisible()) await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.origin === app.url);
+    await expect.poll(() => access.textContent()).toContain("fetched with your access token: Alice");
+    expect(await readSession(context)).not.toMatchObject({ session: { error: "RefreshTokenError" } });
     await context.close();
   });
 

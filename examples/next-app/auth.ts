@@ -1,9 +1,10 @@
 import NextAuth from "latch/next";
 import { hashPassword, needsRehash, verifyPassword } from "latch/password";
+import { SQLiteProviderTokenStore } from "latch/provider-tokens/sqlite";
 import Credentials from "latch/providers/credentials";
 import GitHub from "latch/providers/github";
 import OIDC from "latch/providers/oidc";
-import { adapter, getPasswordHash, getUserByEmail, setPasswordHash } from "./db";
+import { adapter, db, getPasswordHash, getUserByEmail, setPasswordHash } from "./db";
 import { normalizeEmail } from "./email";
 
 /**
@@ -23,6 +24,12 @@ const useGitHub = Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_
  * ```
  */
 export const signInProviderId = useGitHub ? "github" : "local";
+
+/** The name the pages use for that provider. */
+export const signInProviderName = useGitHub ? "GitHub" : "Local demo IdP";
+
+/** The local IdP's issuer: its userinfo endpoint is where the example uses the access token. */
+export const localIssuer = process.env.AUTH_LOCAL_ISSUER ?? "http://127.0.0.1:4000";
 
 /**
  * Email and password accounts, created on /register and kept in SQLite next to latch's tables
@@ -50,17 +57,20 @@ const emailAndPassword = Credentials({
   },
 });
 
-export const { handlers, signIn, signOut, auth } = NextAuth({
+export const { handlers, signIn, signOut, auth, getAccessToken } = NextAuth({
   // Users, accounts and sessions live in SQLite: with an adapter, sessions are database
   // sessions (an opaque token in the cookie), which sign-out deletes at once.
   adapter,
+  // The provider's access and refresh tokens of each sign-in stay on the server, in the same
+  // SQLite file: getAccessToken() hands out a valid access token, refreshing it when it expires.
+  providerTokens: { store: SQLiteProviderTokenStore(db) },
   providers: useGitHub
     ? [GitHub, emailAndPassword]
     : [
         OIDC({
           id: "local",
-          name: "Local demo IdP",
-          issuer: process.env.AUTH_LOCAL_ISSUER ?? "http://127.0.0.1:4000",
+          name: signInProviderName,
+          issuer: localIssuer,
           clientId: "latch-demo",
           // A fixed default keeps `npm run demo` zero-configuration; the local IdP is
           // bound to 127.0.0.1 and the value guards nothing outside this machine.

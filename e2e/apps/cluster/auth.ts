@@ -1,6 +1,7 @@
 import type { AuthConfig } from "latch";
 import { PostgresAdapter } from "latch/adapters/postgres";
 import NextAuth from "latch/next";
+import { RedisProviderTokenStore } from "latch/provider-tokens/redis";
 import OIDC from "latch/providers/oidc";
 import { RedisRevocationStore } from "latch/revocation/redis";
 import { migrated, pool, redisCommands, setting } from "./services";
@@ -26,6 +27,12 @@ async function config(): Promise<AuthConfig> {
     session: { strategy: strategy() },
     // Used with "jwt": sign-out revokes the token's sid, signOutEverywhere() the user's earlier sessions.
     revocation: RedisRevocationStore(redisCommands(), { prefix: setting("CLUSTER_REDIS_PREFIX") }),
+    // The IdP's access and refresh tokens of each sign-in, shared by the instances: getAccessToken()
+    // refreshes them once across the cluster. A 1-second margin: the test waits for real expiry.
+    providerTokens: {
+      store: RedisProviderTokenStore(redisCommands(), { prefix: `${setting("CLUSTER_REDIS_PREFIX")}pt:` }),
+      refreshMargin: 1,
+    },
     providers: [
       OIDC({
         id: "local",
@@ -39,4 +46,4 @@ async function config(): Promise<AuthConfig> {
   return built;
 }
 
-export const { handlers, auth, signIn, signOut, signOutEverywhere } = NextAuth(config);
+export const { handlers, auth, signIn, signOut, signOutEverywhere, getAccessToken } = NextAuth(config);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { auth } from "../auth";
+import { ProviderAccess } from "../components/ProviderAccess";
 import { SignInButton } from "../components/SignInButton";
 import { SignOutButton } from "../components/SignOutButton";
 
@@ -15,6 +16,7 @@ export default async function HomePage() {
       {session ? (
         <>
           <p className="greeting">Hello, {greetee}!</p>
+          <ProviderAccess session={session} />
           <SignOutButton />
         </>
       ) : (

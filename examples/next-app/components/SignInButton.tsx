@@ -4,7 +4,7 @@ import { signIn, signInProviderId } from "../auth";
  * A server-action form, so signing in works before (and without) any client
  * JavaScript: `signIn` sets the check cookies and redirects to the provider.
  */
-export function SignInButton() {
+export function SignInButton({ label = "Sign in" }: { label?: string }) {
   return (
     <form
       action={async () => {
@@ -12,7 +12,7 @@ export function SignInButton() {
         await signIn(signInProviderId);
       }}
     >
-      <button type="submit">Sign in</button>
+      <button type="submit">{label}</button>
     </form>
   );
 }

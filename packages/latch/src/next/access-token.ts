@@ -12,13 +12,15 @@ import { logError, type Instance } from "./instance.js";
  */
 export function createGetAccessToken(instance: Instance) {
   return async function getAccessToken(providerId: string): Promise<AccessTokenResult> {
+    // The request first: during `next build` this marks the page dynamic before the config (which
+    // may need settings only `next start` has) is built.
+    const headers = await requestHeaders();
     const resolved = await instance.getConfig(undefined);
     const settings = resolved.providerTokens;
     if (!settings) throw new TypeError("latch: getAccessToken() needs `providerTokens: { store }` in the config (e.g. RedisProviderTokenStore), where the tokens of each sign-in are kept.");
     const provider = resolved.providers.find((p) => p.id === providerId);
     if (!provider || (provider.type !== "oauth" && provider.type !== "oidc")) throw new TypeError(`latch: getAccessToken(): there is no OAuth provider "${providerId}".`);
     try {
-      const headers = await requestHeaders();
       const store = await requestCookies();
       const cookies = new Map(store.getAll().map((cookie) => [cookie.name, cookie.value] as const));
       const ctx = createRequestContext(resolved, headers);

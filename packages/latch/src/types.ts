@@ -687,6 +687,15 @@ export interface AuthConfig {
    */
   storeTimeout?: number | false | undefined;
   /**
+   * Milliseconds latch waits for one request to an OAuth provider (discovery, token, userinfo,
+   * JWKS, refresh), from connecting to the last byte of the answer. A provider that is down or
+   * slower ends the sign-in with an error redirect (never a hang), and `getAccessToken` answers
+   * `RefreshUnavailable` (or the still-valid token); the next attempt asks the provider again.
+   * Default 3500; `false` waits as long as the network does. Answers over 1 MiB are refused
+   * either way.
+   */
+  providerTimeout?: number | false | undefined;
+  /**
    * Where throttling counts live and how the client address is found (credentials and email sign-in).
    * Without a `store` the counts live in this process's memory: fine for one instance, and
    * latch warns in production because several instances would each count alone.

@@ -12,6 +12,7 @@ import type { ResolvedProviderTokens } from "./provider-tokens.js";
 import type { RateLimitStore } from "../rate-limit/types.js";
 import { MemoryRateLimitStore } from "../rate-limit/memory.js";
 import { resolveBearer, type ResolvedBearer } from "./bearer.js";
+import { resolveProviderTimeout } from "./oauth/provider-fetch.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 const EMAIL_METHODS: Array<keyof Adapter> = ["createVerificationToken", "useVerificationToken", "getUserByEmail", "createUser", "updateUser"];
@@ -80,6 +81,8 @@ export interface ResolvedConfig {
   rateLimitStore: RateLimitStore;
   /** Where provider tokens live, when configured (calls bounded in time). */
   providerTokens: ResolvedProviderTokens | undefined;
+  /** Milliseconds each request to an OAuth provider may take (`false`: no deadline). */
+  providerTimeout: number | false;
   /** Set when the adapter lacks methods the configuration needs: every request then fails as a configuration error. */
   configError: Error | undefined;
   pages: PagesOptions;
@@ -183,6 +186,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
           statusTtlMs: 5_000,
         }
       : undefined,
+    providerTimeout: resolveProviderTimeout(config.providerTimeout, logger),
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
     logger,

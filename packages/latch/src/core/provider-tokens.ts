@@ -73,11 +73,14 @@ function stillValid(tokens: ProviderTokens): boolean {
   return tokens.expiresAt === undefined || tokens.expiresAt > Date.now() / 1000;
 }
 
-/** Asks the provider for new tokens; `null` when it refused the refresh token for good. */
-async function requestRefresh(provider: InternalOAuthProvider, refreshToken: string): Promise<ProviderTokens | null> {
-  const as = await getAuthorizationServer(provider);
+/**
+ * Asks the provider for new tokens; `null` when it refused the refresh token for good. Each
+ * request (discovery when not cached, then the grant) waits at most `timeout` ms.
+ */
+async function requestRefresh(provider: InternalOAuthProvider, refreshToken: string, timeout: number | false): Promise<ProviderTokens | null> {
+  const as = await getAuthorizationServer(provider, timeout);
   const client = clientOf(provider);
-  const response = await oauth.refreshTokenGrantRequest(as, client, clientAuthOf(provider), refreshToken, httpOptions(provider, as.token_endpoint));
+  const response = await oauth.refreshTokenGrantRequest(as, client, clientAuthOf(provider), refreshToken, httpOptions(provider, as.token_endpoint, timeout));
   let answer: oauth.TokenEndpointResponse;
   try {
     answer = await oauth.processRefreshTokenResponse(as, client, response);
@@ -106,7 +109,14 @@ async function awaitOtherRefresh(settings: ResolvedProviderTokens, userId: strin
   return latest;
 }
 
-async function refreshOnce(settings: ResolvedProviderTokens, provider: InternalOAuthProvider, userId: string, seen: StoredProviderTokens, logError: (error: Error) => void): Promise<AccessTokenResult> {
+async function refreshOnce(
+  settings: ResolvedProviderTokens,
+  provider: InternalOAuthProvider,
+  userId: string,
+  seen: StoredProviderTokens,
+  timeout: number | false,
+  logError: (error: Error) => void,
+): Promise<AccessTokenResult> {
   const { store } = settings;
   for (let attempt = 0; attempt < 3; attempt++) {
     const lock = await store.lock(userId, provider.id, settings.lockTtlMs);
@@ -125,7 +135,7 @@ async function refreshOnce(settings: ResolvedProviderTokens, provider: InternalO
       if (!current.refreshToken) return stillValid(current) ? result(current) : { error: "RefreshTokenError" };
       let next: ProviderTokens | null;
       try {
-        next = await requestRefresh(provider, current.refreshToken);
+        next = await requestRefresh(provider, current.refreshToken, timeout);
       } catch (error) {
         logError(new Error(`latch: refreshing the "${provider.id}" access token failed; the provider did not answer usably.`, { cause: error }));
         return stillValid(current) ? result(current) : { error: "RefreshUnavailable" };
@@ -152,7 +162,9 @@ const inFlight = new WeakMap<ResolvedConfig, Map<string, Promise<AccessTokenResu
 
 /**
  * A valid access token of `userId` at `provider`, refreshed when near expiry. Never throws for
- * a store or provider failure: the answer says what went wrong.
+ * a store or provider failure: the answer says what went wrong. A provider that is down or slow
+ * costs at most `providerTimeout` per request: the answer is then the still-valid token, or
+ * `RefreshUnavailable`, and the next call tries again.
  */
 export async function getProviderAccessToken(resolved: ResolvedConfig, settings: ResolvedProviderTokens, provider: InternalOAuthProvider, userId: string): Promise<AccessTokenResult> {
   let stored: StoredProviderTokens | null;
@@ -173,7 +185,7 @@ export async function getProviderAccessToken(resolved: ResolvedConfig, settings:
   let flight = flights.get(key);
   if (!flight) {
     const seen = stored;
-    flight = refreshOnce(settings, provider, userId, seen, (error) => resolved.logger.error(error))
+    flight = refreshOnce(settings, provider, userId, seen, resolved.providerTimeout, (error) => resolved.logger.error(error))
       .catch((error: unknown): AccessTokenResult => {
         resolved.logger.error(new Error("latch: refreshing a provider access token failed.", { cause: error }));
         return { error: "RefreshUnavailable" };

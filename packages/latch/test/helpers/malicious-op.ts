@@ -1,7 +1,8 @@
 /**
  * A HOSTILE stand-in for an OpenID provider, for attack tests only. It is not an OpenID
- * provider: it serves an honest-looking discovery document and JWKS, then answers the token and
- * userinfo endpoints with whatever each test scripts, forged ID tokens included. It accepts any
+ * provider: it serves an honest-looking discovery document and JWKS (each of which a test may
+ * script too, for fault injection), then answers the token and userinfo endpoints with whatever
+ * each test scripts, forged ID tokens, bodies without end and silence included. It accepts any
  * code and any client, and has no authorization endpoint: tests read state and nonce from
  * latch's authorization URL and call latch's callback themselves.
  *
@@ -20,6 +21,12 @@ export interface ScriptedAnswer {
   /** A string or bytes are sent as they are; anything else as JSON. */
   body?: unknown;
   destroy?: boolean;
+  /**
+   * A body without end: after the headers (chunked, no Content-Length), `chunk` again and again,
+   * every `everyMs` milliseconds or, without it, as fast as the client reads, until the client
+   * hangs up. `body` is ignored.
+   */
+  endless?: { chunk: string; everyMs?: number };
 }
 
 /** One request the stand-in received. Header names are lower-case. */
@@ -63,6 +70,13 @@ export interface MaliciousOP {
    * `patch` applied (a `null` value removes the field). Endpoints and keys are shared.
    */
   addIssuer(name: string, patch: Record<string, unknown>): string;
+  /**
+   * Scripts the discovery document of the default issuer (its `/.well-known/openid-configuration`);
+   * without a script, the honest document again. Other issuers stay honest.
+   */
+  answerDiscovery(script?: Script): void;
+  /** Scripts the JWKS endpoint; without a script, the honest key set again. */
+  answerJwks(script?: Script): void;
   /** Scripts the token endpoint; until then it answers 400 `invalid_grant`. */
   answerToken(script: Script): void;
   /** Scripts the userinfo endpoint; until then it answers 401. */
@@ -83,9 +97,30 @@ function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
+/** Writes `chunk` until the client hangs up: at once whenever the socket drains, or on a timer. */
+function sendEndless(res: ServerResponse, answer: ScriptedAnswer, endless: { chunk: string; everyMs?: number }): void {
+  res.writeHead(answer.status ?? 200, { "Content-Type": "application/json; charset=utf-8", ...answer.headers });
+  let open = true;
+  res.on("close", () => {
+    open = false;
+  });
+  const pump = (): void => {
+    if (!open) return;
+    const more = res.write(endless.chunk);
+    if (endless.everyMs !== undefined) setTimeout(pump, endless.everyMs);
+    else if (more) setImmediate(pump);
+    else res.once("drain", pump);
+  };
+  pump();
+}
+
 function send(res: ServerResponse, answer: ScriptedAnswer): void {
   if (answer.destroy) {
     res.socket?.destroy();
+    return;
+  }
+  if (answer.endless) {
+    sendEndless(res, answer, answer.endless);
     return;
   }
   const { body } = answer;
@@ -125,6 +160,9 @@ export async function startMaliciousOP(options: { clientId?: string; clientSecre
   const issuers = new Map<string, Record<string, unknown>>();
   let tokenScript: Script = () => ({ status: 400, body: { error: "invalid_grant", error_description: "no token answer scripted" } });
   let userInfoScript: Script = () => ({ status: 401, body: { error: "invalid_token" } });
+  const honestJwks: Script = () => ({ body: { keys: [honestJwk] } });
+  let jwksScript: Script = honestJwks;
+  let discoveryScript: Script | undefined;
   let url = "";
 
   function discovery(issuer: string, patch: Record<string, unknown>): Record<string, unknown> {
@@ -153,12 +191,13 @@ export async function startMaliciousOP(options: { clientId?: string; clientSecre
     requests.push(request);
     if (path.endsWith("/.well-known/openid-configuration")) {
       const issuer = `${url}${path.slice(0, -"/.well-known/openid-configuration".length)}`;
+      if (issuer === url && discoveryScript) return send(res, await discoveryScript(request));
       const patch = issuer === url ? {} : issuers.get(issuer);
       return send(res, patch ? { body: discovery(issuer, patch) } : { status: 404, body: "no such issuer" });
     }
     switch (path) {
       case "/jwks":
-        return send(res, { body: { keys: [honestJwk] } });
+        return send(res, await jwksScript(request));
       case "/attacker/jwks":
         return send(res, { body: { keys: [attackerJwk] } });
       case "/token":
@@ -190,6 +229,12 @@ export async function startMaliciousOP(options: { clientId?: string; clientSecre
       const issuer = `${url}/${name}`;
       issuers.set(issuer, patch);
       return issuer;
+    },
+    answerDiscovery(script) {
+      discoveryScript = script;
+    },
+    answerJwks(script) {
+      jwksScript = script ?? honestJwks;
     },
     answerToken(script) {
       tokenScript = script;

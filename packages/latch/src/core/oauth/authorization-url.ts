@@ -22,7 +22,7 @@ export async function authorizationUrl(
   provider: InternalOAuthProvider,
   extraParams: Record<string, string>,
 ): Promise<{ url: string; cookies: OutgoingCookie[] }> {
-  const as = await getAuthorizationServer(provider);
+  const as = await getAuthorizationServer(provider, ctx.resolved.providerTimeout);
   if (!as.authorization_endpoint) throw new TypeError(`Provider "${provider.id}" has no authorization endpoint`);
   const url = new URL(as.authorization_endpoint);
   const cookies: OutgoingCookie[] = [];

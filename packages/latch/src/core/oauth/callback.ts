@@ -7,6 +7,7 @@ import type { InternalOAuthProvider } from "../providers.js";
 import { redirectUriOf } from "./authorization-url.js";
 import { useCheck } from "./checks.js";
 import { verifyIdToken } from "./id-token.js";
+import { providerFetch, ProviderUnreachable } from "./provider-fetch.js";
 import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions, NO_ISSUER } from "./server.js";
 
 /** What a completed authorization-code flow yields. */
@@ -29,7 +30,8 @@ async function plainJson(response: Response): Promise<unknown> {
 
 /**
  * Some providers (GitHub among them) report token errors with HTTP 200 and an `error` field;
- * name the provider's error code instead of a missing `access_token`.
+ * name the provider's error code instead of a missing `access_token`. The body is already in
+ * memory and at most 1 MiB (providerFetch), so reading a clone costs no network wait.
  */
 async function refuseErrorBody(response: Response): Promise<void> {
   if (response.status !== 200) return;
@@ -45,9 +47,21 @@ async function refuseErrorBody(response: Response): Promise<void> {
 }
 
 /**
+ * A failed exchange with the provider as the callback reports it. A provider that did not answer
+ * (down, unreachable, past the deadline) stays `ProviderUnreachable`, reported like a wrong
+ * endpoint URL; every answer latch refuses (HTML, an error status, garbage, too large, a bad ID
+ * token) becomes an `OAuthCallbackError` the user may retry from the sign-in page.
+ */
+function refusal(message: string, error: unknown): Error {
+  if (error instanceof ProviderUnreachable || error instanceof OAuthCallbackError) return error;
+  return new OAuthCallbackError(message, { cause: error });
+}
+
+/**
  * Completes the authorization-code flow: checks state (and `iss`, RFC 9207), exchanges the code
  * with the PKCE verifier, validates the ID token (claims, nonce, signature) and reads the profile.
- * Every check cookie is consumed, whatever the outcome.
+ * Every check cookie is consumed, whatever the outcome. Each request to the provider waits at
+ * most `providerTimeout` ms.
  */
 export async function handleOAuthCallback(
   ctx: RequestContext,
@@ -56,7 +70,8 @@ export async function handleOAuthCallback(
   cookies: Map<string, string>,
   out: OutgoingCookie[],
 ): Promise<OAuthResult> {
-  const as = await getAuthorizationServer(provider);
+  const timeout = ctx.resolved.providerTimeout;
+  const as = await getAuthorizationServer(provider, timeout);
   const client = clientOf(provider);
   // Read all three first so that every one of them is cleared even when an earlier one fails.
   const checks = await Promise.allSettled([
@@ -81,21 +96,21 @@ export async function handleOAuthCallback(
   if (pkceCheck.status === "rejected") throw pkceCheck.reason;
   if (nonceCheck.status === "rejected") throw nonceCheck.reason;
 
-  const options = httpOptions(provider, as.token_endpoint);
-  const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
-  await refuseErrorBody(tokenResponse);
   let result: oauth.TokenEndpointResponse;
   let idTokenVerified: boolean;
   try {
+    const options = httpOptions(provider, as.token_endpoint, timeout);
+    const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
+    await refuseErrorBody(tokenResponse);
     result = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {
       expectedNonce: nonceCheck.value ?? oauth.expectNoNonce,
       requireIdToken: provider.type === "oidc",
     });
     // oauth4webapi checks the ID token's claims; latch also checks its signature against the
     // issuer's JWKS, which Auth.js skips, and its type and `iat`.
-    idTokenVerified = await verifyIdToken(as, provider, tokenResponse, result);
+    idTokenVerified = await verifyIdToken(as, provider, tokenResponse, result, timeout);
   } catch (error) {
-    throw new OAuthCallbackError("The token response was refused.", { cause: error });
+    throw refusal("The token response was refused.", error);
   }
 
   const tokens: TokenSet = { ...result };
@@ -107,7 +122,7 @@ export async function handleOAuthCallback(
     profile = toProfile(
       await provider.userinfo.request({
         tokens,
-        provider: { id: provider.id, clientId: provider.clientId, fetch: provider.fetch ?? fetch },
+        provider: { id: provider.id, clientId: provider.clientId, fetch: providerFetch(provider, timeout) },
         claims: idClaims ? { ...idClaims } : undefined,
         params: Object.fromEntries(params),
       }),
@@ -116,8 +131,8 @@ export async function handleOAuthCallback(
     profile = toProfile(idClaims);
   } else if (as.userinfo_endpoint) {
     if (!result.access_token) throw new OAuthCallbackError("The token response has no access token to read the profile with.");
-    const response = await oauth.userInfoRequest(as, client, result.access_token, httpOptions(provider, as.userinfo_endpoint));
     try {
+      const response = await oauth.userInfoRequest(as, client, result.access_token, httpOptions(provider, as.userinfo_endpoint, timeout));
       // OpenID Connect userinfo must carry `sub` (checked against the ID token's); a plain OAuth 2
       // profile endpoint answers whatever JSON the service defines (`{ "id": … }`).
       profile =
@@ -125,7 +140,7 @@ export async function handleOAuthCallback(
           ? toProfile(await oauth.processUserInfoResponse(as, client, idClaims?.sub ?? oauth.skipSubjectCheck, response))
           : toProfile(await plainJson(response));
     } catch (error) {
-      throw new OAuthCallbackError("The userinfo response was refused.", { cause: error });
+      throw refusal("The userinfo response was refused.", error);
     }
   } else {
     throw new InvalidEndpoints(`Provider "${provider.id}" has no userinfo endpoint and no userinfo.request function.`);

@@ -14,12 +14,14 @@ const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-lo
  * with keys from the issuer's `jwks_uri`, never ones the token names: RFC 8725 §3.10), the
  * token's type (RFC 8725 §3.11–3.12) and `iat` (OIDC Core §3.1.3.7 item 10).
  *
+ * The JWKS download, when the keys are not cached yet, waits at most `timeout` ms.
+ *
  * Returns whether the ID token was verified. An OIDC provider's ID token must be, or the
  * sign-in fails; a plain OAuth 2 provider's unverifiable ID token is merely not used.
  *
  * @example
  * ```ts
- * const verified = await verifyIdToken(as, provider, tokenResponse, result);
+ * const verified = await verifyIdToken(as, provider, tokenResponse, result, 3500);
  * const claims = verified ? oauth.getValidatedIdTokenClaims(result) : undefined;
  * ```
  */
@@ -28,6 +30,7 @@ export async function verifyIdToken(
   provider: InternalOAuthProvider,
   tokenResponse: Response,
   result: oauth.TokenEndpointResponse,
+  timeout: number | false,
 ): Promise<boolean> {
   const claims = oauth.getValidatedIdTokenClaims(result);
   if (!result.id_token || !claims) return false;
@@ -36,7 +39,7 @@ export async function verifyIdToken(
     if (provider.type === "oidc") throw new Error(`The issuer's metadata has no jwks_uri to verify the ID token's signature with (provider "${provider.id}").`);
     return false;
   }
-  await oauth.validateApplicationLevelSignature(as, tokenResponse, httpOptions(provider, as.jwks_uri));
+  await oauth.validateApplicationLevelSignature(as, tokenResponse, httpOptions(provider, as.jwks_uri, timeout));
   // ID tokens predate explicit typing: providers send `typ: "JWT"` or none. A type with the
   // `+jwt` suffix names another kind of token (at+jwt, logout+jwt, …) that must never pass as one.
   const { typ } = decodeProtectedHeader(result.id_token);

@@ -14,6 +14,7 @@ import type { RequestContext, ResolvedConfig } from "./config.js";
 import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import type { SessionResult } from "./session/jwt-session.js";
 import { markProviderTokenError } from "./provider-token-status.js";
+import { isStrictBase64url } from "./session/jwe-fast.js";
 import type { RefreshTokenStore } from "../refresh-tokens/types.js";
 import { limitRefreshTokens } from "./time-limit.js";
 
@@ -207,6 +208,10 @@ export async function verifyBearerToken(ctx: RequestContext, bearer: ResolvedBea
     if (typeof cached.exp === "number" && cached.exp > now && cached.iss === ctx.authUrl && cached.aud === audienceOf(ctx, bearer)) return cached;
     verifiedCache.get(ctx.resolved)?.delete(token);
   }
+  // One spelling per token: jose decodes base64url leniently (padding, unused trailing bits), which
+  // would let a token be respelled past anything keyed on its string (the cache, deny-lists).
+  const segments = token.split(".");
+  if (segments.length !== 3 || !segments.every(isStrictBase64url)) return null;
   try {
     const keys = await keysOf(ctx.resolved, bearer);
     const { payload } = await jwtVerify(

@@ -225,6 +225,12 @@ describe("resolveOrigin", () => {
     expect(resolveOrigin(trusted(), headers, "http://internal:3000/api/auth/session")).toBe("https://public.test");
   });
 
+  it("drops a default port the proxy spelled out, as a browser's Origin does", () => {
+    expect(resolveOrigin(trusted(), new Headers({ "x-forwarded-host": "app.test:443", "x-forwarded-proto": "https" }), "http://internal/x")).toBe("https://app.test");
+    expect(resolveOrigin(trusted(), new Headers({ host: "app.test:80" }), "http://internal/x")).toBe("http://app.test");
+    expect(resolveOrigin(trusted(), new Headers({ "x-forwarded-host": "app.test:8443", "x-forwarded-proto": "https" }), "http://internal/x")).toBe("https://app.test:8443");
+  });
+
   it("takes the first value of a comma-separated X-Forwarded-Host / -Proto", () => {
     const headers = new Headers({ "x-forwarded-host": "public.test, proxy.internal", "x-forwarded-proto": "https,http" });
     expect(resolveOrigin(trusted(), headers, "http://internal/x")).toBe("https://public.test");

@@ -239,7 +239,9 @@ export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, reques
     }
   }
   protocol = protocol === "https" || protocol === "http" ? protocol : fallback?.protocol.replace(":", "");
-  if (host) return `${protocol ?? "http"}://${host}`;
+  // Through URL: a default port the header spelled out (app.test:443 over https) is dropped, as
+  // browsers drop it from Origin; otherwise same-origin checks would refuse the site's own pages.
+  if (host) return new URL(`${protocol ?? "http"}://${host}`).origin;
   if (fallback) return fallback.origin;
   throw new UntrustedHost("The request carries no usable Host header. Set AUTH_URL to your site's URL.");
 }

@@ -501,6 +501,11 @@ export interface PagesOptions {
 /** Look of the built-in pages. */
 export interface Theme {
   colorScheme?: "auto" | "dark" | "light" | undefined;
+  /**
+   * The app's logo on the built-in pages: a path on the site (`/logo.svg`), an absolute URL on the
+   * site's own origin, or a `data:image/…` URL. A logo on another origin (a CDN) is not shown:
+   * the pages load nothing from third parties, which would learn who opens them.
+   */
   logo?: string | undefined;
   brandColor?: string | undefined;
   buttonText?: string | undefined;

@@ -3,7 +3,7 @@ import type { RequestContext } from "./config.js";
 import type { CsrfState } from "./csrf.js";
 import type { OutgoingCookie } from "./cookies.js";
 import { isHttpUrl, sameOriginUrl } from "./callback-url.js";
-import { rateLimitedPage } from "./pages/index.js";
+import { pageLanguage, rateLimitedPage } from "./pages/index.js";
 import type { InternalProvider } from "./providers.js";
 import type { ResponseInternal } from "./response.js";
 
@@ -89,6 +89,7 @@ export function rateLimitedResponse(action: ActionContext, refused: RateLimited)
   resolved.logger.warn(`rate-limited: ${refused.message}`);
   const signInUrl = new URL(resolved.pages.signIn ?? `${ctx.authUrl}/signin`, ctx.origin);
   signInUrl.searchParams.set("error", "RateLimited");
-  const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme });
+  const language = pageLanguage(resolved.locales, action.request.headers);
+  const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme, language });
   return { ...page, status: 429, headers: { ...page.headers, "retry-after": String(refused.retryAfter) }, redirect: signInUrl.href, error: refused, cookies: action.baseCookies };
 }

@@ -1,5 +1,5 @@
 import { MissingSecret, UntrustedHost } from "../errors.js";
-import type { AuthConfig, CookiesOptions, LoggerInstance, PagesOptions, Theme } from "../types.js";
+import type { AuthConfig, CookiesOptions, LoggerInstance, PageLocale, PagesOptions, Theme } from "../types.js";
 import { createLogger } from "./logger.js";
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
@@ -13,6 +13,7 @@ import type { RateLimitStore } from "../rate-limit/types.js";
 import { MemoryRateLimitStore } from "../rate-limit/memory.js";
 import { resolveBearer, type ResolvedBearer } from "./bearer.js";
 import { resolveProviderTimeout } from "./oauth/provider-fetch.js";
+import { resolvePageLocales } from "./pages/locale.js";
 
 const DATABASE_METHODS: Array<keyof Adapter> = ["createUser", "getUser", "getUserByAccount", "getUserByEmail", "linkAccount", "createSession", "getSessionAndUser", "updateSession", "deleteSession", "updateUser"];
 const EMAIL_METHODS: Array<keyof Adapter> = ["createVerificationToken", "useVerificationToken", "getUserByEmail", "createUser", "updateUser"];
@@ -87,6 +88,8 @@ export interface ResolvedConfig {
   configError: Error | undefined;
   pages: PagesOptions;
   theme: Theme;
+  /** The languages the built-in pages may be negotiated among, the fallback first; one entry fixes it. */
+  locales: readonly PageLocale[];
   logger: LoggerInstance;
   /** Cookie names and attributes over http and over https, computed once. */
   cookieSets: { plain: CookiesOptions; secure: CookiesOptions };
@@ -154,6 +157,10 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
       `Passkey providers ${conditional.map((p) => `"${p.id}"`).join(" and ")} both enable conditional UI; a page can run one such request: set enableConditionalUI: false on all but one.`,
     );
   }
+  const locales = resolvePageLocales(config.locale);
+  if (locales.unknown.length > 0) {
+    logger.warn(`page-locale-unknown: the built-in pages do not speak ${locales.unknown.map((l) => JSON.stringify(l)).join(", ")}; locale may name ${["auto", ...resolvePageLocales("auto").locales].join(", ")}`);
+  }
   let bearer: ResolvedBearer | undefined;
   try {
     bearer = resolveBearer(config.bearer, sessionMaxAge, storeTimeout);
@@ -189,6 +196,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     providerTimeout: resolveProviderTimeout(config.providerTimeout, logger),
     pages: config.pages ?? {},
     theme: { colorScheme: "auto", ...config.theme },
+    locales: locales.locales,
     logger,
     cookieSets: { plain: resolveCookies(false, config.cookies), secure: resolveCookies(true, config.cookies) },
   };

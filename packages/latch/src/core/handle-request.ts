@@ -9,7 +9,7 @@ import { webAuthnOptionsAction } from "./actions/webauthn-options.js";
 import { createRequestContext, type RequestContext, type ResolvedConfig } from "./config.js";
 import { parseCookieHeader } from "./cookies.js";
 import { resolveCsrf } from "./csrf.js";
-import { errorPage } from "./pages/index.js";
+import { errorPage, pageLanguage } from "./pages/index.js";
 import type { InternalProvider } from "./providers.js";
 import { toResponse, type ResponseInternal } from "./response.js";
 import type { ProviderType } from "../types.js";
@@ -135,9 +135,9 @@ async function readBody(request: Request): Promise<Record<string, unknown> | "to
 }
 
 /** Answers a configuration problem: the error page for page routes, JSON otherwise. Never leaks details. */
-function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string): ResponseInternal {
+function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string, headers: Headers): ResponseInternal {
   resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
-  if (PAGE_ACTIONS.has(action)) return errorPage({ error: "Configuration", authUrl, theme: resolved.theme });
+  if (PAGE_ACTIONS.has(action)) return errorPage({ error: "Configuration", authUrl, theme: resolved.theme, language: pageLanguage(resolved.locales, headers) });
   return jsonError(500, "Configuration", "There was a problem with the server configuration. Check the server logs for more information.");
 }
 
@@ -174,11 +174,11 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
     ctx = createRequestContext(resolved, request.headers, request.url);
   } catch (error) {
     // Without AUTH_URL and a trusted host, the request's URL names no origin latch may use: the page links by path.
-    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? ""}${resolved.basePath === "/" ? "" : resolved.basePath}`);
+    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? ""}${resolved.basePath === "/" ? "" : resolved.basePath}`, request.headers);
   }
 
   if (unknownProvider) {
-    const page = errorPage({ error: "default", authUrl: ctx.authUrl, theme: resolved.theme });
+    const page = errorPage({ error: "default", authUrl: ctx.authUrl, theme: resolved.theme, language: pageLanguage(resolved.locales, request.headers) });
     return { ...page, status: 404 };
   }
 
@@ -202,7 +202,7 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
     return await handler(action);
   } catch (error) {
     // Actions turn expected failures into redirects; reaching here is a bug or a misconfiguration.
-    return configurationError(resolved, error, parsed.action, ctx.authUrl);
+    return configurationError(resolved, error, parsed.action, ctx.authUrl, request.headers);
   }
 }
 

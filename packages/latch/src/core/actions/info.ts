@@ -1,5 +1,5 @@
 import type { ActionContext } from "../action-context.js";
-import { errorPage, verifyRequestPage } from "../pages/index.js";
+import { errorPage, pageLanguage, verifyRequestPage } from "../pages/index.js";
 import type { ResponseInternal } from "../response.js";
 
 /** `GET /providers`: what next-auth/react's `getProviders()` reads. */
@@ -26,7 +26,8 @@ export function errorAction(action: ActionContext): ResponseInternal {
     if (error) target.searchParams.set("error", error);
     return { redirect: target.href, cookies: action.baseCookies };
   }
-  return { ...errorPage({ error, authUrl: ctx.authUrl, theme: ctx.resolved.theme }), cookies: action.baseCookies };
+  const language = pageLanguage(ctx.resolved.locales, action.request.headers);
+  return { ...errorPage({ error, authUrl: ctx.authUrl, theme: ctx.resolved.theme, language }), cookies: action.baseCookies };
 }
 
 /** `GET /verify-request`: "check your email". */
@@ -37,5 +38,6 @@ export function verifyRequestAction(action: ActionContext): ResponseInternal {
     for (const [key, value] of action.query) target.searchParams.set(key, value);
     return { redirect: target.href, cookies: action.baseCookies };
   }
-  return { ...verifyRequestPage({ origin: ctx.origin, theme: ctx.resolved.theme }), cookies: action.baseCookies };
+  const language = pageLanguage(ctx.resolved.locales, action.request.headers);
+  return { ...verifyRequestPage({ origin: ctx.origin, theme: ctx.resolved.theme, language }), cookies: action.baseCookies };
 }

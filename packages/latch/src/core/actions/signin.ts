@@ -1,7 +1,7 @@
 import { MissingCSRF, OAuthSignInError, isAuthError } from "../../errors.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { authorizationUrl } from "../oauth/authorization-url.js";
-import { signInPage } from "../pages/index.js";
+import { pageLanguage, signInPage } from "../pages/index.js";
 import { signedInUser } from "../signed-in-user.js";
 import { sendSignInLink } from "./email-signin.js";
 import type { ResponseInternal } from "../response.js";
@@ -24,9 +24,10 @@ export async function signInPageAction(action: ActionContext): Promise<ResponseI
   const adapter = ctx.resolved.adapter;
   const getUser = adapter?.getUser?.bind(adapter);
   const signedIn = getUser && ctx.resolved.providers.some((p) => p.type === "webauthn") ? await signedInUser(ctx, action.cookies, getUser) : null;
-  const signedInAs = signedIn ? signedIn.email || signedIn.name || "your account" : undefined;
+  const signedInAs = signedIn ? signedIn.email || signedIn.name || "" : undefined;
+  const language = pageLanguage(ctx.resolved.locales, action.request.headers);
   return {
-    ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme, signedInAs }),
+    ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme, language, signedInAs }),
     cookies: action.baseCookies,
   };
 }

@@ -4,7 +4,7 @@ import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, typ
 import { databaseSessionId } from "../bearer.js";
 import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
 import { runEvent } from "../events.js";
-import { signOutPage } from "../pages/index.js";
+import { pageLanguage, signOutPage } from "../pages/index.js";
 import type { ResponseInternal } from "../response.js";
 import { decodeSessionToken } from "../session/jwt-session.js";
 
@@ -17,7 +17,8 @@ export async function signOutPageAction(action: ActionContext): Promise<Response
     target.searchParams.set("callbackUrl", callbackUrl);
     return { redirect: target.href, cookies: action.baseCookies };
   }
-  return { ...signOutPage({ authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, theme: ctx.resolved.theme }), cookies: action.baseCookies };
+  const language = pageLanguage(ctx.resolved.locales, action.request.headers);
+  return { ...signOutPage({ authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, theme: ctx.resolved.theme, language }), cookies: action.baseCookies };
 }
 
 /** `POST /signout`: requires the CSRF token, clears every session cookie chunk, redirects. */

@@ -1,33 +1,52 @@
 import type { Theme } from "../../types.js";
+import type { PageLanguage } from "./locale.js";
+import { icon as iconBadge, type IconName } from "./icons.js";
+import { pageStyles } from "./styles.js";
+
+export { safeColor } from "./colors.js";
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A CSS color latch accepts from the theme; anything else falls back to the default. */
-export function safeColor(value: string | undefined, fallback: string): string {
-  return value && /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%deg]+\))$/.test(value) ? value : fallback;
+/** A hidden form field. */
+export function hiddenInput(name: string, value: string): string {
+  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 }
 
-/**
- * Security headers of every built-in page: no framing, no referrer leak, nothing loaded from
- * elsewhere — images only from the page's own origin or inline (RFC 9700 §4.2.4).
- */
-export const PAGE_HEADERS: Record<string, string> = {
-  "content-type": "text/html; charset=utf-8",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-};
+/** The origin of an absolute URL a page links to (its own origin); undefined for a path. */
+export function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
 /**
- * The headers of a page that runs one inline script: the page CSP, plus that script's nonce and
- * fetches to the page's own origin. Everything else stays as strict as on every other page.
+ * Headers of a built-in page: no framing, no referrer leak, nothing loaded from elsewhere —
+ * images only from the page's own origin or inline (RFC 9700 §4.2.4); its language, and
+ * `Vary: Accept-Language` when that header chose it. With a `nonce` the page may run that one
+ * inline script and fetch from its own origin; everything else stays as strict.
+ *
+ * @example
+ * ```ts
+ * pageHeaders(language, randomHex(16));
+ * ```
  */
-export function scriptPageHeaders(nonce: string): Record<string, string> {
-  return { ...PAGE_HEADERS, "content-security-policy": `${PAGE_HEADERS["content-security-policy"]}; script-src 'nonce-${nonce}'; connect-src 'self'` };
+export function pageHeaders(language: PageLanguage, nonce?: string): Record<string, string> {
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": nonce === undefined ? CSP : `${CSP}; script-src 'nonce-${nonce}'; connect-src 'self'`,
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "content-language": language.locale,
+    ...(language.negotiated ? { vary: "Accept-Language" } : {}),
+  };
 }
 
 const DATA_IMAGE = /^data:image\/(?:png|gif|jpeg|webp|avif|svg\+xml)[;,]/i;
@@ -49,24 +68,26 @@ function pageLogo(logo: string | undefined, origin: string | undefined): string 
   }
 }
 
-/** Wraps page content in the themed document; `origin` is the origin the page is served on. */
-export function renderDocument(title: string, theme: Theme, body: string, origin: string | undefined): string {
-  const brand = safeColor(theme.brandColor, "#346df1");
-  const buttonText = safeColor(theme.buttonText, "#ffffff");
-  const scheme = theme.colorScheme === "dark" || theme.colorScheme === "light" ? theme.colorScheme : "light dark";
+/** What a page is made of; `body` is HTML, everything else text. */
+export interface DocumentParts {
+  title: string;
+  theme: Theme;
+  language: PageLanguage;
+  body: string;
+  /** The origin the page is served on, when known: a logo must be on it. */
+  origin: string | undefined;
+  /** The badge above the heading, shown when the theme has no logo. */
+  icon?: IconName | undefined;
+}
+
+/** Wraps page content in the themed document: `<html lang>`, one `<main>` landmark, the logo (or icon) first. */
+export function renderDocument({ title, theme, language, body, origin, icon }: DocumentParts): string {
   const logoUrl = pageLogo(theme.logo, origin);
-  const logo = logoUrl ? `<img class="logo" src="${escapeHtml(logoUrl)}" alt="">` : "";
+  const logo = logoUrl ? `<img class="logo" src="${escapeHtml(logoUrl)}" alt="">` : icon ? iconBadge(icon) : "";
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${language.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
 <style>
-:root{color-scheme:${scheme};--brand:${brand};--brand-text:${buttonText};--bg:light-dark(#f4f4f5,#18181b);--card:light-dark(#fff,#27272a);--text:light-dark(#18181b,#f4f4f5);--muted:light-dark(#52525b,#a1a1aa);--border:light-dark(#e4e4e7,#3f3f46)}
-*{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text)}
-main{width:100%;max-width:22rem;padding:2rem;background:var(--card);border:1px solid var(--border);border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h1{font-size:1.25rem;margin:0 0 1rem}p{color:var(--muted);margin:0 0 1rem}.logo{display:block;max-height:56px;margin:0 auto 1rem}
-form{margin:0 0 .75rem}button,.button{display:block;width:100%;padding:.7rem 1rem;border:0;border-radius:8px;background:var(--brand);color:var(--brand-text);font:inherit;font-weight:600;cursor:pointer;text-align:center;text-decoration:none}
-label{display:block;font-size:.9rem;font-weight:600;margin:.5rem 0 .25rem}input{display:block;width:100%;padding:.6rem .7rem;margin:0 0 .5rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text);font:inherit}
-.credentials button,.email button{margin-top:1rem}.divider{text-align:center;margin:1rem 0}.passkey button{margin-top:.75rem}.passkey .secondary{background:transparent;color:var(--text);border:1px solid var(--border)}
-input:focus-visible,button:focus-visible,.button:focus-visible{outline:3px solid var(--text);outline-offset:2px}.error{color:light-dark(#b91c1c,#fca5a5);background:light-dark(#fef2f2,#450a0a);border-radius:8px;padding:.6rem .8rem}
+${pageStyles(theme)}
 </style></head><body><main>${logo}${body}</main></body></html>`;
 }

@@ -1,5 +1,6 @@
 import type { InternalWebAuthnProvider } from "../providers.js";
-import { escapeHtml } from "./html.js";
+import { escapeHtml, hiddenInput } from "./html.js";
+import type { PageLanguage } from "./locale.js";
 
 /**
  * The browser side of passkeys on the built-in sign-in page: plain JavaScript, inline (the page
@@ -9,7 +10,9 @@ import { escapeHtml } from "./html.js";
  * normal form POST, so the browser follows the redirect. Conditional UI (passkeys offered in the
  * email field's autofill, `mediation: "conditional"`) starts on load; a button press aborts it
  * first, since a browser runs one WebAuthn request at a time. Without JavaScript the section
- * stays hidden and every other form works as before.
+ * stays hidden and every other form works as before. What it says comes from the form's
+ * `data-messages` (the page's language); the server's own explanation of a refusal is English,
+ * so only an English page shows it.
  */
 export const PASSKEY_SCRIPT = `(() => {
   "use strict";
@@ -47,7 +50,14 @@ export const PASSKEY_SCRIPT = `(() => {
     if (credential.authenticatorAttachment) json.authenticatorAttachment = credential.authenticatorAttachment;
     return json;
   };
+  const failure = (message) => Object.assign(new Error(message), { latch: true });
   for (const form of forms) {
+    let text = {};
+    try {
+      text = JSON.parse(form.dataset.messages || "{}");
+    } catch {
+      text = {};
+    }
     const alert = form.querySelector("[data-latch-error]");
     const email = form.querySelector('input[name="email"]');
     if (!supported) {
@@ -68,7 +78,10 @@ export const PASSKEY_SCRIPT = `(() => {
       if (action === "register" && email && email.value) url.searchParams.set("email", email.value);
       const answer = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
       const body = await answer.json().catch(() => null);
-      if (!answer.ok || !body || !body.options) throw new Error((body && body.message) || "The passkey request could not be started. Try again.");
+      if (!answer.ok || !body || !body.options) {
+        const refused = body && body.error === "WebAuthnVerificationError";
+        throw failure(refused ? (text.serverWords && body.message) || text.refused : text.failed);
+      }
       return body.options;
     };
     const submit = (action, credential) => {
@@ -87,7 +100,7 @@ export const PASSKEY_SCRIPT = `(() => {
         const credential = await navigator.credentials.get({ publicKey: request(options), mediation: "conditional", signal: controller.signal });
         if (credential && !controller.signal.aborted) submit("authenticate", credential);
       } catch (error) {
-        if (!controller.signal.aborted && error && error.name !== "AbortError" && error.name !== "NotAllowedError") show(error.message);
+        if (!controller.signal.aborted && error && error.name !== "AbortError" && error.name !== "NotAllowedError") show(error.latch ? error.message : text.failed);
       }
     };
     const run = async (action) => {
@@ -96,7 +109,7 @@ export const PASSKEY_SCRIPT = `(() => {
       alert.hidden = true;
       if (action === "register" && form.dataset.signedIn !== "true") {
         if (!email || !email.value.trim()) {
-          show("Enter your email address to create an account with a passkey.");
+          show(text.enterEmail);
           if (email) email.focus();
           return;
         }
@@ -105,10 +118,10 @@ export const PASSKEY_SCRIPT = `(() => {
       try {
         const options = await fetchOptions(action);
         const credential = action === "register" ? await navigator.credentials.create({ publicKey: creation(options) }) : await navigator.credentials.get({ publicKey: request(options) });
-        if (!credential) throw new Error("No passkey was chosen.");
+        if (!credential) throw failure(text.noneChosen);
         submit(action, credential);
       } catch (error) {
-        show(error && error.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : error && error.name === "InvalidStateError" ? "This authenticator already holds a passkey for this account." : (error && error.message) || "The passkey request failed.");
+        show(error && error.name === "NotAllowedError" ? text.cancelled : error && error.name === "InvalidStateError" ? text.alreadyRegistered : error && error.latch ? error.message : text.failed);
         conditionalRun = startConditional();
       }
     };
@@ -121,34 +134,45 @@ export const PASSKEY_SCRIPT = `(() => {
   }
 })();`;
 
-function hidden(name: string, value: string): string {
-  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+/** What the script may say, in the page's language; the server's words only on an English page. */
+function scriptMessages(language: PageLanguage): string {
+  const { enterEmail, cancelled, alreadyRegistered, noneChosen, failed, refused } = language.messages.passkey;
+  return JSON.stringify({ enterEmail, cancelled, alreadyRegistered, noneChosen, failed, refused, serverWords: language.locale === "en" });
 }
 
 /**
  * The passkey section of the sign-in page: hidden until the script finds WebAuthn in the browser.
  * "Sign in with passkey" (usernameless); an email field that offers passkeys in its autofill
  * (`autocomplete="username webauthn"`) and, with `registration`, creates an account; or, for a
- * signed-in user, "Add a passkey to your account".
+ * signed-in user (`signedInAs`: their address or name, "" when neither is known), "Add a passkey
+ * to your account". `describedBy` names the page's error message when it concerns passkeys.
  */
-export function passkeyForm(provider: InternalWebAuthnProvider, params: { authUrl: string; csrfToken: string; callbackUrl: string; signedInAs: string | undefined }): string {
-  const { authUrl, csrfToken, callbackUrl, signedInAs } = params;
+export function passkeyForm(
+  provider: InternalWebAuthnProvider,
+  params: { authUrl: string; csrfToken: string; callbackUrl: string; signedInAs: string | undefined; language: PageLanguage; describedBy: string | undefined },
+): string {
+  const { authUrl, csrfToken, callbackUrl, signedInAs, language, describedBy } = params;
+  const text = language.messages;
   const id = encodeURIComponent(provider.id);
   const fieldId = `${provider.id}-passkey-email`;
+  const alertId = `${provider.id}-passkey-error`;
   const signedIn = signedInAs !== undefined;
+  const described = [alertId, describedBy].filter(Boolean).join(" ");
+  const invalid = describedBy ? ' aria-invalid="true"' : "";
   const emailField =
     !signedIn && (provider.registration || provider.conditionalUI)
-      ? `<label for="${escapeHtml(fieldId)}">Email</label><input id="${escapeHtml(fieldId)}" name="email" type="email" autocomplete="username webauthn" placeholder="email@example.com">`
+      ? `<label for="${escapeHtml(fieldId)}">${escapeHtml(text.signIn.email)}</label><input id="${escapeHtml(fieldId)}" name="email" type="email" autocomplete="username webauthn" autocapitalize="off" spellcheck="false" placeholder="${escapeHtml(text.signIn.emailPlaceholder)}" aria-describedby="${escapeHtml(described)}"${invalid}>`
       : "";
   const register = signedIn
-    ? `<p>Signed in as ${escapeHtml(signedInAs)}.</p><button type="submit" name="ceremony" value="register" class="secondary">Add a passkey to your account</button>`
+    ? `<p>${escapeHtml(text.passkey.signedInAs(signedInAs || undefined))}</p><button type="submit" name="ceremony" value="register" class="secondary">${escapeHtml(text.passkey.addToAccount)}</button>`
     : provider.registration
-      ? `<button type="submit" name="ceremony" value="register" class="secondary">Create an account with a passkey</button>`
+      ? `<button type="submit" name="ceremony" value="register" class="secondary">${escapeHtml(text.passkey.createAccount)}</button>`
       : "";
-  return `<form class="passkey" id="latch-passkey-${escapeHtml(id)}" action="${escapeHtml(`${authUrl}/callback/${id}`)}" method="POST" data-latch-passkey="${escapeHtml(provider.id)}" data-options="${escapeHtml(`${authUrl}/webauthn-options/${id}`)}" data-conditional="${provider.conditionalUI && !signedIn ? "true" : "false"}" data-signed-in="${signedIn ? "true" : "false"}" hidden>
-${hidden("csrfToken", csrfToken)}${hidden("callbackUrl", callbackUrl)}${hidden("action", "")}${hidden("data", "")}
-${emailField}<p class="error" role="alert" data-latch-error hidden></p>
-<button type="submit" name="ceremony" value="authenticate">Sign in with ${escapeHtml(provider.name.toLowerCase() === "passkey" ? "passkey" : provider.name)}</button>
+  const signInLabel = provider.name.toLowerCase() === "passkey" ? text.passkey.signIn : text.signIn.withProvider(provider.name);
+  return `<form class="passkey" id="latch-passkey-${escapeHtml(id)}" action="${escapeHtml(`${authUrl}/callback/${id}`)}" method="POST" data-latch-passkey="${escapeHtml(provider.id)}" data-options="${escapeHtml(`${authUrl}/webauthn-options/${id}`)}" data-conditional="${provider.conditionalUI && !signedIn ? "true" : "false"}" data-signed-in="${signedIn ? "true" : "false"}" data-messages="${escapeHtml(scriptMessages(language))}" hidden>
+${hiddenInput("csrfToken", csrfToken)}${hiddenInput("callbackUrl", callbackUrl)}${hiddenInput("action", "")}${hiddenInput("data", "")}
+${emailField}<p class="error" id="${escapeHtml(alertId)}" role="alert" data-latch-error hidden></p>
+<button type="submit" name="ceremony" value="authenticate">${escapeHtml(signInLabel)}</button>
 ${register}</form>
-<p data-latch-unsupported hidden>This browser cannot use passkeys.</p><noscript><p>Signing in with a passkey needs JavaScript.</p></noscript>`;
+<p data-latch-unsupported hidden>${escapeHtml(text.passkey.unsupported)}</p><noscript><p>${escapeHtml(text.passkey.needsJavaScript)}</p></noscript>`;
 }

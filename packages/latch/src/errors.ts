@@ -1,13 +1,15 @@
 /**
- * latch's errors: one base class and one subclass per error type. `type` matches
- * Auth.js's error names (they travel in `?error=` URLs), `code` is latch's stable,
- * closed union for `switch (err.code)`.
+ * latch's errors: one base class and one subclass per error type. Each class's `type` is its
+ * own literal, one of the closed union `ErrorType`; the names are Auth.js's (they travel in
+ * `?error=` URLs). `isAuthError(err)` narrows to `AnyAuthError`, so that `switch (err.type)`
+ * narrows to the class. `code` is only `CredentialsSignin`'s, a string the app chooses, as in
+ * Auth.js.
  */
 
 /** Which page an error leads to: the sign-in page (the user can retry) or the error page. */
 export type ErrorKind = "signIn" | "error";
 
-/** Every error type latch raises. Stable: safe to `switch` on. */
+/** Every error type latch raises: the `type` of each error class. Stable: safe to `switch` on. */
 export type ErrorType =
   | "AccessDenied"
   | "AdapterError"
@@ -273,7 +275,60 @@ export class WebAuthnVerificationError extends SignInError {
   override type = "WebAuthnVerificationError" as const;
 }
 
-/** True when `value` is a latch error. */
-export function isAuthError(value: unknown): value is AuthError {
+/**
+ * Every error class latch raises, told apart by `type`: after `isAuthError(err)`, a
+ * `switch (err.type)` narrows `err` to the class of each case.
+ */
+export type AnyAuthError =
+  | AccessDenied
+  | AdapterError
+  | CallbackRouteError
+  | CredentialsSignin
+  | DuplicateConditionalUI
+  | EmailSignInError
+  | ErrorPageLoop
+  | EventError
+  | InvalidCallbackUrl
+  | InvalidCheck
+  | InvalidEndpoints
+  | InvalidProvider
+  | JWTSessionError
+  | MissingAdapter
+  | MissingAdapterMethods
+  | MissingAuthorize
+  | MissingCSRF
+  | MissingSecret
+  | OAuthAccountNotLinked
+  | OAuthCallbackError
+  | OAuthProfileParseError
+  | OAuthSignInError
+  | RateLimited
+  | SessionRequired
+  | SessionTokenError
+  | SignOutError
+  | UnknownAction
+  | UnsupportedStrategy
+  | UntrustedHost
+  | Verification
+  | WebAuthnVerificationError;
+
+/**
+ * True when `value` is a latch error (an `AuthError` instance); narrows it to {@link AnyAuthError}.
+ *
+ * @example
+ * ```ts
+ * import { isAuthError } from "latch/errors";
+ * try { await signIn("credentials", formData); }
+ * catch (err) {
+ *   if (!isAuthError(err)) throw err;
+ *   switch (err.type) {
+ *     case "RateLimited": return `Too many attempts: try again in ${err.retryAfter} s`;
+ *     case "CredentialsSignin": return "Wrong email or password";
+ *     default: throw err;
+ *   }
+ * }
+ * ```
+ */
+export function isAuthError(value: unknown): value is AnyAuthError {
   return value instanceof AuthError;
 }

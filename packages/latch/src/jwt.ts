@@ -1,6 +1,7 @@
 /**
  * `latch/jwt`: encode, decode and read session tokens — the same API and the same token format
- * as `next-auth/jwt`, so a migration keeps every user signed in.
+ * as `next-auth/jwt`, so a migration keeps every user signed in. `JWT` is `latch`'s own interface:
+ * extend it in `declare module "latch"`, or here as with `next-auth/jwt` — in one of the two only.
  *
  * @example
  * ```ts

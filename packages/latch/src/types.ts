@@ -1,10 +1,13 @@
 /**
  * Public types of latch. Types only: import them with `import type`.
  *
- * Extend `Session`, `User` or `JWT` by module augmentation:
- * ```ts
- * declare module "latch" { interface Session { user: { id: string } & DefaultSession["user"] } }
- * ```
+ * `Session`, `User` and `JWT` are the app's to extend, in one place: a `declare module "latch"`
+ * block (see {@link Session}). `latch/next`, `latch/react` and `latch/jwt` re-export these same
+ * interfaces, so what is added there reaches `auth()`, `useSession()`, `getToken()` and the
+ * callbacks. The Auth.js spellings work too — `declare module "latch/next"` for
+ * `"next-auth"`, `declare module "latch/jwt"` for `"next-auth/jwt"` — provided each interface
+ * is extended through one module only: extended through two, TypeScript keeps two copies, each
+ * with half the fields.
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
 import type { RateLimitStore } from "./rate-limit/types.js";
@@ -22,7 +25,17 @@ export interface DefaultUser {
   email?: string | null | undefined;
   image?: string | null | undefined;
 }
-/** The user; extend it by module augmentation. */
+/**
+ * The user: what `authorize` and a provider's `profile` return, and what the `signIn`, `jwt`
+ * and `session` callbacks receive. Extend it by module augmentation, next to {@link Session}.
+ *
+ * @example
+ * ```ts
+ * declare module "latch" {
+ *   interface User { role: "admin" | "member" }
+ * }
+ * ```
+ */
 export interface User extends DefaultUser {}
 
 /** The session the app sees; `expires` is an ISO date string. */
@@ -35,7 +48,34 @@ export interface DefaultSession {
    */
   error?: "RefreshTokenError" | (string & {}) | undefined;
 }
-/** The session; extend it by module augmentation. */
+/**
+ * The session: what `auth()`, `useSession().data`, `getSession()` and `requireSession()` give,
+ * and what the `session` callback returns. Extend it (and {@link User}, {@link JWT}) by module
+ * augmentation, in one `.d.ts` or `.ts` file of the app that TypeScript sees (for example
+ * `types/latch.d.ts`, or `auth.ts` itself); a file with no import or export needs `export {}` to
+ * be a module. Then fill the new fields in the `jwt` and `session` callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { DefaultSession } from "latch";
+ *
+ * declare module "latch" {
+ *   interface Session { user: { id: string; role: "admin" | "member" } & DefaultSession["user"] }
+ *   interface User { role: "admin" | "member" }
+ *   interface JWT { role?: "admin" | "member" }
+ * }
+ *
+ * // auth.ts
+ * callbacks: {
+ *   jwt({ token, user }) { if (user) token.role = user.role; return token; },
+ *   session({ session, token }) {
+ *     session.user.id = token.sub ?? "";
+ *     session.user.role = token.role ?? "member";
+ *     return session;
+ *   },
+ * }
+ * ```
+ */
 export interface Session extends DefaultSession {}
 
 /** The claims latch puts in a session token by default. */
@@ -52,7 +92,20 @@ export interface DefaultJWT {
   picture?: string | null | undefined;
   sub?: string | undefined;
 }
-/** The session token's payload; extend it by module augmentation. */
+/**
+ * The session token's payload: what the `jwt` callback receives and returns, and `getToken()`
+ * gives. Extend it by module augmentation, in `declare module "latch"` next to {@link Session},
+ * or — as Auth.js apps do for `next-auth/jwt` — in `declare module "latch/jwt"`: the same
+ * interface, but extended in one of the two only (TypeScript would keep two diverging
+ * copies). Fields that are not declared still read as `unknown`.
+ *
+ * @example
+ * ```ts
+ * declare module "latch" {
+ *   interface JWT { role?: "admin" | "member" }
+ * }
+ * ```
+ */
 export interface JWT extends Record<string, unknown>, DefaultJWT {}
 
 /** What an OAuth/OIDC provider's token endpoint returned. */
@@ -126,15 +179,18 @@ export interface ProviderStyle {
 }
 
 /**
- * An OAuth 2.0 or OpenID Connect provider, in Auth.js's shape.
+ * An OAuth 2.0 or OpenID Connect provider, in Auth.js's shape. `Id` is the provider's id as a
+ * literal type when it is known (`"github"`), so that `signIn()` accepts only the ids of the
+ * config's providers.
  *
  * @example
  * ```ts
- * const provider: OAuthConfig<Profile> = { id: "acme", name: "Acme", type: "oidc", issuer: "https://id.acme.test" };
+ * const provider: OAuthConfig<Profile, "acme"> = { id: "acme", name: "Acme", type: "oidc", issuer: "https://id.acme.test" };
  * ```
  */
-export interface OAuthConfig<P = Profile> {
-  id: string;
+export interface OAuthConfig<P = Profile, Id extends string = string> {
+  /** The URL segment of the provider's routes (`/signin/<id>`, `/callback/<id>`) and `account.provider`. */
+  id: Id;
   name: string;
   type: "oauth" | "oidc";
   /** The authorization server's issuer; OIDC providers discover their endpoints from it. */
@@ -162,7 +218,7 @@ export interface OAuthConfig<P = Profile> {
 }
 
 /** What a provider factory accepts: every field of the config, all optional. */
-export type OAuthUserConfig<P = Profile> = Partial<OAuthConfig<P>>;
+export type OAuthUserConfig<P = Profile, Id extends string = string> = Partial<OAuthConfig<P, Id>>;
 
 /** One field of a credentials form, rendered by the built-in sign-in page. */
 export interface CredentialInput {
@@ -220,8 +276,8 @@ export interface CredentialsRateLimit {
  * });
  * ```
  */
-export interface CredentialsConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>> {
-  id: string;
+export interface CredentialsConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>, Id extends string = string> {
+  id: Id;
   name: string;
   type: "credentials";
   /** The form fields, in order. */
@@ -236,7 +292,7 @@ export interface CredentialsConfig<C extends Record<string, CredentialInput> = R
 }
 
 /** What `Credentials()` accepts: every field optional except `authorize`. */
-export type CredentialsUserConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>> = Partial<Omit<CredentialsConfig<C>, "authorize" | "type">> &
+export type CredentialsUserConfig<C extends Record<string, CredentialInput> = Record<string, CredentialInput>, Id extends string = string> = Partial<Omit<CredentialsConfig<C, Id>, "authorize" | "type">> &
   Pick<CredentialsConfig<C>, "authorize">;
 
 /** How an email provider throttles sending links. */
@@ -288,8 +344,8 @@ export interface SendVerificationRequestParams {
  * Email({ from: "Acme <login@acme.test>", sendVerificationRequest: ({ identifier, url }) => mailApi.send(identifier, url) });
  * ```
  */
-export interface EmailConfig {
-  id: string;
+export interface EmailConfig<Id extends string = string> {
+  id: Id;
   name: string;
   type: "email";
   /** The sender address. Default `no-reply@<your host>`. */
@@ -317,7 +373,7 @@ export interface EmailConfig {
 }
 
 /** What an email provider factory accepts: every field optional. */
-export type EmailUserConfig = Partial<Omit<EmailConfig, "type">>;
+export type EmailUserConfig<Id extends string = string> = Partial<Omit<EmailConfig<Id>, "type">>;
 
 /**
  * What latch uses of `@simplewebauthn/server`, typed here so that the package stays an optional
@@ -379,8 +435,8 @@ export interface WebAuthnServer {
  * NextAuth({ adapter, providers: [Passkey({ registration: true })] });
  * ```
  */
-export interface WebAuthnConfig {
-  id: string;
+export interface WebAuthnConfig<Id extends string = string> {
+  id: Id;
   name: string;
   type: "webauthn";
   /**
@@ -404,13 +460,42 @@ export interface WebAuthnConfig {
 }
 
 /** What `Passkey()` accepts: every field optional. */
-export type WebAuthnUserConfig = Partial<Omit<WebAuthnConfig, "type">>;
+export type WebAuthnUserConfig<Id extends string = string> = Partial<Omit<WebAuthnConfig<Id>, "type">>;
 
 /** A provider's config, of any kind. */
 export type ProviderConfig = OAuthConfig | CredentialsConfig | EmailConfig | WebAuthnConfig;
 
 /** A provider: its config, or a factory that builds it. */
 export type Provider = ProviderConfig | ((options?: never) => ProviderConfig);
+
+// How a factory keeps its id literal: a first overload `<const Id extends string = "github">`
+// returning `NoInfer<Id>` (else a call inside `providers: [...]` would take `string` from the
+// array's context), and a last overload for the call without options, the one `infer` reads
+// when the factory is passed uncalled (`providers: [GitHub]`).
+type ConfigOf<P> = P extends (...args: never) => infer C ? Extract<C, ProviderConfig> : Extract<P, ProviderConfig>;
+
+/**
+ * The ids of providers, as literal types when they are known: `ProviderId<typeof GitHub>` is
+ * `"github"`, and `string` for a config typed only as `Provider`. This is what `signIn()` of
+ * `NextAuth()` accepts.
+ *
+ * @example
+ * ```ts
+ * const providers = [GitHub, OIDC({ id: "local", issuer })];
+ * type Id = ProviderId<(typeof providers)[number]>; // "github" | "local"
+ * ```
+ */
+export type ProviderId<P = Provider> = ConfigOf<P>["id"];
+
+/**
+ * The ids of the OAuth and OpenID Connect providers among `P`: what `getAccessToken()` accepts.
+ *
+ * @example
+ * ```ts
+ * type Id = OAuthProviderId<typeof GitHub | ReturnType<typeof Credentials>>; // "github"
+ * ```
+ */
+export type OAuthProviderId<P = Provider> = Extract<ConfigOf<P>, { type: "oauth" | "oidc" }>["id"];
 
 /** What the `signIn` callback receives. */
 export interface SignInCallbackParams {
@@ -500,6 +585,7 @@ export interface PagesOptions {
 
 /** Look of the built-in pages. */
 export interface Theme {
+  /** `"auto"` (default) follows the browser's `prefers-color-scheme`; `"light"` or `"dark"` fixes it. */
   colorScheme?: "auto" | "dark" | "light" | undefined;
   /**
    * The app's logo on the built-in pages: a path on the site (`/logo.svg`), an absolute URL on the
@@ -507,9 +593,17 @@ export interface Theme {
    * the pages load nothing from third parties, which would learn who opens them.
    */
   logo?: string | undefined;
+  /** Background of the main buttons: `#rgb`, `#rrggbb`, `rgb()`, `hsl()` or a CSS color name. */
   brandColor?: string | undefined;
+  /**
+   * Text color on the main buttons. Without it latch picks white or near-black, whichever is
+   * readable on `brandColor` (contrast of at least 4.5:1).
+   */
   buttonText?: string | undefined;
 }
+
+/** A language the built-in pages speak. */
+export type PageLocale = "en" | "de" | "fr" | "es" | "ja";
 
 /** Where latch writes its logs. Tokens and secrets never reach it. */
 export interface LoggerInstance {
@@ -722,6 +816,19 @@ export interface AuthConfig {
   callbacks?: CallbacksOptions | undefined;
   events?: EventCallbacks | undefined;
   theme?: Theme | undefined;
+  /**
+   * The language of the built-in pages (sign-in, sign-out, error, "check your email", the
+   * sign-in link's landing page). `"auto"` (default) follows the browser's `Accept-Language`
+   * among every language latch has (`de-CH` falls back to `de`; English when none matches); a
+   * list follows it among those languages only, the first being the fallback; one language
+   * fixes it. Negotiated pages say `Vary: Accept-Language`.
+   *
+   * @example
+   * ```ts
+   * locale: ["de", "en"], // German unless the browser prefers English
+   * ```
+   */
+  locale?: PageLocale | "auto" | readonly PageLocale[] | undefined;
   logger?: Partial<LoggerInstance> | undefined;
   debug?: boolean | undefined;
   /** Where the routes live. Default `/api/auth`, or the path of `AUTH_URL`. */

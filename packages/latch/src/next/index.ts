@@ -5,15 +5,15 @@
  */
 import type { NextRequest } from "next/server";
 import { handleToResponse } from "../core/handle-request.js";
-import type { Session } from "../types.js";
+import type { Awaitable, Provider, Session } from "../types.js";
 import { createActions } from "./actions.js";
-import { createInstance, type ConfigInput } from "./instance.js";
+import { createInstance } from "./instance.js";
 import { pagesRouterSession } from "./pages-router.js";
 import { createGetAccessToken } from "./access-token.js";
 import { createProtect } from "./protect.js";
 import { runProxy } from "./proxy.js";
 import { createRequireSession, createServerSessionReader } from "./server-session.js";
-import type { AuthFunction, NextAuthResult, PagesRequestLike, PagesResponseLike, ServerSidePropsContextLike, WrappedHandler } from "./types.js";
+import type { AuthFunction, NextAuthConfig, NextAuthResult, PagesRequestLike, PagesResponseLike, ServerSidePropsContextLike, WrappedHandler } from "./types.js";
 
 export type * from "../types.js";
 export type * from "./types.js";
@@ -29,7 +29,10 @@ function isPagesResponse(value: unknown): value is PagesResponseLike {
 }
 
 /**
- * Creates latch for a Next.js app.
+ * Creates latch for a Next.js app. With the config written in the call (or typed by
+ * `satisfies NextAuthConfig`), `signIn()` accepts only the ids of its providers, and
+ * `getAccessToken()` those of its OAuth/OIDC providers; with a config typed `NextAuthConfig`, or
+ * the lazy form `NextAuth((request) => config)`, any string.
  *
  * @example
  * ```ts
@@ -41,7 +44,9 @@ function isPagesResponse(value: unknown): value is PagesResponseLike {
  * export { auth as proxy } from "./auth";
  * ```
  */
-export default function NextAuth(input: ConfigInput): NextAuthResult {
+export default function NextAuth<Providers extends Provider[] = Provider[]>(
+  input: (NextAuthConfig & { providers: Providers }) | ((request: Request | undefined) => Awaitable<NextAuthConfig>),
+): NextAuthResult<Providers[number]> {
   const instance = createInstance(input);
   const readServerSession = createServerSessionReader(instance);
 

@@ -1,6 +1,6 @@
 import type { AccessTokenResult } from "../core/provider-tokens.js";
 import type { NextRequest } from "next/server";
-import type { AuthConfig, Awaitable, CallbacksOptions, Session } from "../types.js";
+import type { AuthConfig, Awaitable, CallbacksOptions, OAuthProviderId, Provider, ProviderId, Session } from "../types.js";
 
 /** What `callbacks.authorized` receives: the request and its session (or `null`). */
 export interface AuthorizedParams {
@@ -93,8 +93,25 @@ export interface AuthFunction {
   (request: PagesRequestLike, response: PagesResponseLike): Promise<Session | null>;
 }
 
-/** What `NextAuth()` returns. */
-export interface NextAuthResult {
+/** The form data or options of the server-side `signIn`. */
+type SignInArguments = [options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]];
+
+/**
+ * The server-side `signIn`: `Id` is the union of the ids of the config's providers when they
+ * are known, `string` otherwise. Declared as a method, whose parameters compare bivariantly, so
+ * that a result typed for known ids is still a `NextAuthResult`.
+ */
+export type ServerSignIn<Id extends string = string> = { signIn(provider?: Id, ...rest: SignInArguments): Promise<string> }["signIn"];
+
+/** `getAccessToken` of `NextAuth()`, typed for the OAuth/OIDC provider ids `Id` (bivariant, as {@link ServerSignIn}). */
+export type GetAccessToken<Id extends string = string> = { getAccessToken(providerId: Id): Promise<AccessTokenResult> }["getAccessToken"];
+
+/**
+ * What `NextAuth()` returns. `P` is the type of the config's providers: when `NextAuth()` sees
+ * them (`NextAuth({ providers: [GitHub, …] })`), `signIn()` accepts only their ids; with a config
+ * typed `NextAuthConfig` or given as a function, any string.
+ */
+export interface NextAuthResult<P extends Provider = Provider> {
   /** The route handlers: `export const { GET, POST } = handlers` in `app/api/auth/[...nextauth]/route.ts`. */
   handlers: { GET: (request: Request) => Promise<Response>; POST: (request: Request) => Promise<Response> };
   auth: AuthFunction;
@@ -107,7 +124,7 @@ export interface NextAuthResult {
    * A passkey provider throws `InvalidProvider`: a passkey needs the browser, so send the user
    * to the sign-in page (`signIn()` without a provider) instead.
    */
-  signIn: (provider?: string, options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]) => Promise<string>;
+  signIn: ServerSignIn<ProviderId<P>>;
   /** Signs out from a server action; redirects unless `redirect: false`. */
   signOut: (options?: SignOutOptions) => Promise<string>;
   /** Updates the session from a server action through the `jwt` callback (`trigger: "update"`). */
@@ -124,7 +141,7 @@ export interface NextAuthResult {
    * Answers `{ error }` instead of throwing: `NoSession`, `NoTokens`, `RefreshTokenError` (the
    * grant was revoked: ask the user to sign in again) or `RefreshUnavailable`.
    */
-  getAccessToken: (providerId: string) => Promise<AccessTokenResult>;
+  getAccessToken: GetAccessToken<OAuthProviderId<P>>;
   /**
    * Defense in depth for server components and server actions: returns the session, or
    * redirects to sign-in (default) / throws `SessionRequired`.

@@ -68,6 +68,8 @@ function fullName(user: AppleProfile["user"]): string | null {
  * });
  * ```
  */
+export default function Apple<const Id extends string = "apple">(options?: OAuthUserConfig<AppleProfile, Id>): OAuthConfig<AppleProfile, NoInfer<Id>>;
+export default function Apple(options?: undefined): OAuthConfig<AppleProfile, "apple">;
 export default function Apple(options: OAuthUserConfig<AppleProfile> = {}): OAuthConfig<AppleProfile> {
   return mergeProvider<AppleProfile>(
     {

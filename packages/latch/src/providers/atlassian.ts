@@ -33,6 +33,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<A
  * Atlassian({ authorization: { params: { scope: "read:me read:jira-work offline_access" } } });
  * ```
  */
+export default function Atlassian<const Id extends string = "atlassian">(options?: OAuthUserConfig<AtlassianProfile, Id>): OAuthConfig<AtlassianProfile, NoInfer<Id>>;
+export default function Atlassian(options?: undefined): OAuthConfig<AtlassianProfile, "atlassian">;
 export default function Atlassian(options: OAuthUserConfig<AtlassianProfile> = {}): OAuthConfig<AtlassianProfile> {
   return mergeProvider<AtlassianProfile>(
     {

@@ -30,6 +30,8 @@ export interface Auth0Profile {
  * Auth0({ issuer: "https://example.eu.auth0.com/", authorization: { params: { audience: "https://api.example.com" } } });
  * ```
  */
+export default function Auth0<const Id extends string = "auth0">(options?: OAuthUserConfig<Auth0Profile, Id>): OAuthConfig<Auth0Profile, NoInfer<Id>>;
+export default function Auth0(options?: undefined): OAuthConfig<Auth0Profile, "auth0">;
 export default function Auth0(options: OAuthUserConfig<Auth0Profile> = {}): OAuthConfig<Auth0Profile> {
   return mergeProvider<Auth0Profile>(
     {

@@ -33,6 +33,8 @@ export interface AuthentikProfile {
  * Authentik({ issuer: "https://auth.example.com/application/o/my-app/" });
  * ```
  */
+export default function Authentik<const Id extends string = "authentik">(options?: OAuthUserConfig<AuthentikProfile, Id>): OAuthConfig<AuthentikProfile, NoInfer<Id>>;
+export default function Authentik(options?: undefined): OAuthConfig<AuthentikProfile, "authentik">;
 export default function Authentik(options: OAuthUserConfig<AuthentikProfile> = {}): OAuthConfig<AuthentikProfile> {
   return mergeProvider<AuthentikProfile>(
     {

@@ -53,6 +53,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<B
  * Bitbucket({ clientId: process.env.BITBUCKET_KEY, clientSecret: process.env.BITBUCKET_SECRET });
  * ```
  */
+export default function Bitbucket<const Id extends string = "bitbucket">(options?: OAuthUserConfig<BitbucketProfile, Id>): OAuthConfig<BitbucketProfile, NoInfer<Id>>;
+export default function Bitbucket(options?: undefined): OAuthConfig<BitbucketProfile, "bitbucket">;
 export default function Bitbucket(options: OAuthUserConfig<BitbucketProfile> = {}): OAuthConfig<BitbucketProfile> {
   return mergeProvider<BitbucketProfile>(
     {

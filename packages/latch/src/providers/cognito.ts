@@ -30,6 +30,8 @@ export interface CognitoProfile {
  * Cognito({ issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" });
  * ```
  */
+export default function Cognito<const Id extends string = "cognito">(options?: OAuthUserConfig<CognitoProfile, Id>): OAuthConfig<CognitoProfile, NoInfer<Id>>;
+export default function Cognito(options?: undefined): OAuthConfig<CognitoProfile, "cognito">;
 export default function Cognito(options: OAuthUserConfig<CognitoProfile> = {}): OAuthConfig<CognitoProfile> {
   return mergeProvider<CognitoProfile>(
     {

@@ -26,6 +26,11 @@ import type { CredentialInput, CredentialsConfig, CredentialsUserConfig } from "
  * });
  * ```
  */
+export default function Credentials<C extends Record<string, CredentialInput> = Record<string, CredentialInput>, const Id extends string = "credentials">(
+  options: CredentialsUserConfig<C, Id>,
+): CredentialsConfig<C, NoInfer<Id>>;
+// With `C` given explicitly, `Id` is not inferred: any id, typed as string.
+export default function Credentials<C extends Record<string, CredentialInput> = Record<string, CredentialInput>>(options: CredentialsUserConfig<C> & { id: string }): CredentialsConfig<C>;
 export default function Credentials<C extends Record<string, CredentialInput> = Record<string, CredentialInput>>(options: CredentialsUserConfig<C>): CredentialsConfig<C> {
   return {
     id: "credentials",

@@ -46,6 +46,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<D
  * Discord({ authorization: { params: { scope: "identify email guilds" } } });
  * ```
  */
+export default function Discord<const Id extends string = "discord">(options?: OAuthUserConfig<DiscordProfile, Id>): OAuthConfig<DiscordProfile, NoInfer<Id>>;
+export default function Discord(options?: undefined): OAuthConfig<DiscordProfile, "discord">;
 export default function Discord(options: OAuthUserConfig<DiscordProfile> = {}): OAuthConfig<DiscordProfile> {
   return mergeProvider<DiscordProfile>(
     {

@@ -57,6 +57,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<D
  * Dropbox({ authorization: { params: { token_access_type: "online" } } });
  * ```
  */
+export default function Dropbox<const Id extends string = "dropbox">(options?: OAuthUserConfig<DropboxProfile, Id>): OAuthConfig<DropboxProfile, NoInfer<Id>>;
+export default function Dropbox(options?: undefined): OAuthConfig<DropboxProfile, "dropbox">;
 export default function Dropbox(options: OAuthUserConfig<DropboxProfile> = {}): OAuthConfig<DropboxProfile> {
   return mergeProvider<DropboxProfile>(
     {

@@ -3,7 +3,7 @@ import type { EmailConfig, EmailUserConfig } from "../types.js";
 export { verificationMessage, type VerificationMessage } from "../core/email/message.js";
 
 /** What `Email()` accepts: the usual email options, and the function that sends the link. */
-export type GenericEmailUserConfig = EmailUserConfig & Pick<EmailConfig, "sendVerificationRequest">;
+export type GenericEmailUserConfig<Id extends string = string> = EmailUserConfig<Id> & Pick<EmailConfig, "sendVerificationRequest">;
 
 /**
  * Sign-in links sent by email through whatever the app uses to send mail — an HTTP email API,
@@ -30,6 +30,7 @@ export type GenericEmailUserConfig = EmailUserConfig & Pick<EmailConfig, "sendVe
  * });
  * ```
  */
+export default function Email<const Id extends string = "email">(options: GenericEmailUserConfig<Id>): EmailConfig<NoInfer<Id>>;
 export default function Email(options: GenericEmailUserConfig): EmailConfig {
   const config: EmailConfig = { id: "email", name: "Email", maxAge: 10 * 60, ...options, type: "email" };
   if (typeof config.sendVerificationRequest !== "function") {

@@ -39,6 +39,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<F
  * Facebook({ clientId: process.env.FB_APP_ID, clientSecret: process.env.FB_APP_SECRET });
  * ```
  */
+export default function Facebook<const Id extends string = "facebook">(options?: OAuthUserConfig<FacebookProfile, Id>): OAuthConfig<FacebookProfile, NoInfer<Id>>;
+export default function Facebook(options?: undefined): OAuthConfig<FacebookProfile, "facebook">;
 export default function Facebook(options: OAuthUserConfig<FacebookProfile> = {}): OAuthConfig<FacebookProfile> {
   return mergeProvider<FacebookProfile>(
     {

@@ -21,7 +21,7 @@ export interface GitHubEmail {
 }
 
 /** Options of the GitHub provider: the usual provider options, plus GitHub Enterprise. */
-export interface GitHubOptions extends OAuthUserConfig<GitHubProfile> {
+export interface GitHubOptions<Id extends string = string> extends OAuthUserConfig<GitHubProfile, Id> {
   /** GitHub Enterprise Server: `baseUrl` is the server's root, e.g. `https://github.example.com`. */
   enterprise?: { baseUrl?: string | undefined } | undefined;
 }
@@ -69,6 +69,8 @@ function userinfoRequest(apiBaseUrl: string) {
  * export const { handlers, auth, signIn, signOut } = NextAuth({ providers: [GitHub] });
  * ```
  */
+export default function GitHub<const Id extends string = "github">(options?: GitHubOptions<Id>): OAuthConfig<GitHubProfile, NoInfer<Id>>;
+export default function GitHub(options?: undefined): OAuthConfig<GitHubProfile, "github">;
 export default function GitHub(options: GitHubOptions = {}): OAuthConfig<GitHubProfile> {
   const { enterprise, ...rest } = options;
   const baseUrl = (enterprise?.baseUrl ?? "https://github.com").replace(/\/+$/, "");

@@ -22,7 +22,7 @@ export interface GitLabEmail {
 }
 
 /** Options of the GitLab provider: the usual provider options, plus a self-managed instance. */
-export interface GitLabOptions extends OAuthUserConfig<GitLabProfile> {
+export interface GitLabOptions<Id extends string = string> extends OAuthUserConfig<GitLabProfile, Id> {
   /** A self-managed instance's root, e.g. `https://gitlab.example.com`. Default `https://gitlab.com`. */
   baseUrl?: string | undefined;
 }
@@ -62,6 +62,8 @@ function userinfoRequest(apiUrl: string) {
  * GitLab({ baseUrl: "https://gitlab.example.com" });
  * ```
  */
+export default function GitLab<const Id extends string = "gitlab">(options?: GitLabOptions<Id>): OAuthConfig<GitLabProfile, NoInfer<Id>>;
+export default function GitLab(options?: undefined): OAuthConfig<GitLabProfile, "gitlab">;
 export default function GitLab(options: GitLabOptions = {}): OAuthConfig<GitLabProfile> {
   const { baseUrl = "https://gitlab.com", ...rest } = options;
   const root = baseUrl.replace(/\/+$/, "");

@@ -35,6 +35,8 @@ export interface GoogleProfile {
  * Google({ authorization: { params: { access_type: "offline", prompt: "consent" } } });
  * ```
  */
+export default function Google<const Id extends string = "google">(options?: OAuthUserConfig<GoogleProfile, Id>): OAuthConfig<GoogleProfile, NoInfer<Id>>;
+export default function Google(options?: undefined): OAuthConfig<GoogleProfile, "google">;
 export default function Google(options: OAuthUserConfig<GoogleProfile> = {}): OAuthConfig<GoogleProfile> {
   return mergeProvider<GoogleProfile>(
     {

@@ -36,6 +36,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<H
  * HubSpot({ authorization: { params: { scope: "oauth crm.objects.contacts.read" } } });
  * ```
  */
+export default function HubSpot<const Id extends string = "hubspot">(options?: OAuthUserConfig<HubSpotProfile, Id>): OAuthConfig<HubSpotProfile, NoInfer<Id>>;
+export default function HubSpot(options?: undefined): OAuthConfig<HubSpotProfile, "hubspot">;
 export default function HubSpot(options: OAuthUserConfig<HubSpotProfile> = {}): OAuthConfig<HubSpotProfile> {
   return mergeProvider<HubSpotProfile>(
     {

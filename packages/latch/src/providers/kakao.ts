@@ -41,6 +41,8 @@ function emailOf(account: KakaoProfile["kakao_account"]): string | null {
  * Kakao({ authorization: { params: { scope: "profile_nickname profile_image" } } });
  * ```
  */
+export default function Kakao<const Id extends string = "kakao">(options?: OAuthUserConfig<KakaoProfile, Id>): OAuthConfig<KakaoProfile, NoInfer<Id>>;
+export default function Kakao(options?: undefined): OAuthConfig<KakaoProfile, "kakao">;
 export default function Kakao(options: OAuthUserConfig<KakaoProfile> = {}): OAuthConfig<KakaoProfile> {
   return mergeProvider<KakaoProfile>(
     {

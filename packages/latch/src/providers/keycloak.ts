@@ -31,6 +31,8 @@ export interface KeycloakProfile {
  * Keycloak({ issuer: "https://sso.example.com/realms/staff" });
  * ```
  */
+export default function Keycloak<const Id extends string = "keycloak">(options?: OAuthUserConfig<KeycloakProfile, Id>): OAuthConfig<KeycloakProfile, NoInfer<Id>>;
+export default function Keycloak(options?: undefined): OAuthConfig<KeycloakProfile, "keycloak">;
 export default function Keycloak(options: OAuthUserConfig<KeycloakProfile> = {}): OAuthConfig<KeycloakProfile> {
   return mergeProvider<KeycloakProfile>(
     {

@@ -29,6 +29,8 @@ export interface LinkedInProfile {
  * LinkedIn({ clientId: process.env.LINKEDIN_CLIENT_ID, clientSecret: process.env.LINKEDIN_CLIENT_SECRET });
  * ```
  */
+export default function LinkedIn<const Id extends string = "linkedin">(options?: OAuthUserConfig<LinkedInProfile, Id>): OAuthConfig<LinkedInProfile, NoInfer<Id>>;
+export default function LinkedIn(options?: undefined): OAuthConfig<LinkedInProfile, "linkedin">;
 export default function LinkedIn(options: OAuthUserConfig<LinkedInProfile> = {}): OAuthConfig<LinkedInProfile> {
   return mergeProvider<LinkedInProfile>(
     {

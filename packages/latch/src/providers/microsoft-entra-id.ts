@@ -22,7 +22,7 @@ export interface MicrosoftEntraIdProfile {
 }
 
 /** Options of the Microsoft Entra ID provider. */
-export interface MicrosoftEntraIdOptions extends OAuthUserConfig<MicrosoftEntraIdProfile> {
+export interface MicrosoftEntraIdOptions<Id extends string = string> extends OAuthUserConfig<MicrosoftEntraIdProfile, Id> {
   /**
    * Size of the profile photo read from Microsoft Graph (needs `User.Read`): 48, 64, 96, 120,
    * 240, 360, 432, 504 or 648 pixels; `false` skips the call. Default 48: the photo travels in
@@ -72,6 +72,8 @@ function userinfoRequest(size: number | false) {
  * MicrosoftEntraId({ issuer: `https://login.microsoftonline.com/${process.env.TENANT_ID}/v2.0`, profilePhotoSize: 96 });
  * ```
  */
+export default function MicrosoftEntraId<const Id extends string = "microsoft-entra-id">(options?: MicrosoftEntraIdOptions<Id>): OAuthConfig<MicrosoftEntraIdProfile, NoInfer<Id>>;
+export default function MicrosoftEntraId(options?: undefined): OAuthConfig<MicrosoftEntraIdProfile, "microsoft-entra-id">;
 export default function MicrosoftEntraId(options: MicrosoftEntraIdOptions = {}): OAuthConfig<MicrosoftEntraIdProfile> {
   const { profilePhotoSize = 48, ...rest } = options;
   return mergeProvider<MicrosoftEntraIdProfile>(

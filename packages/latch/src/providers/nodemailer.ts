@@ -49,7 +49,7 @@ async function sendVerificationRequest(params: SendVerificationRequestParams): P
 }
 
 /** What `Nodemailer()` accepts: the SMTP `server` (needed to send) and the usual email options. */
-export type NodemailerUserConfig = EmailUserConfig;
+export type NodemailerUserConfig<Id extends string = string> = EmailUserConfig<Id>;
 
 /**
  * Sign-in links sent by email through an SMTP server, with Nodemailer (Auth.js's `nodemailer`
@@ -83,6 +83,8 @@ export type NodemailerUserConfig = EmailUserConfig;
  * });
  * ```
  */
+export default function Nodemailer<const Id extends string = "nodemailer">(options?: NodemailerUserConfig<Id>): EmailConfig<NoInfer<Id>>;
+export default function Nodemailer(options?: undefined): EmailConfig<"nodemailer">;
 export default function Nodemailer(options: NodemailerUserConfig = {}): EmailConfig {
   return { id: "nodemailer", name: "Email", maxAge: 10 * 60, sendVerificationRequest, ...options, type: "email" };
 }

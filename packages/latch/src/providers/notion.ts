@@ -41,6 +41,8 @@ function userinfoRequest({ tokens }: UserinfoContext): NotionProfile {
  * Notion({ clientId: process.env.NOTION_OAUTH_CLIENT_ID, clientSecret: process.env.NOTION_OAUTH_CLIENT_SECRET });
  * ```
  */
+export default function Notion<const Id extends string = "notion">(options?: OAuthUserConfig<NotionProfile, Id>): OAuthConfig<NotionProfile, NoInfer<Id>>;
+export default function Notion(options?: undefined): OAuthConfig<NotionProfile, "notion">;
 export default function Notion(options: OAuthUserConfig<NotionProfile> = {}): OAuthConfig<NotionProfile> {
   return mergeProvider<NotionProfile>(
     {

@@ -11,6 +11,10 @@ import { mergeProvider } from "./merge.js";
  * OIDC({ id: "acme", name: "Acme", issuer: "https://id.acme.test", clientId: "…", clientSecret: "…" });
  * ```
  */
+export default function OIDC<P extends Profile = Profile, const Id extends string = "oidc">(options?: OAuthUserConfig<P, Id>): OAuthConfig<P, NoInfer<Id>>;
+// With `P` given explicitly, `Id` is not inferred: any id, typed as string.
+export default function OIDC<P extends Profile = Profile>(options: OAuthUserConfig<P> & { id: string }): OAuthConfig<P>;
+export default function OIDC(options?: undefined): OAuthConfig<Profile, "oidc">;
 export default function OIDC<P extends Profile = Profile>(options: OAuthUserConfig<P> = {}): OAuthConfig<P> {
   return mergeProvider<P>({ id: "oidc", name: "OpenID Connect", type: "oidc" }, { ...options, type: "oidc" });
 }

@@ -28,6 +28,8 @@ export interface OktaProfile {
  * Okta({ issuer: "https://example.okta.com/oauth2/default" });
  * ```
  */
+export default function Okta<const Id extends string = "okta">(options?: OAuthUserConfig<OktaProfile, Id>): OAuthConfig<OktaProfile, NoInfer<Id>>;
+export default function Okta(options?: undefined): OAuthConfig<OktaProfile, "okta">;
 export default function Okta(options: OAuthUserConfig<OktaProfile> = {}): OAuthConfig<OktaProfile> {
   return mergeProvider<OktaProfile>(
     {

@@ -47,6 +47,8 @@ function loadSimpleWebAuthn(): Promise<WebAuthnServer> {
  * export const { handlers, auth } = NextAuth({ adapter: SQLiteAdapter(db), providers: [Passkey({})] });
  * ```
  */
+export default function Passkey<const Id extends string = "passkey">(options?: WebAuthnUserConfig<Id>): WebAuthnConfig<NoInfer<Id>>;
+export default function Passkey(options?: undefined): WebAuthnConfig<"passkey">;
 export default function Passkey(options: WebAuthnUserConfig = {}): WebAuthnConfig {
   return { id: "passkey", name: "Passkey", webAuthnServer: loadSimpleWebAuthn, ...options, type: "webauthn" };
 }

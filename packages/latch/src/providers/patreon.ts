@@ -35,6 +35,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<P
  * Patreon({ authorization: { params: { scope: "identity identity[email] identity.memberships" } } });
  * ```
  */
+export default function Patreon<const Id extends string = "patreon">(options?: OAuthUserConfig<PatreonProfile, Id>): OAuthConfig<PatreonProfile, NoInfer<Id>>;
+export default function Patreon(options?: undefined): OAuthConfig<PatreonProfile, "patreon">;
 export default function Patreon(options: OAuthUserConfig<PatreonProfile> = {}): OAuthConfig<PatreonProfile> {
   return mergeProvider<PatreonProfile>(
     {

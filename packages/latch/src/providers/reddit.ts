@@ -16,7 +16,7 @@ export interface RedditProfile {
 }
 
 /** Options of the Reddit provider. */
-export interface RedditOptions extends OAuthUserConfig<RedditProfile> {
+export interface RedditOptions<Id extends string = string> extends OAuthUserConfig<RedditProfile, Id> {
   /**
    * The `User-Agent` of every request to Reddit, which throttles or refuses generic ones. Reddit asks
    * for `<platform>:<app id>:<version> (by /u/<your username>)`. Default `web:latch:1 (by latch)`.
@@ -54,6 +54,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<R
  * Reddit({ userAgent: "web:com.example.app:1.0 (by /u/example)" });
  * ```
  */
+export default function Reddit<const Id extends string = "reddit">(options?: RedditOptions<Id>): OAuthConfig<RedditProfile, NoInfer<Id>>;
+export default function Reddit(options?: undefined): OAuthConfig<RedditProfile, "reddit">;
 export default function Reddit(options: RedditOptions = {}): OAuthConfig<RedditProfile> {
   const { userAgent = "web:latch:1 (by latch)", fetch: appFetch, ...rest } = options;
   return mergeProvider<RedditProfile>(

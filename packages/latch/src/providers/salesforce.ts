@@ -29,6 +29,8 @@ export interface SalesforceProfile {
  * Salesforce({ issuer: "https://test.salesforce.com" });
  * ```
  */
+export default function Salesforce<const Id extends string = "salesforce">(options?: OAuthUserConfig<SalesforceProfile, Id>): OAuthConfig<SalesforceProfile, NoInfer<Id>>;
+export default function Salesforce(options?: undefined): OAuthConfig<SalesforceProfile, "salesforce">;
 export default function Salesforce(options: OAuthUserConfig<SalesforceProfile> = {}): OAuthConfig<SalesforceProfile> {
   return mergeProvider<SalesforceProfile>(
     {

@@ -33,6 +33,8 @@ export interface SlackProfile {
  * Slack({ authorization: { params: { team: "T0123456" } } }); // preselect a workspace
  * ```
  */
+export default function Slack<const Id extends string = "slack">(options?: OAuthUserConfig<SlackProfile, Id>): OAuthConfig<SlackProfile, NoInfer<Id>>;
+export default function Slack(options?: undefined): OAuthConfig<SlackProfile, "slack">;
 export default function Slack(options: OAuthUserConfig<SlackProfile> = {}): OAuthConfig<SlackProfile> {
   return mergeProvider<SlackProfile>(
     {

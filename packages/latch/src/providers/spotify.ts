@@ -30,6 +30,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<S
  * Spotify({ authorization: { params: { scope: "user-read-email user-top-read" } } });
  * ```
  */
+export default function Spotify<const Id extends string = "spotify">(options?: OAuthUserConfig<SpotifyProfile, Id>): OAuthConfig<SpotifyProfile, NoInfer<Id>>;
+export default function Spotify(options?: undefined): OAuthConfig<SpotifyProfile, "spotify">;
 export default function Spotify(options: OAuthUserConfig<SpotifyProfile> = {}): OAuthConfig<SpotifyProfile> {
   return mergeProvider<SpotifyProfile>(
     {

@@ -42,6 +42,8 @@ function imageOf(profile: StravaProfile): string | null {
  * Strava({ authorization: { params: { scope: "read,activity:read" } } });
  * ```
  */
+export default function Strava<const Id extends string = "strava">(options?: OAuthUserConfig<StravaProfile, Id>): OAuthConfig<StravaProfile, NoInfer<Id>>;
+export default function Strava(options?: undefined): OAuthConfig<StravaProfile, "strava">;
 export default function Strava(options: OAuthUserConfig<StravaProfile> = {}): OAuthConfig<StravaProfile> {
   return mergeProvider<StravaProfile>(
     {

@@ -38,6 +38,8 @@ function joinScope(body: Record<string, unknown>): Record<string, unknown> {
  * Twitch({ authorization: { params: { scope: "openid user:read:email user:read:follows" } } });
  * ```
  */
+export default function Twitch<const Id extends string = "twitch">(options?: OAuthUserConfig<TwitchProfile, Id>): OAuthConfig<TwitchProfile, NoInfer<Id>>;
+export default function Twitch(options?: undefined): OAuthConfig<TwitchProfile, "twitch">;
 export default function Twitch(options: OAuthUserConfig<TwitchProfile> = {}): OAuthConfig<TwitchProfile> {
   const { fetch: appFetch, ...rest } = options;
   return mergeProvider<TwitchProfile>(

@@ -43,6 +43,8 @@ async function userinfoRequest({ tokens, provider }: UserinfoContext): Promise<T
  * Twitter({ authorization: { params: { scope: "users.read tweet.read users.email offline.access" } } });
  * ```
  */
+export default function Twitter<const Id extends string = "twitter">(options?: OAuthUserConfig<TwitterProfile, Id>): OAuthConfig<TwitterProfile, NoInfer<Id>>;
+export default function Twitter(options?: undefined): OAuthConfig<TwitterProfile, "twitter">;
 export default function Twitter(options: OAuthUserConfig<TwitterProfile> = {}): OAuthConfig<TwitterProfile> {
   return mergeProvider<TwitterProfile>(
     {

@@ -19,7 +19,7 @@ export interface WorkOSProfile {
 }
 
 /** Options of the WorkOS provider. */
-export interface WorkOSOptions extends OAuthUserConfig<WorkOSProfile> {
+export interface WorkOSOptions<Id extends string = string> extends OAuthUserConfig<WorkOSProfile, Id> {
   /** The WorkOS API's root. Default `https://api.workos.com`. */
   baseUrl?: string | undefined;
 }
@@ -59,6 +59,8 @@ function imageOf(profile: WorkOSProfile): string | null {
  * WorkOS({ authorization: { params: { connection: "conn_01E4ZCR3C56J083X43JQXF3JK5" } } });
  * ```
  */
+export default function WorkOS<const Id extends string = "workos">(options?: WorkOSOptions<Id>): OAuthConfig<WorkOSProfile, NoInfer<Id>>;
+export default function WorkOS(options?: undefined): OAuthConfig<WorkOSProfile, "workos">;
 export default function WorkOS(options: WorkOSOptions = {}): OAuthConfig<WorkOSProfile> {
   const { baseUrl = "https://api.workos.com", ...rest } = options;
   const apiUrl = baseUrl.replace(/\/+$/, "");

@@ -43,6 +43,8 @@ function imageOf(profile: YandexProfile): string | null {
  * Yandex({ authorization: { params: { scope: "login:info login:email" } } });
  * ```
  */
+export default function Yandex<const Id extends string = "yandex">(options?: OAuthUserConfig<YandexProfile, Id>): OAuthConfig<YandexProfile, NoInfer<Id>>;
+export default function Yandex(options?: undefined): OAuthConfig<YandexProfile, "yandex">;
 export default function Yandex(options: OAuthUserConfig<YandexProfile> = {}): OAuthConfig<YandexProfile> {
   return mergeProvider<YandexProfile>(
     {

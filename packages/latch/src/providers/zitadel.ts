@@ -30,6 +30,8 @@ export interface ZitadelProfile {
  * Zitadel({ issuer: "https://example-abc123.zitadel.cloud" });
  * ```
  */
+export default function Zitadel<const Id extends string = "zitadel">(options?: OAuthUserConfig<ZitadelProfile, Id>): OAuthConfig<ZitadelProfile, NoInfer<Id>>;
+export default function Zitadel(options?: undefined): OAuthConfig<ZitadelProfile, "zitadel">;
 export default function Zitadel(options: OAuthUserConfig<ZitadelProfile> = {}): OAuthConfig<ZitadelProfile> {
   return mergeProvider<ZitadelProfile>(
     {

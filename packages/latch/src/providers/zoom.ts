@@ -37,6 +37,8 @@ function nameOf(profile: ZoomProfile): string | null {
  * Zoom({ clientId: process.env.ZOOM_CLIENT_ID, clientSecret: process.env.ZOOM_CLIENT_SECRET });
  * ```
  */
+export default function Zoom<const Id extends string = "zoom">(options?: OAuthUserConfig<ZoomProfile, Id>): OAuthConfig<ZoomProfile, NoInfer<Id>>;
+export default function Zoom(options?: undefined): OAuthConfig<ZoomProfile, "zoom">;
 export default function Zoom(options: OAuthUserConfig<ZoomProfile> = {}): OAuthConfig<ZoomProfile> {
   return mergeProvider<ZoomProfile>(
     {

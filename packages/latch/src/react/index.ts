@@ -20,7 +20,9 @@ export { useBearerClient } from "./use-bearer-client.js";
 export { createBearerClient, type BearerClient, type BearerClientOptions, type BearerStorage } from "../client/bearer.js";
 export type {
   ClientOptions,
+  ClientProviderId,
   ClientSafeProvider,
+  Register,
   SessionContextValue,
   SessionProviderProps,
   SessionStatus,

@@ -5,7 +5,7 @@ import { getProviders } from "./get-providers.js";
 import { navigate } from "./navigate.js";
 import { announce, senderId } from "./session-channel.js";
 import { signInResult } from "./sign-in-result.js";
-import type { SignInAuthorizationParams, SignInOptions, SignInResponse } from "./types.js";
+import type { ClientProviderId, SignInAuthorizationParams, SignInOptions, SignInResponse } from "./types.js";
 
 // Options of signIn itself; every other field goes to the provider.
 const OWN_OPTIONS = new Set(["redirect", "redirectTo", "callbackUrl", "basePath"]);
@@ -26,6 +26,8 @@ function providerFields(options: SignInOptions): Record<string, string> {
  * the user goes to the built-in sign-in page. On success every `<SessionProvider>` of the origin
  * refetches.
  *
+ * `provider` is any string unless the app declares its provider ids in `Register`.
+ *
  * With `redirect: false` nothing navigates: the promise resolves to `{ error, code, status, ok,
  * url }`. As in next-auth, a refused password gives `ok: true` and `error: "CredentialsSignin"`
  * (a throttled one `status: 429`, `ok: false`, `error: "RateLimited"`); check `error`.
@@ -36,9 +38,9 @@ function providerFields(options: SignInOptions): Record<string, string> {
  * if (result.error) setMessage("Wrong email or password");
  * ```
  */
-export async function signIn(provider?: string, options?: SignInOptions<true>, authorizationParams?: SignInAuthorizationParams): Promise<void>;
-export async function signIn(provider: string | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
-export async function signIn(provider?: string, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
+export async function signIn(provider?: ClientProviderId, options?: SignInOptions<true>, authorizationParams?: SignInAuthorizationParams): Promise<void>;
+export async function signIn(provider: ClientProviderId | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
+export async function signIn(provider?: ClientProviderId, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
 export async function signIn(provider?: string, options: SignInOptions = {}, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | void> {
   const basePath = resolveBasePath(options.basePath);
   const redirect = options.redirect !== false;

@@ -5,6 +5,27 @@
 import type { ReactNode } from "react";
 import type { Session } from "../types.js";
 
+/**
+ * Types the client: the browser cannot see the config, so declare here, by module augmentation,
+ * the ids of the providers the client `signIn()` accepts. Without it, any string.
+ *
+ * @example
+ * ```ts
+ * declare module "latch/react" {
+ *   interface Register { providerId: "github" | "credentials" }
+ * }
+ * // or, from the server config (a type-only import: no server code reaches the client):
+ * declare module "latch/react" {
+ *   interface Register { providerId: NonNullable<Parameters<typeof import("./auth").signIn>[0]> }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty until the app augments it
+export interface Register {}
+
+/** The provider ids the client `signIn()` accepts: `Register["providerId"]`, or any string. */
+export type ClientProviderId = Register extends { providerId: infer Id extends string } ? Id : string;
+
 /** What `useSession()` reports: `"loading"` until the provider knows whether there is a session. */
 export type SessionStatus = "loading" | "authenticated" | "unauthenticated";
 

@@ -40,18 +40,19 @@ export async function runSignInCallback(action: ActionContext, params: SignInPar
  */
 export async function startSession(
   action: ActionContext,
-  params: SignInParams & { isNewUser?: boolean | undefined; emailVerifiedNow?: boolean | undefined },
+  // authTime: the earliest auth_time (seconds) a JWT session may carry, to begin after a revocation cut-off.
+  params: SignInParams & { isNewUser?: boolean | undefined; emailVerifiedNow?: boolean | undefined; authTime?: number | undefined },
   out: OutgoingCookie[],
 ): Promise<string> {
   const { ctx } = action;
   const { resolved } = ctx;
-  const { user, account, profile, isNewUser, emailVerifiedNow } = params;
+  const { user, account, profile, isNewUser, emailVerifiedNow, authTime } = params;
   const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
   if (resolved.strategy === "database") {
     out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
   } else {
     // sid and auth_time survive every renewal: revocation names the session by them.
-    const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.floor(Date.now() / 1000) };
+    const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.max(Math.floor(Date.now() / 1000), authTime ?? 0) };
     const trigger = isNewUser ? "signUp" : "signIn";
     const jwt = resolved.config.callbacks?.jwt;
     const token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;

@@ -27,8 +27,18 @@ function applyCookies(store: CookieStore, list: OutgoingCookie[] | undefined): v
 }
 
 /**
+ * True when the browser says another site sent this server action: an opaque `Origin: null`
+ * (a sandboxed frame) or `Sec-Fetch-Site: cross-site`. Next.js checks a server action's Origin,
+ * but 16.0.1–16.1.6 took "null" for a missing header (GHSA-mq59-m269-xvcx).
+ */
+function sentCrossSite(headers: Pick<Headers, "get">): boolean {
+  return headers.get("origin") === "null" || headers.get("sec-fetch-site") === "cross-site";
+}
+
+/**
  * Calls the engine from a server action: same code path as the routes, with the CSRF token
- * check skipped because Next.js checks server actions' Origin itself. Cookies go through
+ * check skipped because Next.js checks server actions' Origin itself — unless the browser marked
+ * the action cross-site, which is then refused as a forged form is. Cookies go through
  * `cookies()`.
  */
 async function callEngine(instance: Instance, path: string, init: { query?: URLSearchParams; body: string; contentType: string }) {
@@ -44,7 +54,7 @@ async function callEngine(instance: Instance, path: string, init: { query?: URLS
     if (value !== null) forwarded.set(name, value);
   }
   forwarded.set("content-type", init.contentType);
-  const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: true });
+  const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: !sentCrossSite(incoming) });
   applyCookies(await requestCookies(), response.cookies);
   return { redirect: response.redirect, body: response.body, error: response.error };
 }
@@ -113,6 +123,8 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
       return (result.body as Session | null | undefined) ?? null;
     },
     async signOutEverywhere(options) {
+      // A cross-site call revokes nothing; the sign-out it falls through to is refused.
+      if (sentCrossSite(await requestHeaders())) return actions.signOut(options);
       const resolved = await instance.getConfig(undefined);
       const { revocation, adapter } = resolved;
       const ctx = createRequestContext(resolved, await requestHeaders());

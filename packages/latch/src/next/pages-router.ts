@@ -1,6 +1,7 @@
 import { serializeCookie } from "../core/cookies.js";
 import { readRequestSession } from "./proxy.js";
 import type { Instance } from "./instance.js";
+import { NO_STORE } from "./responses.js";
 import type { PagesRequestLike, PagesResponseLike } from "./types.js";
 import type { Session } from "../types.js";
 
@@ -17,11 +18,13 @@ function toHeaders(raw: PagesRequestLike["headers"]): Headers {
   return headers;
 }
 
+/** Adds Set-Cookie values, and makes the response `private, no-store` as `withCookies` does (GHSA-f3fg-mf2q-fj3f). */
 function appendSetCookie(res: PagesResponseLike, values: string[]): void {
   if (values.length === 0) return;
   const existing = res.getHeader("set-cookie");
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
   res.setHeader("set-cookie", [...list, ...values]);
+  res.setHeader("cache-control", NO_STORE);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { serializeCookie, type OutgoingCookie } from "../core/cookies.js";
 
-const NO_STORE = "private, no-cache, no-store";
+/** What a response that sets a cookie says to caches: only the browser may keep it, and only to show it again. */
+export const NO_STORE = "private, no-cache, no-store";
 
 /**
  * The answer an API route gives without a valid session: 401 JSON with a `WWW-Authenticate`
@@ -12,16 +13,22 @@ export function unauthorizedResponse(invalid: boolean): Response {
   return Response.json({ error: "Unauthorized", message }, { status: 401, headers: { "www-authenticate": challenge, "cache-control": NO_STORE } });
 }
 
-/** Adds Set-Cookie headers to a response, copying it first when its headers are immutable. */
+/**
+ * Adds Set-Cookie headers to a response, copying it first when its headers are immutable, and
+ * makes it `private, no-store` whatever it said: a shared cache that kept a renewed session
+ * cookie would hand it to the next visitor (GHSA-f3fg-mf2q-fj3f). Next.js keeps the
+ * Cache-Control the proxy sets on the page it then renders, prerendered pages included.
+ */
 export function withCookies(response: Response, cookies: OutgoingCookie[]): Response {
   if (cookies.length === 0) return response;
   let target = response;
   try {
-    for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
+    target.headers.set("cache-control", NO_STORE);
   } catch {
     // Response.redirect() and fetch() responses have immutable headers.
     target = new Response(response.body, response);
-    for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
+    target.headers.set("cache-control", NO_STORE);
   }
+  for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
   return target;
 }

@@ -8,7 +8,7 @@ import { emailAdapter, type EmailAdapter } from "../email/adapter.js";
 import { applyNormalizer } from "../email/identifier.js";
 import { consumeVerificationToken } from "../email/token.js";
 import { runEvent } from "../events.js";
-import { emailLandingPage } from "../pages/index.js";
+import { emailLandingPage, pageLanguage } from "../pages/index.js";
 import type { InternalEmailProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
@@ -37,6 +37,7 @@ async function landingPage(action: ActionContext, provider: InternalEmailProvide
     email,
     callbackUrl,
     theme: ctx.resolved.theme,
+    language: pageLanguage(ctx.resolved.locales, action.request.headers),
   });
   return { ...page, cookies: action.baseCookies };
 }
@@ -44,32 +45,42 @@ async function landingPage(action: ActionContext, provider: InternalEmailProvide
 /**
  * Ends every session a user stored unverified may have — sessions someone could have started
  * before the address's owner proved it (pre-account hijacking). Database sessions are deleted;
- * JWT sessions that began before this second are revoked when a revocation store is set. A
- * store that fails stops the sign-in.
+ * JWT sessions are revoked when a revocation store is set: every one begun up to the end of this
+ * second, since auth_time counts whole seconds and a squatter signing in again and again has a
+ * session from this very second. Returns the auth_time (seconds) the owner's new JWT session
+ * must carry to outlive the cut-off. A store that fails stops the sign-in.
  */
-async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string): Promise<void> {
+async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string): Promise<number | undefined> {
   const { resolved } = ctx;
   if (resolved.strategy === "database") {
     if (adapter.deleteSessionsByUserId) await adapter.deleteSessionsByUserId(userId);
     else resolved.logger.warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
   } else if (resolved.revocation) {
-    // Whole seconds, as auth_time: the session started next is not revoked with the old ones.
-    await resolved.revocation.revokeUser(userId, new Date(Math.floor(Date.now() / 1000) * 1000));
+    const cutOff = Math.floor(Date.now() / 1000) + 1;
+    await resolved.revocation.revokeUser(userId, new Date(cutOff * 1000));
+    return cutOff;
   } else {
     resolved.logger.warn("email-unverified-sessions: an unverified user's earlier JWT sessions stay valid until they expire: set `revocation` to end them");
   }
+  return undefined;
 }
 
 /** The stored user for a proven address: found (and marked verified) or created. */
-async function verifiedUser(ctx: RequestContext, adapter: EmailAdapter, identifier: string, stored: AdapterUser | null): Promise<{ user: AdapterUser; isNewUser: boolean; emailVerifiedNow: boolean }> {
+async function verifiedUser(
+  ctx: RequestContext,
+  adapter: EmailAdapter,
+  identifier: string,
+  stored: AdapterUser | null,
+): Promise<{ user: AdapterUser; isNewUser: boolean; emailVerifiedNow: boolean; authTime?: number | undefined }> {
   const { resolved } = ctx;
   if (stored) {
     if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
-    await endEarlierSessions(ctx, adapter, stored.id);
+    // The passkeys first: once they are unlinked, no new session of the squatter can begin.
     await unlinkUnverifiedPasskeys(ctx, stored.id);
+    const authTime = await endEarlierSessions(ctx, adapter, stored.id);
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
     await runEvent(resolved, "updateUser", { user });
-    return { user, isNewUser: false, emailVerifiedNow: true };
+    return { user, isNewUser: false, emailVerifiedNow: true, authTime };
   }
   let user: AdapterUser;
   try {
@@ -108,9 +119,9 @@ async function useSignInLink(action: ActionContext, provider: InternalEmailProvi
     const allowed = await runSignInCallback(action, { user: stored ?? { email: identifier }, account });
     if (allowed !== true) return { status: 303, redirect: allowed, cookies: action.baseCookies };
 
-    const { user, isNewUser, emailVerifiedNow } = await verifiedUser(ctx, adapter, identifier, stored);
+    const { user, isNewUser, emailVerifiedNow, authTime } = await verifiedUser(ctx, adapter, identifier, stored);
     account.userId = user.id;
-    const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account, isNewUser, emailVerifiedNow }, out);
+    const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account, isNewUser, emailVerifiedNow, authTime }, out);
     return { status: 303, redirect: target, cookies: [...action.baseCookies, ...out] };
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The email sign-in with "${provider.id}" failed.`, { cause: error });

@@ -6,8 +6,11 @@
  * npx latch secret            # prints a new AUTH_SECRET
  * npx latch secret --write    # appends it to .env.local (keeps an existing one; --force replaces it)
  * npx latch migrate sqlite ./auth.db
+ * npx latch doctor --url http://127.0.0.1:3000   # checks the setup, exit code 1 when something is wrong
  * ```
  */
+import { runDoctor } from "./doctor/index.js";
+import type { EnvMap } from "./doctor/types.js";
 import { migrate } from "./migrate.js";
 import { generateSecret, writeSecret } from "./secret.js";
 
@@ -16,10 +19,24 @@ const USAGE = `usage: latch <command>
   secret [--write [file]] [--force]   print a new AUTH_SECRET; --write appends it to .env.local (or file)
   migrate sqlite <file>               create or update latch's tables in a SQLite database
   migrate postgres [url]              the same in PostgreSQL (url defaults to DATABASE_URL)
+  doctor [options]                    check this app's auth setup and print what to fix
+
+latch doctor reads the env as Next.js does (process environment, then .env.<mode>.local,
+.env.local, .env.<mode>, .env) and checks: AUTH_SECRET present and strong (never printed),
+AUTH_URL and AUTH_TRUST_HOST for production, the route's base path, each provider's
+AUTH_<ID>_ID/_SECRET and issuer discovery, the callback URLs to register, the size of a
+session cookie, the adapter schema (--database sqlite:<file> | postgres://…, or LATCH_DB_FILE /
+DATABASE_URL) and, with --url <origin>, the running app's answers and cookies. Exit code 1 when
+a check fails. \`latch doctor --help\` lists the options (--production, --url, --json, …).
 `;
 
-/** Runs the command line; returns the exit code. */
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+/** Runs the command line; returns the exit code. `env` and `cwd` are the process's unless a test passes its own. */
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+  context: { env: EnvMap; cwd: string } = { env: process.env, cwd: process.cwd() },
+): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "secret": {
@@ -47,6 +64,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         err(error instanceof Error ? error.message : String(error));
         return 1;
       }
+    case "doctor":
+      return runDoctor(rest, { ...context, out, err });
     case undefined:
     case "help":
     case "--help":

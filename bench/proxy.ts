@@ -1,53 +1,76 @@
 /**
- * Requests per second of a protected page served through a Next.js 16 proxy
- * (`export { auth as proxy }`, `authorized: ({ auth }) => !!auth`): latch against next-auth v5,
- * with a proxy that does nothing as the ceiling. The three apps under bench/apps differ only in
- * the auth library; the page is static and never calls auth(), so the difference is the proxy:
- * read the session cookie, decrypt it, run the callbacks, renew the cookie.
+ * The four apps under bench/apps served with `next start` — latch, next-auth v5, Better Auth in
+ * its stateless mode, and the ceiling (no auth: a proxy that does nothing, a session route that
+ * checks an HMAC-sealed cookie) — measured on two requests each:
  *
- * Each app is built when stale, served with `next start` on its own core, checked (200 with a
- * session, a redirect without one), then loaded with autocannon from another core in rounds
- * that rotate the order, so drift hits every app alike. `npm run bench` (bench/index.ts) runs it
- * with the other benchmarks; run alone (`node --import tsx bench/proxy.ts`) it prints its own
- * JSON document to stdout.
+ * - `page`: the protected page through the Next.js 16 proxy (latch and next-auth:
+ *   `export { auth as proxy }`, `authorized: ({ auth }) => !!auth`; Better Auth:
+ *   `auth.api.getSession`). The page is static and never calls auth(), so the difference is the
+ *   proxy: read the session cookie, decrypt it, run the callbacks, renew the cookie.
+ * - `session`: the session route (`GET /api/auth/session`; Better Auth's `/api/auth/get-session`).
+ *
+ * Each app is built when stale, served on its own core, checked (check.ts), then loaded with
+ * autocannon from another core in rounds that rotate the order, so drift hits every app alike.
+ * Around each load the server's CPU time is read from /proc, for the CPU each request cost.
+ * Also per app: the size of the proxy Next built, and the signed-in Cookie header.
+ * `npm run bench` (bench/index.ts) runs it with the other benchmarks; run alone
+ * (`node --import tsx bench/proxy.ts`) it prints its own JSON document to stdout.
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { apps, buildApps, childEnv, versions, type App, type BuildAction } from "./proxy/apps.js";
-import { mintSessionCookies, SESSION_COOKIE } from "./proxy/cookies.js";
+import { proxyBundleSize, type BundleSize } from "./proxy/bundle-size.js";
+import { checkApp, type CheckResult } from "./proxy/check.js";
+import { mintSessionCookies } from "./proxy/cookies.js";
 import { pinLoadGenerator, type CpuPlacement } from "./proxy/cpu.js";
 import { load, type LoadSample } from "./proxy/load.js";
+import { treeCpuMs } from "./proxy/process-tree.js";
 import { startServer, type Server } from "./proxy/server.js";
 import { round, summary, type Summary } from "./stats.js";
 
 const CONNECTIONS = 16;
-const ROUND_SECONDS = 5;
+const ROUND_SECONDS = 4;
 const WARMUP_SECONDS = 2;
 const ROUNDS = 5;
 const MIN_ROUNDS = 3;
 /** Past this (from the start, builds included), no round starts after the first MIN_ROUNDS. */
-const DEADLINE_MS = 170_000;
+const DEADLINE_MS = 330_000;
 
-/** What one app measured over the rounds. */
-export interface AppFigures {
+/** The two requests each app is loaded with. */
+type Route = "page" | "session";
+const ROUTES: readonly Route[] = ["page", "session"];
+
+/** What one route of one app measured over the rounds. */
+export interface RouteFigures {
+  path: string;
   requestsPerSec: Summary;
   latencyMs: { p50: Summary; p99: Summary };
-  /** The status a request without a session got (a redirect), for apps that authenticate. */
-  signedOutStatus?: number;
-  /** Whether a signed-in request got a renewed session cookie back, for apps that authenticate. */
-  renewsSessionCookie?: boolean;
+  /** Server CPU time (user + system, the whole process tree) per request, in milliseconds. */
+  cpuPerRequestMs: Summary;
 }
+
+/** What one app measured. */
+export interface AppFigures extends CheckResult {
+  page: RouteFigures;
+  session: RouteFigures;
+  proxyBundle: BundleSize;
+  /** Bytes of the `Cookie` header a signed-in browser sends, and of each cookie's value in it. */
+  cookieHeader: { bytes: number; values: Record<string, number> };
+}
+
+/** Ratios of median requests per second. */
+export type RouteRatios = Record<"latchToNextAuth" | "latchToBetterAuth" | "latchToNoAuth" | "nextAuthToNoAuth" | "betterAuthToNoAuth", number>;
 
 /** What `benchProxy` measured, and how. */
 export interface ProxyReport {
   latch: AppFigures;
   nextAuth: AppFigures;
+  betterAuth: AppFigures;
   noAuth: AppFigures;
-  /** Ratios of median requests per second. */
-  ratio: { latchToNextAuth: number; latchToNoAuth: number; nextAuthToNoAuth: number };
+  ratio: { page: RouteRatios; session: RouteRatios };
   setup: {
-    request: string;
+    requests: Record<Route, string>;
     /** autocannon's latency histogram counts whole milliseconds. */
     latencyResolutionMs: number;
     connections: number;
@@ -55,8 +78,10 @@ export interface ProxyReport {
     warmupSeconds: number;
     rounds: number;
     cpu: CpuPlacement;
+    cpuTime: string;
     next: string;
     nextAuth: string;
+    betterAuth: string;
     builds: Record<"latchDist" | App["key"], BuildAction>;
     buildMs: number;
     /** The machine's 1-minute load average before the load started: other work skews the figures. */
@@ -65,28 +90,13 @@ export interface ProxyReport {
   durationMs: number;
 }
 
-/** Checks what the load will rely on; throws when the app does not behave as a protected page. */
-async function check(app: App, server: Server, cookie: string): Promise<Pick<AppFigures, "signedOutStatus" | "renewsSessionCookie">> {
-  const page = `${server.url}/dashboard`;
-  const fail = (what: string): never => {
-    throw new Error(`bench: ${app.key}: ${what}; not benchmarking. Server output:\n${server.output()}`);
-  };
-  const signedIn = await fetch(page, { redirect: "manual", headers: { accept: "text/html", cookie } });
-  const body = await signedIn.text();
-  if (signedIn.status !== 200 || !body.includes("Dashboard")) fail(`GET /dashboard with a session answered ${signedIn.status}, not 200 with the page`);
-  if (!app.authenticates) return {};
-
-  const signedOut = await fetch(page, { redirect: "manual", headers: { accept: "text/html" } });
-  await signedOut.body?.cancel();
-  if (signedOut.status < 300 || signedOut.status > 399 || !signedOut.headers.has("location")) {
-    fail(`GET /dashboard without a session answered ${signedOut.status}, not a redirect to sign-in`);
-  }
-  const renewsSessionCookie = signedIn.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_COOKIE}=`));
-  return { signedOutStatus: signedOut.status, renewsSessionCookie };
+/** One load with the server's CPU time read around it. */
+interface Sample extends LoadSample {
+  cpuPerRequestMs: number;
 }
 
 /**
- * Builds, serves, checks and loads the three apps; stops every server it started, even on failure.
+ * Builds, serves, checks and loads the four apps; stops every server it started, even on failure.
  *
  * @example
  * ```ts
@@ -100,36 +110,46 @@ export async function benchProxy(): Promise<ProxyReport> {
 
   const secret = randomBytes(33).toString("base64");
   const cookies = await mintSessionCookies(secret);
-  // The ceiling gets a cookie too, so every app parses a request of the same size.
-  const cookieOf: Record<App["key"], string> = { latch: cookies.latch, nextAuth: cookies.nextAuth, noAuth: cookies.latch };
   const env = childEnv({ NODE_ENV: "production", AUTH_SECRET: secret });
 
   const loadAverageBefore = round(loadavg()[0] ?? 0, 2);
   const pinning = pinLoadGenerator();
   const servers = new Map<App["key"], Server>();
-  const samples = new Map<App["key"], LoadSample[]>(apps.map((app) => [app.key, []]));
-  const checks = new Map<App["key"], Awaited<ReturnType<typeof check>>>();
+  const samples = new Map<string, Sample[]>();
+  const checks = new Map<App["key"], CheckResult>();
   let rounds = 0;
   try {
     for (const app of apps) servers.set(app.key, await startServer({ dir: app.dir, prefix: pinning.serverPrefix, env }));
-    const target = (app: App): { url: string; headers: Record<string, string>; connections: number } => ({
-      url: `${servers.get(app.key)?.url ?? ""}/dashboard`,
-      headers: { accept: "text/html", cookie: cookieOf[app.key] },
-      connections: CONNECTIONS,
-    });
-    for (const app of apps) {
+    const serverOf = (app: App): Server => {
       const server = servers.get(app.key);
-      if (server) checks.set(app.key, await check(app, server, cookieOf[app.key]));
-    }
-    process.stderr.write(`bench: proxy: warming up, then up to ${ROUNDS} rounds of ${ROUND_SECONDS} s per app\n`);
-    for (const app of apps) await load({ ...target(app), seconds: WARMUP_SECONDS });
+      if (!server) throw new Error(`bench: ${app.key} has no server`);
+      return server;
+    };
+    const measure = async (app: App, route: Route, seconds: number): Promise<Sample> => {
+      const server = serverOf(app);
+      const before = treeCpuMs(server.pid);
+      const sample = await load({
+        url: `${server.url}${route === "page" ? "/dashboard" : app.sessionPath}`,
+        headers: { accept: route === "page" ? "text/html" : "application/json", cookie: cookies[app.key].header },
+        connections: CONNECTIONS,
+        seconds,
+      });
+      return { ...sample, cpuPerRequestMs: (treeCpuMs(server.pid) - before) / sample.requests };
+    };
+    for (const app of apps) checks.set(app.key, await checkApp(app, serverOf(app), cookies[app.key].header));
 
-    const roundMs = apps.length * (ROUND_SECONDS + 0.5) * 1000;
+    const targets = apps.flatMap((app) => ROUTES.map((route) => ({ app, route, key: `${app.key}:${route}` })));
+    process.stderr.write(`bench: proxy: warming up, then up to ${ROUNDS} rounds of ${ROUND_SECONDS} s per app and route\n`);
+    for (const { app, route } of targets) await measure(app, route, WARMUP_SECONDS);
+    const roundMs = targets.length * (ROUND_SECONDS + 0.5) * 1000;
     for (let i = 0; i < ROUNDS && (i < MIN_ROUNDS || performance.now() - began + roundMs < DEADLINE_MS); i++) {
-      // Rotate the order every round so no app always runs right after the same other one.
-      for (let j = 0; j < apps.length; j++) {
-        const app = apps[(i + j) % apps.length];
-        if (app) samples.get(app.key)?.push(await load({ ...target(app), seconds: ROUND_SECONDS }));
+      // Rotate the order every round so no target always runs right after the same other one.
+      for (let j = 0; j < targets.length; j++) {
+        const target = targets[(i + j) % targets.length];
+        if (!target) continue;
+        const taken = samples.get(target.key) ?? [];
+        taken.push(await measure(target.app, target.route, ROUND_SECONDS));
+        samples.set(target.key, taken);
       }
       rounds++;
     }
@@ -138,33 +158,58 @@ export async function benchProxy(): Promise<ProxyReport> {
     pinning.restore();
   }
 
-  const figures = (key: App["key"]): AppFigures => {
-    const taken = samples.get(key) ?? [];
+  const routeFigures = (app: App, route: Route): RouteFigures => {
+    const taken = samples.get(`${app.key}:${route}`) ?? [];
     return {
+      path: route === "page" ? "/dashboard" : app.sessionPath,
       requestsPerSec: summary(taken.map((sample) => sample.requestsPerSec)),
       latencyMs: { p50: summary(taken.map((sample) => sample.latencyP50Ms), 2), p99: summary(taken.map((sample) => sample.latencyP99Ms), 2) },
-      ...checks.get(key),
+      cpuPerRequestMs: summary(taken.map((sample) => sample.cpuPerRequestMs), 3),
     };
   };
-  const latch = figures("latch");
-  const nextAuth = figures("nextAuth");
-  const noAuth = figures("noAuth");
-  const ratio = (a: AppFigures, b: AppFigures): number => round(a.requestsPerSec.median / b.requestsPerSec.median, 2);
+  const figuresOf = (key: App["key"]): AppFigures => {
+    const app = apps.find((candidate) => candidate.key === key);
+    if (!app) throw new Error(`bench: no app ${key}`);
+    return {
+      page: routeFigures(app, "page"),
+      session: routeFigures(app, "session"),
+      ...checks.get(key),
+      proxyBundle: proxyBundleSize(app.dir),
+      cookieHeader: { bytes: Buffer.byteLength(cookies[key].header), values: cookies[key].values },
+    };
+  };
+  const [latch, nextAuth, betterAuth, noAuth] = [figuresOf("latch"), figuresOf("nextAuth"), figuresOf("betterAuth"), figuresOf("noAuth")];
+  const ratios = (route: Route): RouteRatios => {
+    const ratio = (a: AppFigures, b: AppFigures): number => round(a[route].requestsPerSec.median / b[route].requestsPerSec.median, 2);
+    return {
+      latchToNextAuth: ratio(latch, nextAuth),
+      latchToBetterAuth: ratio(latch, betterAuth),
+      latchToNoAuth: ratio(latch, noAuth),
+      nextAuthToNoAuth: ratio(nextAuth, noAuth),
+      betterAuthToNoAuth: ratio(betterAuth, noAuth),
+    };
+  };
   return {
     latch,
     nextAuth,
+    betterAuth,
     noAuth,
-    ratio: { latchToNextAuth: ratio(latch, nextAuth), latchToNoAuth: ratio(latch, noAuth), nextAuthToNoAuth: ratio(nextAuth, noAuth) },
+    ratio: { page: ratios("page"), session: ratios("session") },
     setup: {
-      request: "GET /dashboard (a static page) with a valid session cookie and Accept: text/html, over keep-alive",
+      requests: {
+        page: "GET /dashboard (a static page behind the proxy) with a valid session cookie and Accept: text/html, over keep-alive",
+        session: "GET the session route with a valid session cookie and Accept: application/json, over keep-alive",
+      },
       latencyResolutionMs: 1,
       connections: CONNECTIONS,
       roundSeconds: ROUND_SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       rounds,
       cpu: pinning.placement,
+      cpuTime: "utime+stime (+cutime+cstime) of the server's process tree from /proc/<pid>/stat, before and after each load, over the 2xx answers",
       next: versions.next,
       nextAuth: versions.nextAuth,
+      betterAuth: versions.betterAuth,
       builds,
       buildMs,
       loadAverageBefore,
@@ -182,12 +227,20 @@ export async function benchProxy(): Promise<ProxyReport> {
  * ```
  */
 export function formatProxyTable(report: ProxyReport): string {
-  const rows = (["latch", "nextAuth", "noAuth"] as const).map((key) => {
-    const { requestsPerSec: rps, latencyMs } = report[key];
-    return `${key.padEnd(9)} ${String(rps.median).padStart(7)} req/s (${rps.min}–${rps.max})  p50 ${latencyMs.p50.median} ms  p99 ${latencyMs.p99.median} ms`;
-  });
-  const { ratio } = report;
-  return `proxy, GET /dashboard, ${report.setup.connections} connections, median of ${report.setup.rounds} rounds:\n${rows.join("\n")}\nlatch/next-auth ${ratio.latchToNextAuth}, latch/no-auth ${ratio.latchToNoAuth}, next-auth/no-auth ${ratio.nextAuthToNoAuth}\n`;
+  const keys = ["latch", "nextAuth", "betterAuth", "noAuth"] as const;
+  const lines = [`served apps, ${report.setup.connections} connections, median (range) of ${report.setup.rounds} rounds:`];
+  for (const route of ROUTES) {
+    lines.push(route === "page" ? "  protected page through the proxy:" : "  session route:");
+    for (const key of keys) {
+      const { requestsPerSec: rps, latencyMs, cpuPerRequestMs } = report[key][route];
+      lines.push(
+        `    ${key.padEnd(10)} ${String(rps.median).padStart(6)} req/s (${rps.min}–${rps.max})  p50 ${latencyMs.p50.median} ms  p99 ${latencyMs.p99.median} ms  CPU ${cpuPerRequestMs.median} ms/req`,
+      );
+    }
+  }
+  lines.push(`  proxy bundle / signed-in Cookie header:`);
+  for (const key of keys) lines.push(`    ${key.padEnd(10)} ${String(report[key].proxyBundle.bytes).padStart(8)} B   ${String(report[key].cookieHeader.bytes).padStart(5)} B`);
+  return `${lines.join("\n")}\n`;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,20 +1,24 @@
 /**
- * Encode/decode throughput of a typical session token, latch's session codec
- * against next-auth v5's `next-auth/jwt`, in one process. Rounds interleave the four
- * measurements so drift (CPU frequency, GC, other load) hits both libraries alike; the whole run
- * stays under ~15 s. `npm run bench` (bench/index.ts) runs it with the other benchmarks; run alone
+ * Encode/decode throughput of a typical session token, latch's session codec against next-auth
+ * v5's `next-auth/jwt` and Better Auth's cookie cache in its stateless mode (the `session_data`
+ * JWE: `symmetricEncodeJWT` as its `setCookieCache` calls it, `getCookieCache` to read it back),
+ * in one process. Rounds interleave the six measurements so drift (CPU frequency, GC, other load)
+ * hits every library alike; the whole run stays under ~25 s. `npm run bench` (bench/index.ts) runs it with the other benchmarks; run alone
  * (`node --import tsx bench/session-token.ts`) it prints its own JSON document to stdout.
  */
 import { pathToFileURL } from "node:url";
+import { getCookieCache } from "better-auth/cookies";
+import { symmetricEncodeJWT } from "better-auth/crypto";
 import { decode as nextAuthDecode, encode as nextAuthEncode } from "next-auth/jwt";
 import { createSessionCodec } from "../packages/latch/src/jwt.js";
 import type { JWT } from "../packages/latch/src/types.js";
+import { signInBetterAuth } from "./proxy/better-auth-cookie.js";
 import { summary, type Summary } from "./stats.js";
 
 const ROUNDS = 7;
 const SLICE_MS = 350;
 const WARMUP_MS = 300;
-const DEADLINE_MS = 45_000;
+const DEADLINE_MS = 60_000;
 
 const secret = "bench-secret-bench-secret-bench-secret-0123";
 const salt = "authjs.session-token";
@@ -43,20 +47,34 @@ async function measure(operation: Operation, ms: number): Promise<number> {
   return (count / elapsed) * 1000;
 }
 
+/** Better Auth's cookie-cache name and JWE salt, and the cache's lifetime in the benchmark app. */
+const BETTER_AUTH_COOKIE = "better-auth.session_data";
+const BETTER_AUTH_SALT = "better-auth-session";
+const BETTER_AUTH_MAX_AGE = 7 * 24 * 60 * 60;
+
+/** One library's figures. */
+interface CodecFigures {
+  encodeOpsPerSec: Summary;
+  decodeOpsPerSec: Summary;
+}
+
 /** What `benchSessionToken` measured: medians and ranges over the rounds, in operations per second. */
 export interface SessionTokenReport {
-  latch: { encodeOpsPerSec: Summary; decodeOpsPerSec: Summary };
-  nextAuth: { encodeOpsPerSec: Summary; decodeOpsPerSec: Summary };
-  ratio: { encode: number; decode: number };
-  tokenLength: { latch: number; nextAuth: number };
+  latch: CodecFigures;
+  nextAuth: CodecFigures;
+  betterAuth: CodecFigures;
+  /** latch's median over the other library's. */
+  ratio: { encode: number; decode: number; encodeToBetterAuth: number; decodeToBetterAuth: number };
+  tokenLength: { latch: number; nextAuth: number; betterAuth: number };
   rounds: number;
   sliceMs: number;
   durationMs: number;
 }
 
 /**
- * Measures latch's session codec against `next-auth/jwt` after checking that each reads the
- * other's tokens; rejects when they do not.
+ * Measures latch's session codec against `next-auth/jwt` (after checking that each reads the
+ * other's tokens) and Better Auth's cookie cache (after checking it reads its own); rejects when
+ * a check fails.
  *
  * @example
  * ```ts
@@ -75,11 +93,24 @@ export async function benchSessionToken(): Promise<SessionTokenReport> {
     if (!claims || claims.sub !== payload.sub || claims.email !== payload.email) throw new Error("latch and next-auth do not read each other's tokens; not benchmarking");
   }
 
+  // Better Auth's cache holds the session and the user as its sign-in wrote them.
+  const betterAuthCookie = (await signInBetterAuth(secret)).find((cookie) => cookie.name === BETTER_AUTH_COOKIE);
+  if (!betterAuthCookie) throw new Error("bench: Better Auth's sign-in set no session_data cookie; not benchmarking");
+  const readBetterAuth = (token: string): ReturnType<typeof getCookieCache> =>
+    getCookieCache(new Headers({ cookie: `${BETTER_AUTH_COOKIE}=${token}` }), { secret, strategy: "jwe", isSecure: false });
+  const signedIn = await readBetterAuth(betterAuthCookie.value);
+  if (!signedIn || signedIn.user.email !== payload.email) throw new Error("bench: Better Auth does not read its own session cookie; not benchmarking");
+  const betterAuthPayload = { session: signedIn.session, user: signedIn.user, updatedAt: signedIn.updatedAt, version: signedIn.version ?? "1" };
+  const betterAuthToken = await symmetricEncodeJWT(betterAuthPayload, secret, BETTER_AUTH_SALT, BETTER_AUTH_MAX_AGE);
+  if ((await readBetterAuth(betterAuthToken))?.session.token !== signedIn.session.token) throw new Error("bench: Better Auth does not read back what it encoded; not benchmarking");
+
   const operations: Record<string, Operation> = {
     latchEncode: () => codec.encode(payload, maxAge),
     latchDecode: () => codec.decode(latchToken),
     nextAuthEncode: () => nextAuthEncode({ token: payload, secret, salt, maxAge }),
     nextAuthDecode: () => nextAuthDecode({ token: nextAuthToken, secret, salt }),
+    betterAuthEncode: () => symmetricEncodeJWT(betterAuthPayload, secret, BETTER_AUTH_SALT, BETTER_AUTH_MAX_AGE),
+    betterAuthDecode: () => readBetterAuth(betterAuthToken),
   };
   const names = Object.keys(operations);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -101,8 +132,14 @@ export async function benchSessionToken(): Promise<SessionTokenReport> {
   return {
     latch: { encodeOpsPerSec: stats.latchEncode ?? missing, decodeOpsPerSec: stats.latchDecode ?? missing },
     nextAuth: { encodeOpsPerSec: stats.nextAuthEncode ?? missing, decodeOpsPerSec: stats.nextAuthDecode ?? missing },
-    ratio: { encode: ratio("latchEncode", "nextAuthEncode"), decode: ratio("latchDecode", "nextAuthDecode") },
-    tokenLength: { latch: latchToken.length, nextAuth: nextAuthToken.length },
+    betterAuth: { encodeOpsPerSec: stats.betterAuthEncode ?? missing, decodeOpsPerSec: stats.betterAuthDecode ?? missing },
+    ratio: {
+      encode: ratio("latchEncode", "nextAuthEncode"),
+      decode: ratio("latchDecode", "nextAuthDecode"),
+      encodeToBetterAuth: ratio("latchEncode", "betterAuthEncode"),
+      decodeToBetterAuth: ratio("latchDecode", "betterAuthDecode"),
+    },
+    tokenLength: { latch: latchToken.length, nextAuth: nextAuthToken.length, betterAuth: betterAuthToken.length },
     rounds,
     sliceMs: SLICE_MS,
     durationMs: Math.round(performance.now() - began),

@@ -3,6 +3,8 @@ import autocannon from "autocannon";
 
 /** What one load measured. */
 export interface LoadSample {
+  /** Requests answered 2xx. */
+  requests: number;
   requestsPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -34,6 +36,7 @@ export async function load(options: { url: string; headers: Record<string, strin
     );
   }
   return {
+    requests: result["2xx"],
     requestsPerSec: result["2xx"] / result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,

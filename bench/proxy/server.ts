@@ -22,6 +22,8 @@ function freePort(): Promise<number> {
 export interface Server {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
+  /** The server's process id (`taskset` execs Node, so this is Node's); its children are the server's too. */
+  pid: number;
   /** What the server printed so far, for failure reports. */
   output(): string;
   close(): Promise<void>;
@@ -29,7 +31,7 @@ export interface Server {
 
 /**
  * Serves the built app in `dir` with `next start` (behind `prefix`, e.g. `taskset -c 0`) and
- * resolves once it answers HTTP. `AUTH_URL` is set to the server's own address.
+ * resolves once it answers HTTP. `AUTH_URL` and `BETTER_AUTH_URL` are set to the server's own address.
  *
  * @example
  * ```ts
@@ -42,7 +44,7 @@ export async function startServer(options: { dir: string; prefix: string[]; env:
   const [command, ...prefixArgs] = [...options.prefix, process.execPath];
   const { child, output, exited } = track(command ?? process.execPath, [...prefixArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: options.dir,
-    env: { ...options.env, AUTH_URL: url },
+    env: { ...options.env, AUTH_URL: url, BETTER_AUTH_URL: url },
   });
   const close = async (): Promise<void> => {
     killGroup(child, "SIGTERM");
@@ -51,6 +53,11 @@ export async function startServer(options: { dir: string; prefix: string[]; env:
     clearTimeout(timer);
   };
 
+  const pid = child.pid;
+  if (pid === undefined) {
+    await exited;
+    throw new Error(`bench: \`next start\` in ${options.dir} did not start:\n${output()}`);
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -59,7 +66,7 @@ export async function startServer(options: { dir: string; prefix: string[]; env:
     try {
       // Any status will do: "/" is outside the proxy's matcher, the checks come later.
       await fetch(`${url}/`, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
-      return { url, output, close };
+      return { url, pid, output, close };
     } catch {
       if (Date.now() > deadline) {
         await close();

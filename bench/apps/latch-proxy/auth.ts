@@ -10,3 +10,4 @@ const result: NextAuthResult = NextAuth({
 });
 
 export const auth: NextAuthResult["auth"] = result.auth;
+export const handlers: NextAuthResult["handlers"] = result.handlers;

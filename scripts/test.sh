@@ -37,6 +37,11 @@ step "package checks"
 # publint and attw on the packed tarball, then the browser and Edge bundle checks, on the build above.
 npm run check:package
 
+step "docs checks"
+# The configuration reference matches the TSDoc it is generated from, and every TypeScript block
+# in docs/ compiles against the built package.
+npm run check:docs
+
 mkdir -p .test-results
 rm -f .test-results/*.json
 status=0

@@ -1,6 +1,6 @@
 /**
  * Revoking JWT sessions at once: sign-out kills every copy of the token, "sign out everywhere"
- * kills every session a user began before it — in Redis and in SQLite, with the real local
+ * kills every session a user began before it — in Redis, PostgreSQL, SQLite and memory, with the real local
  * OpenID provider and the engine in between.
  */
 import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decode } from "../src/jwt.js";
 import OIDC from "../src/providers/oidc.js";
+import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import { PostgresRevocationStore } from "../src/revocation/postgres.js";
 import { RedisRevocationStore } from "../src/revocation/redis.js";
 import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
@@ -63,6 +64,7 @@ const stores: Array<[string, () => RevocationStore]> = [
   ["Redis", () => RedisRevocationStore(redis.client, { prefix: `${redis.prefix}revoked:` })],
   ["SQLite", () => SQLiteRevocationStore(new Database(":memory:"))],
   ["PostgreSQL", () => PostgresRevocationStore(postgres.pool)],
+  ["memory", () => MemoryRevocationStore()],
 ];
 
 describe.each(stores)("revocation in %s", (_name, makeStore) => {

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import OIDC from "../src/providers/oidc.js";
+import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import type { AuthConfig, Provider } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
 
@@ -174,6 +175,28 @@ describe("account linking", () => {
       { provider: "local", id: "alice" },
       { provider: "other", id: "alice-elsewhere" },
     ]);
+  });
+
+  it("links nothing to a session that has ended: a revoked JWT session's copy, an expired database session", async () => {
+    // JWT sessions with a revocation store: the cookie still decrypts after sign-out, but is revoked.
+    const jwtDb = freshDb();
+    const jwtConfig = configFor(jwtDb, { session: { strategy: "jwt" }, revocation: MemoryRevocationStore() });
+    const browser = new EngineClient(ORIGIN, jwtConfig);
+    await signIn(browser, "local", "alice");
+    const stolen = new EngineClient(ORIGIN, jwtConfig);
+    for (const [name, value] of browser.jar) stolen.jar.set(name, value);
+    await browser.fetch("/api/auth/signout", { form: { csrfToken: await browser.csrfToken() } });
+    await signIn(stolen, "other", "mallory");
+    expect(count(jwtDb, "users"), "mallory's account became a user of its own").toBe(2);
+    expect(jwtDb.prepare("SELECT provider FROM accounts WHERE \"userId\" = (SELECT \"userId\" FROM accounts WHERE provider = 'local')").all()).toEqual([{ provider: "local" }]);
+
+    // Database sessions: a row past its expiry is no session, even before it is deleted.
+    const db = freshDb();
+    const client = new EngineClient(ORIGIN, configFor(db));
+    await signIn(client, "local", "alice");
+    db.prepare("UPDATE sessions SET expires = ?").run(Date.now() - 1000);
+    await signIn(client, "other", "mallory");
+    expect(count(db, "users")).toBe(2);
   });
 
   it("refuses a provider account that belongs to another user while signed in", async () => {

@@ -2,10 +2,9 @@ import type { Adapter, AdapterAccount, AdapterUser } from "../adapters/types.js"
 import { OAuthAccountNotLinked } from "../errors.js";
 import type { Account, Profile, User } from "../types.js";
 import type { RequestContext } from "./config.js";
-import { readChunkedCookie } from "./cookies.js";
 import { runEvent } from "./events.js";
 import type { InternalOAuthProvider } from "./providers.js";
-import { decodeSessionToken } from "./session/jwt-session.js";
+import { signedInUser } from "./signed-in-user.js";
 
 /** Who signed in: the stored user, and whether this sign-in created them. */
 export interface LoginResult {
@@ -27,15 +26,6 @@ function loginAdapter(adapter: Adapter): LoginAdapter {
     linkAccount: adapter.linkAccount.bind(adapter),
     ...(adapter.getSessionAndUser ? { getSessionAndUser: adapter.getSessionAndUser.bind(adapter) } : {}),
   };
-}
-
-/** The user already signed in on this browser, if any: linking a new account goes to them. */
-async function signedInUser(ctx: RequestContext, adapter: LoginAdapter, cookies: Map<string, string>): Promise<AdapterUser | null> {
-  const { value } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
-  if (!value) return null;
-  if (ctx.resolved.strategy === "database") return (await adapter.getSessionAndUser?.(value))?.user ?? null;
-  const token = await decodeSessionToken(ctx, value);
-  return typeof token?.sub === "string" ? adapter.getUser(token.sub) : null;
 }
 
 function toAdapterAccount(account: Account, userId: string): AdapterAccount {
@@ -61,7 +51,9 @@ export async function loginWithAdapter(
   if (!configured) throw new TypeError("latch: loginWithAdapter needs an adapter");
   const adapter = loginAdapter(configured);
   const { account, profile } = params;
-  const current = await signedInUser(ctx, adapter, cookies);
+  // The user signed in on this browser, if any — a live session, not a revoked or expired one:
+  // linking a new account goes to them.
+  const current = await signedInUser(ctx, cookies, (id) => adapter.getUser(id));
   const byAccount = await adapter.getUserByAccount({ provider: account.provider, providerAccountId: account.providerAccountId });
   if (byAccount) {
     if (current && current.id !== byAccount.id) throw new OAuthAccountNotLinked("This provider account is already linked to another user.");

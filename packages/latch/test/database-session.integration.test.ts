@@ -177,6 +177,24 @@ describe("account linking", () => {
     ]);
   });
 
+  it("gives the signIn callback the stored user of a returning account, and the provider's user the first time (as Auth.js)", async () => {
+    const db = freshDb();
+    const seen: Array<{ id: string | undefined; emailVerified: unknown }> = [];
+    const config = configFor(db, {
+      callbacks: {
+        signIn({ user }) {
+          seen.push({ id: user.id, emailVerified: "emailVerified" in user ? user.emailVerified : "absent" });
+          return true;
+        },
+      },
+    });
+    await signIn(new EngineClient(ORIGIN, config), "local", "alice");
+    await signIn(new EngineClient(ORIGIN, config), "local", "alice");
+    const stored = db.prepare("SELECT id FROM users").get() as { id: string };
+    expect(seen[0]?.emailVerified, "first sign-in: the provider's user").toBe("absent");
+    expect(seen[1]).toEqual({ id: stored.id, emailVerified: null });
+  });
+
   it("links nothing to a session that has ended: a revoked JWT session's copy, an expired database session", async () => {
     // JWT sessions with a revocation store: the cookie still decrypts after sign-out, but is revoked.
     const jwtDb = freshDb();

@@ -42,7 +42,9 @@ async function oauthCallbackAction(action: ActionContext, provider: InternalOAut
     // Without a database, the id derives from the provider account so that it stays stable.
     user.id = await stableUserId(provider.id, account.providerAccountId);
 
-    const allowed = await runSignInCallback(action, { user, account, profile });
+    // As Auth.js: a returning user's `signIn` callback sees the stored user (its id and columns), a new one the provider's.
+    const stored = resolved.adapter ? await resolved.adapter.getUserByAccount?.({ provider: provider.id, providerAccountId: account.providerAccountId }) : null;
+    const allowed = await runSignInCallback(action, { user: stored ?? user, account, profile });
     if (allowed !== true) return { redirect: allowed, cookies: [...action.baseCookies, ...out] };
 
     let isNewUser: boolean | undefined;

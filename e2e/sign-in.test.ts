@@ -105,6 +105,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+/** The example's `[audit] {json}` lines, in order. */
+function auditEvents(logs: string): Array<Record<string, unknown>> {
+  const events: Array<Record<string, unknown>> = [];
+  for (const line of logs.split("\n")) {
+    const at = line.indexOf("[audit] ");
+    if (at < 0) continue;
+    const parsed: unknown = JSON.parse(line.slice(at + "[audit] ".length));
+    if (isRecord(parsed)) events.push(parsed);
+  }
+  return events;
+}
+
 /** How many session rows the example's SQLite database holds for a token. */
 function countSessions(sessionToken: string): number {
   const db = new Database(dbFile, { readonly: true });
@@ -259,6 +271,13 @@ describe("sign-in through the local IdP", () => {
     expect((await context.cookies(app.url)).some((c) => c.name === sessionCookieName)).toBe(false);
     // Sign-out deleted the row: the token is dead even if someone kept a copy.
     expect(countSessions(cookie?.value ?? "")).toBe(0);
+
+    // The example's `audit` sink printed the story on the server's output, as a log shipper sees it.
+    const mine = auditEvents(app.logs()).filter((event) => event.userId === id);
+    expect(mine.map((event) => event.type)).toEqual(["sign-in", "new-device", "sign-out"]);
+    expect(mine[0]).toMatchObject({ provider: "local", providerType: "oidc", newDevice: true, request: { userAgent: expect.stringContaining("Chrome") as unknown } });
+    expect((await context.cookies(app.url)).find((c) => c.name === "latch.device"), "the device cookie stays after sign-out").toMatchObject({ httpOnly: true });
+    expect(app.logs(), "no session token in the server's output").not.toContain(cookie?.value ?? "-");
 
     await context.close();
   });

@@ -78,6 +78,11 @@ export const { handlers, signIn, signOut, auth, getAccessToken } = NextAuth({
         }),
         emailAndPassword,
       ],
+  // One JSON line per security event (sign-in, failure, sign-out, new device, …) on the server's
+  // output; a real app sends them to its log pipeline. They carry ids, never tokens.
+  audit(event) {
+    console.info(`[audit] ${JSON.stringify(event)}`);
+  },
   callbacks: {
     jwt({ token, account }) {
       // `account` is only present on the sign-in that created the token.

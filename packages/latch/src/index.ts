@@ -10,6 +10,7 @@ import type { AuthConfig } from "./types.js";
 export type * from "./types.js";
 export { AuthError, CredentialsSignin, EmailSignInError, RateLimited } from "./errors.js";
 export type { ErrorType, ErrorKind } from "./errors.js";
+export { redact } from "./core/redact.js";
 
 /**
  * Handles a request to one of latch's routes (`/api/auth/*` by default) and returns the response.

@@ -20,9 +20,13 @@ export type Awaitable<T> = T | PromiseLike<T>;
 
 /** The user as latch's callbacks see it. */
 export interface DefaultUser {
+  /** The user's id; it becomes `token.sub`. With an adapter, the stored user's id. */
   id?: string | undefined;
+  /** The display name. */
   name?: string | null | undefined;
+  /** The email address (lower-cased when an OAuth provider gave it). */
   email?: string | null | undefined;
+  /** A picture URL. */
   image?: string | null | undefined;
 }
 /**
@@ -40,7 +44,15 @@ export interface User extends DefaultUser {}
 
 /** The session the app sees; `expires` is an ISO date string. */
 export interface DefaultSession {
+  /**
+   * Who is signed in. By default only `name`, `email` and `image`, not the id: add it in the
+   * `session` callback (e.g. from `token.sub`).
+   */
   user?: User | undefined;
+  /**
+   * When the session ends unless it is renewed, ISO 8601. A read that renews the cookie reports
+   * the new expiry; `auth()` in a server component, which cannot renew, reports the current one.
+   */
   expires: string;
   /**
    * `"RefreshTokenError"` when a provider refused for good to refresh the user's access token
@@ -80,21 +92,38 @@ export interface Session extends DefaultSession {}
 
 /** The claims latch puts in a session token by default. */
 export interface DefaultJWT {
+  /** Issued at, seconds since the epoch; latch's encoder sets it at every write (each renewal). */
   iat?: number | undefined;
+  /**
+   * Expiry, seconds since the epoch: `iat` + `jwt.maxAge`. latch's decoder refuses the token
+   * after it (15 s clock tolerance).
+   */
   exp?: number | undefined;
+  /** A random id, new at every write: it changes with each renewal, so it does not name the session (`sid` does). */
   jti?: string | undefined;
   /** Session id, set at sign-in and kept across renewals: what revocation names. */
   sid?: string | undefined;
   /** When the user signed in (seconds), kept across renewals. */
   auth_time?: number | undefined;
+  /** The user's name at sign-in. */
   name?: string | null | undefined;
+  /** The user's email address at sign-in. */
   email?: string | null | undefined;
+  /** The user's `image` at sign-in. */
   picture?: string | null | undefined;
+  /**
+   * The user's id (`user.id` at sign-in): the stored user's with an adapter. Without one, for
+   * OAuth latch derives it from the provider account, so it stays the same across sign-ins
+   * (Auth.js mints a new random id each time); for credentials it is what `authorize` returned,
+   * or a random UUID.
+   */
   sub?: string | undefined;
 }
 /**
  * The session token's payload: what the `jwt` callback receives and returns, and `getToken()`
- * gives. Extend it by module augmentation, in `declare module "latch"` next to {@link Session},
+ * gives. `getToken()` only decrypts the cookie: it runs no callback and does not ask the
+ * revocation store, so a revoked token (sign-out, `signOutEverywhere`) still decodes there until
+ * it expires. Extend it by module augmentation, in `declare module "latch"` next to {@link Session},
  * or — as Auth.js apps do for `next-auth/jwt` — in `declare module "latch/jwt"`: the same
  * interface, but extended in one of the two only (TypeScript would keep two diverging
  * copies). Fields that are not declared still read as `unknown`.
@@ -110,11 +139,23 @@ export interface JWT extends Record<string, unknown>, DefaultJWT {}
 
 /** What an OAuth/OIDC provider's token endpoint returned. */
 export interface TokenSet {
+  /**
+   * The access token for the provider's API. With `providerTokens` latch keeps it on the server
+   * for `getAccessToken()`, never in the session cookie.
+   */
   access_token?: string | undefined;
+  /** How to present the access token, usually `"Bearer"`. */
   token_type?: string | undefined;
+  /**
+   * OIDC: the ID token. latch verifies its signature with the issuer's published keys, as well as
+   * its claims, before reading the profile from it (Auth.js checks the claims only).
+   */
   id_token?: string | undefined;
+  /** Exchanged for new access tokens: with `providerTokens`, `getAccessToken()` uses it near expiry. */
   refresh_token?: string | undefined;
+  /** The scopes granted, space-separated; may be fewer than were asked for. */
   scope?: string | undefined;
+  /** Seconds the access token lives from issue; latch turns it into `expires_at`. */
   expires_in?: number | undefined;
   /** Seconds since the epoch, computed from `expires_in`. */
   expires_at?: number | undefined;
@@ -126,17 +167,31 @@ export type ProviderType = "oauth" | "oidc" | "credentials" | "email" | "webauth
 
 /** A provider account as the callbacks see it (Auth.js's `Account`). */
 export interface Account extends TokenSet {
+  /** The provider's id, e.g. `"github"`. */
   provider: string;
+  /**
+   * The account's id at the provider, as a string: the `id` the provider's `profile()` returned
+   * (OAuth), the address (email), the user's id (credentials), the credential id (passkey).
+   */
   providerAccountId: string;
+  /** The kind of provider. Credentials accounts are never stored. */
   type: ProviderType;
+  /**
+   * The stored user's id, once the account belongs to one. Absent without an adapter, and for
+   * OAuth in the `signIn` callback (the stored user is looked up after it).
+   */
   userId?: string | undefined;
 }
 
 /** The profile a provider returned (ID-token claims or userinfo). */
 export interface Profile {
+  /** The subject: the account's id at an OpenID Connect provider; the default `profile()` takes it (else `id`). */
   sub?: string | null | undefined;
+  /** The display name; the default `profile()` falls back to `nickname`, then `preferred_username`. */
   name?: string | null | undefined;
+  /** The address as the provider gave it, verified or not (OIDC says which in `email_verified`). */
   email?: string | null | undefined;
+  /** A picture URL, for providers that call it `image`; OIDC sends `picture`, which the default `profile()` reads. */
   image?: string | null | undefined;
   [claim: string]: unknown;
 }
@@ -331,6 +386,17 @@ export interface SendVerificationRequestParams {
   token: string;
   theme: Theme;
   request: Request;
+  /**
+   * The language latch's pages speak for this request (the `locale` option, or the request's
+   * `Accept-Language` among those it allows): use it to localize a custom email. latch always
+   * sets it; it is optional so that code calling `sendVerificationRequest` itself still compiles.
+   *
+   * @example
+   * ```ts
+   * sendVerificationRequest: ({ url, locale = "en" }) => mailApi.send({ url, template: `sign-in-${locale}` }),
+   * ```
+   */
+  locale?: PageLocale | undefined;
 }
 
 /**
@@ -499,8 +565,16 @@ export type OAuthProviderId<P = Provider> = Extract<ConfigOf<P>, { type: "oauth"
 
 /** What the `signIn` callback receives. */
 export interface SignInCallbackParams {
+  /**
+   * Who is signing in, as latch knows them before the callback agrees. OAuth: what the provider's
+   * `profile()` returned, with an id derived from the account, not the stored user's (the adapter
+   * is asked after; Auth.js passes the stored user of a returning one). Credentials: what
+   * `authorize` returned. Email and passkeys: the stored user, or `{ email }` for a new one.
+   */
   user: User;
+  /** The account signed in with. Never `null` in latch; the type keeps Auth.js's. */
   account: Account | null;
+  /** OAuth/OIDC only: the provider's profile (ID-token claims or userinfo), before `profile()` mapped it. */
   profile?: Profile | undefined;
   /** Credentials sign-in: the submitted fields (the CSRF token left out). */
   credentials?: Record<string, string> | undefined;
@@ -513,11 +587,26 @@ export interface SignInCallbackParams {
 
 /** What the `jwt` callback receives. */
 export interface JWTCallbackParams {
+  /**
+   * The claims so far: at sign-in `{ name, email, picture, sub, sid, auth_time }`, afterwards the
+   * decrypted cookie. Return it, changed or not: what you return is encrypted into the cookie.
+   */
   token: JWT;
+  /** At sign-in only: the user (with an adapter, carrying the stored user's id). Absent on later reads. */
   user?: User | undefined;
+  /**
+   * At sign-in only: the account signed in with. For OAuth it holds the provider's tokens; prefer
+   * `providerTokens` to copying them into the token.
+   */
   account?: Account | null | undefined;
+  /** At OAuth/OIDC sign-in only: the provider's profile. */
   profile?: Profile | undefined;
+  /**
+   * `"signIn"` at sign-in, `"signUp"` at the sign-in that created the user, `"update"` when the
+   * client sent data (`update(data)` of `useSession`, `unstable_update`); absent on plain reads.
+   */
   trigger?: "signIn" | "signUp" | "update" | undefined;
+  /** At sign-in: true when this sign-in created the stored user; `false` or absent otherwise. */
   isNewUser?: boolean | undefined;
   /** With `trigger: "update"`, the data the client sent. */
   session?: unknown;
@@ -525,6 +614,10 @@ export interface JWTCallbackParams {
 
 /** What the `session` callback receives. */
 export interface SessionCallbackParams {
+  /**
+   * The default session: `user` (`name`, `email`, `image`), `expires`, and `error` when a provider
+   * refused for good to refresh. Return it changed, or a new object.
+   */
   session: Session;
   /**
    * The session token's claims. With database sessions latch passes `{ sub, name, email,
@@ -537,17 +630,46 @@ export interface SessionCallbackParams {
 
 /** Callbacks that shape sign-in, tokens, sessions and redirects. */
 export interface CallbacksOptions {
+  /**
+   * Decides whether a sign-in goes ahead: `true` continues, `false` or a throw refuses
+   * (`AccessDenied`), a string sends the user there instead (through `redirect`). Called for every
+   * provider once the user is identified, before latch creates, links or updates a user; for
+   * email also before the link is sent (`email.verificationRequest`). Default: allow.
+   */
   signIn?: ((params: SignInCallbackParams) => Awaitable<boolean | string>) | undefined;
+  /**
+   * Where latch may send the browser: called with every callbackUrl (form, query, cookie, a
+   * `signIn` string) as `url`, and the site's origin as `baseUrl`. Default: `url` when it is on
+   * that origin (paths resolve against it), else `baseUrl`. Whatever it returns, latch turns a
+   * result that is not an http(s) URL into `baseUrl`.
+   */
   redirect?: ((params: { url: string; baseUrl: string }) => Awaitable<string>) | undefined;
+  /**
+   * Shapes the session token, with JWT sessions only (not called with database sessions, nor for
+   * bearer tokens): at sign-in with `user`, `account`, `profile` and `trigger`; at every session
+   * read with `token` (plus `trigger: "update"` and `session` when the client sent data). Return
+   * the claims to keep, or `null` to end the session (at sign-in: `AccessDenied`). The result
+   * reaches the cookie only where latch renews it (`/session`, the proxy). Default: unchanged.
+   */
   jwt?: ((params: JWTCallbackParams) => Awaitable<JWT | null>) | undefined;
+  /**
+   * Shapes what the app sees (`auth()`, `useSession()`, `GET /session`) at every read, from the
+   * default session and the token's claims (with database sessions, also the stored `user`). What
+   * it returns reaches the browser: leave secrets out. latch adds nothing to it (next-auth puts
+   * the token in `user` when the result has none). Default: the session unchanged.
+   */
   session?: ((params: SessionCallbackParams) => Awaitable<Session | DefaultSession>) | undefined;
 }
 
 /** What the `signIn` event receives. */
 export interface SignInEventMessage {
+  /** Who signed in: with an adapter, carrying the stored user's id, name, email and image. */
   user: User;
+  /** The account signed in with; never `null` in latch. */
   account: Account | null;
+  /** OAuth/OIDC only: the provider's profile. */
   profile?: Profile | undefined;
+  /** True when this sign-in created the stored user. */
   isNewUser?: boolean | undefined;
   /** Email sign-in only: this sign-in verified the address of a user stored with `emailVerified: null`. */
   emailVerifiedNow?: boolean | undefined;
@@ -565,6 +687,11 @@ export interface EventCallbacks {
   signIn?: ((message: SignInEventMessage) => Awaitable<void>) | undefined;
   /** `token` with JWT sessions, `session` (the deleted row) with database sessions. */
   signOut?: ((message: { token: JWT | null; session?: AdapterSession | null | undefined }) => Awaitable<void>) | undefined;
+  /**
+   * A session was read (`/session`, `auth()`, the proxy; not bearer tokens): the session as the
+   * `session` callback returned it, and the token (with database sessions, the user's claims).
+   * Awaited on every read: keep it fast.
+   */
   session?: ((message: { session: Session; token: JWT }) => Awaitable<void>) | undefined;
   /** A user was created by the adapter at their first sign-in. */
   createUser?: ((message: { user: AdapterUser }) => Awaitable<void>) | undefined;
@@ -576,10 +703,25 @@ export interface EventCallbacks {
 
 /** Your own pages instead of the built-in ones (paths, e.g. `/login`). */
 export interface PagesOptions {
+  /**
+   * `GET {basePath}/signin` redirects here with `callbackUrl` (and `error`); sign-in errors come
+   * back here with `?error=` (and `code` for credentials); the proxy and `requireSession()` send
+   * signed-out users here. The proxy's `authorized` check leaves this path alone.
+   */
   signIn?: string | undefined;
+  /**
+   * `GET {basePath}/signout` redirects here with `callbackUrl`. The page signs out with
+   * `signOut()`, or a `POST {basePath}/signout` carrying the CSRF token.
+   */
   signOut?: string | undefined;
+  /**
+   * Errors other than sign-in errors redirect here with `?error=<type>` (`Configuration` when
+   * the cause is not safe to show), and so does `GET {basePath}/error`.
+   */
   error?: string | undefined;
+  /** "Check your email": once a sign-in link is sent, `GET {basePath}/verify-request` redirects here with `provider` and `type=email`. */
   verifyRequest?: string | undefined;
+  /** Where a user lands after the sign-in that created them (with an adapter), the intended destination as `callbackUrl`. */
   newUser?: string | undefined;
 }
 
@@ -607,48 +749,225 @@ export type PageLocale = "en" | "de" | "fr" | "es" | "ja";
 
 /** Where latch writes its logs. Tokens and secrets never reach it. */
 export interface LoggerInstance {
+  /** An error, redacted: usually an `AuthError` subclass whose `cause` tells more. Default: `console.error`, `[latch][error]` prefix. */
   error: (error: Error) => void;
+  /**
+   * A warning: a kebab-case code, then what is wrong and what to do (`"rate-limit-memory: …"`);
+   * Auth.js passes the code alone. Default: `console.warn`, `[latch][warn]` prefix.
+   */
   warn: (code: string) => void;
+  /** A debug line and its metadata, both redacted; called only with `debug: true`. Default: `console.debug`. */
   debug: (message: string, metadata?: unknown) => void;
+}
+
+/** What latch knows of the request an audit event happened in. Never a token or cookie. */
+export interface AuditRequest {
+  /**
+   * The client address, as the rate limits see it (`rateLimit.trustedProxies` /
+   * `rateLimit.clientAddress`); absent when unknown.
+   */
+  ip?: string | undefined;
+  /** The `User-Agent` header, at most 256 characters. */
+  userAgent?: string | undefined;
+}
+
+/** What every audit event carries. */
+export interface AuditEventBase {
+  /** When it happened, ISO 8601. */
+  time: string;
+  /** The request it happened in; absent when it did not happen in one. */
+  request?: AuditRequest | undefined;
+}
+
+/** A user signed in. */
+export interface SignInAuditEvent extends AuditEventBase {
+  type: "sign-in";
+  userId: string;
+  /** The provider id, e.g. `"github"`. */
+  provider: string;
+  providerType: ProviderType;
+  isNewUser: boolean;
+  /** True when this browser had not signed in as this user before (a `new-device` event follows). */
+  newDevice: boolean;
+}
+
+/** A sign-in was refused or failed. */
+export interface SignInFailedAuditEvent extends AuditEventBase {
+  type: "sign-in-failed";
+  /** The provider id, when the request named one. */
+  provider?: string | undefined;
+  /** The error's type, e.g. `"CredentialsSignin"`, `"AccessDenied"`, `"OAuthCallbackError"`, `"MissingCSRF"`. */
+  error: string;
+  /** `CredentialsSignin`'s `code`, when the app set one. */
+  code?: string | undefined;
+}
+
+/** A user signed out. */
+export interface SignOutAuditEvent extends AuditEventBase {
+  type: "sign-out";
+  /** Absent when the request carried no readable session. */
+  userId?: string | undefined;
+}
+
+/** Sessions were ended by something other than their own sign-out. */
+export interface SessionRevokedAuditEvent extends AuditEventBase {
+  type: "session-revoked";
+  userId: string;
+  /** Which sessions: one (`session`), or every session of the user (`user`). */
+  scope: "session" | "user";
+  /**
+   * Why: `sign-out-everywhere`; `refresh-token-reused` (a refresh token was presented twice —
+   * stolen, or a broken client); `client-revoked` (a native client revoked its refresh token);
+   * `email-proved` (an email sign-in proved an address someone had used unverified).
+   */
+  reason: "sign-out-everywhere" | "refresh-token-reused" | "client-revoked" | "email-proved";
+}
+
+/** A token was refreshed: a provider's access token, or a bearer refresh token rotated. */
+export interface TokenRefreshedAuditEvent extends AuditEventBase {
+  type: "token-refreshed";
+  /** Which token: a provider's access token, or a bearer refresh token (rotated). */
+  kind: "provider" | "refresh-token";
+  userId: string;
+  /** The provider id (`kind: "provider"`). */
+  provider?: string | undefined;
+}
+
+/** A refresh failed: the provider refused it for good, or a refresh token was refused. */
+export interface TokenRefreshFailedAuditEvent extends AuditEventBase {
+  type: "token-refresh-failed";
+  /** Which token: a provider's access token, or a bearer refresh token. */
+  kind: "provider" | "refresh-token";
+  /** Absent when a refresh token named no known user. */
+  userId?: string | undefined;
+  provider?: string | undefined;
+  /** `RefreshTokenError` (the provider ended the grant) or `invalid_grant` (a refresh token was refused). */
+  error: "RefreshTokenError" | "invalid_grant";
+}
+
+/** A throttle refused a request. */
+export interface RateLimitedAuditEvent extends AuditEventBase {
+  type: "rate-limited";
+  /** What was throttled: credentials sign-ins, or sign-in links. */
+  limit: "credentials" | "email";
+  provider: string;
+  /** Seconds until the client may try again. */
+  retryAfter: number;
+}
+
+/** A user signed in from a browser that had not signed in as them before. */
+export interface NewDeviceAuditEvent extends AuditEventBase {
+  type: "new-device";
+  userId: string;
+  provider: string;
+  /** A random id the device cookie holds: the same browser keeps it across sign-ins and users. */
+  deviceId: string;
+}
+
+/** A structured record of a security-relevant event, for the `audit` option. Switch on `type`. */
+export type AuditEvent =
+  | SignInAuditEvent
+  | SignInFailedAuditEvent
+  | SignOutAuditEvent
+  | SessionRevokedAuditEvent
+  | TokenRefreshedAuditEvent
+  | TokenRefreshFailedAuditEvent
+  | RateLimitedAuditEvent
+  | NewDeviceAuditEvent;
+
+/** A span attribute value, as OpenTelemetry accepts it. */
+export type TelemetryAttributeValue = string | number | boolean;
+
+/** The part of an OpenTelemetry `Span` latch uses. */
+export interface TelemetrySpan {
+  setAttribute(key: string, value: TelemetryAttributeValue): unknown;
+  /** `code`: 1 OK, 2 ERROR (OpenTelemetry's `SpanStatusCode`). */
+  setStatus(status: { code: number; message?: string }): unknown;
+  recordException(exception: Error): unknown;
+  end(): void;
+}
+
+/**
+ * The part of an OpenTelemetry `Tracer` latch uses: pass `trace.getTracer("latch")` from
+ * `@opentelemetry/api`. Structural, so latch needs no OpenTelemetry package.
+ */
+export interface TelemetryTracer {
+  /** Runs `fn` inside a new active span and returns what `fn` returns; latch ends the span. */
+  startActiveSpan<F extends (span: TelemetrySpan) => unknown>(name: string, options: { kind?: number; attributes?: Record<string, TelemetryAttributeValue> }, fn: F): ReturnType<F>;
 }
 
 /** A cookie's name and attributes. */
 export interface CookieOption {
+  /**
+   * The cookie's name, used as is over http and https (a name you set gets no `__Secure-`
+   * prefix). Renaming the session cookie signs everyone out.
+   */
   name: string;
+  /** Its attributes; the ones you set are merged over latch's defaults for that cookie. */
   options: CookieAttributes;
 }
 
 /** Attributes of a cookie. */
 export interface CookieAttributes {
+  /** Hides the cookie from JavaScript; true on every cookie latch sets. */
   httpOnly?: boolean | undefined;
+  /**
+   * Default `"lax"` (`"strict"` for the bearer fingerprint). A provider that POSTs its answer from
+   * its own site (`form_post`, e.g. Apple) needs `"none"` and `secure: true` on the check cookies
+   * and `callbackUrl`.
+   */
   sameSite?: "lax" | "strict" | "none" | undefined;
+  /** Default `/`. */
   path?: string | undefined;
+  /** Sent over https only. Default: `useSecureCookies` (true when the site's origin is https). */
   secure?: boolean | undefined;
+  /**
+   * Shares the cookie with subdomains. Unset by default (this host only). Browsers refuse it on
+   * the `__Host-` cookies (CSRF token, bearer fingerprint and device over https).
+   */
   domain?: string | undefined;
+  /**
+   * Seconds until the cookie expires (`Max-Age`). The check cookies (15 minutes) and the passkey
+   * challenge (the ceremony's timeout) keep their own whatever this says; on the session cookie it
+   * would override the lifetime latch gives it from `session.maxAge`.
+   */
   maxAge?: number | undefined;
+  /** A fixed expiry date. latch sets the session cookie's itself, from `session.maxAge`, at each write. */
   expires?: Date | undefined;
 }
 
 /** The cookies latch uses. */
 export interface CookiesOptions {
+  /**
+   * The session: the encrypted token (JWT sessions) or the opaque session id (database).
+   * `authjs.session-token`, `__Secure-` prefixed over https, split into `.0`, `.1`… above 3936
+   * characters. Its name is also the salt of the token's key.
+   */
   sessionToken: CookieOption;
+  /** Where to go after an OAuth sign-in, kept while the user is at the provider. `authjs.callback-url` (`__Secure-` over https). */
   callbackUrl: CookieOption;
+  /** The CSRF token (`token|hash`) that forms and POSTs send back. `authjs.csrf-token` (`__Host-` over https). */
   csrfToken: CookieOption;
+  /** The PKCE verifier of an OAuth sign-in in progress, sealed, bound to its provider, 15 minutes. `authjs.pkce.code_verifier`. */
   pkceCodeVerifier: CookieOption;
+  /** The OAuth `state` of a sign-in in progress, sealed, bound to its provider, 15 minutes. `authjs.state`. */
   state: CookieOption;
+  /** The OIDC nonce of a sign-in in progress, sealed, bound to its provider, 15 minutes. `authjs.nonce`. */
   nonce: CookieOption;
   /** The HttpOnly fingerprint cookie bearer tokens are bound to (bearer mode only). */
   bearerFingerprint: CookieOption;
   /** The sealed, single-use challenge of a passkey ceremony (`authjs.challenge`). */
   webauthnChallenge: CookieOption;
+  /** The device cookie that tells a sign-in from a new device (only with `audit`). */
+  device: CookieOption;
 }
 
 /** Session settings. */
 export interface SessionOptions {
-  /** Only `"jwt"` for now: an encrypted token in an HttpOnly cookie. */
   /**
-   * `"jwt"`: an encrypted token in the cookie, no storage. `"database"`: an opaque token in the
-   * cookie and the session in the adapter. Default: `"database"` when an adapter is set.
+   * `"jwt"`: the session is an encrypted token in the cookie, nothing stored. `"database"`: the
+   * cookie holds an opaque id and the session is a row in the adapter. Default `"database"` when
+   * an adapter is set, else `"jwt"`. Unlike Auth.js, credentials sign-in works with either.
    */
   strategy?: "jwt" | "database" | undefined;
   /** Seconds a session lives without being used. Default 30 days. */
@@ -661,33 +980,59 @@ export interface SessionOptions {
 
 /** Parameters of a session-token encoder. */
 export interface JWTEncodeParams {
+  /** The claims; `encode()` adds `iat`, `exp` and a fresh `jti` (none: `{}`). */
   token?: JWT | undefined;
+  /**
+   * The key-derivation salt: the session cookie's name (`authjs.session-token`, or
+   * `__Secure-authjs.session-token` over https). A token decodes only with the salt it was made with.
+   */
   salt: string;
+  /** The secret(s): the first encrypts. latch passes its whole list, the encrypting one first. */
   secret: string | string[];
+  /** Seconds until `exp`. latch passes `jwt.maxAge`; `encode()` defaults to 30 days. */
   maxAge?: number | undefined;
 }
 
 /** Parameters of a session-token decoder. */
 export interface JWTDecodeParams {
+  /** The token to decode; without one, the result is `null`. */
   token?: string | undefined;
+  /** The salt it was encoded with: the session cookie's name. */
   salt: string;
+  /** Every secret the token may have been encrypted with (rotation). */
   secret: string | string[];
 }
 
 /** Session-token settings. */
 export interface JWTOptions {
+  /** Seconds a session token is valid: its `exp` is this long after each write. Default `session.maxAge`. */
   maxAge?: number | undefined;
+  /**
+   * Replaces latch's session-token encoder (JWT sessions); returns the cookie value. Default:
+   * Auth.js's format, a JWE (`dir`, `A256CBC-HS512`) keyed from the secret and the cookie name.
+   * Replace `decode` with it, and pass that to `getToken({ decode })`.
+   */
   encode?: ((params: JWTEncodeParams) => Awaitable<string>) | undefined;
+  /**
+   * Replaces latch's decoder: returns the claims, or `null` to refuse (a throw counts as `null`).
+   * latch checks nothing after it, so it must check `exp` itself.
+   */
   decode?: ((params: JWTDecodeParams) => Awaitable<JWT | null>) | undefined;
 }
 
 /** A private signing key as a JWK: Ed25519 (`kty: "OKP"`) or P-256 (`kty: "EC"`). */
 export interface SigningJwk {
+  /** `"OKP"` with `crv: "Ed25519"` (tokens signed EdDSA), `"EC"` with `crv: "P-256"` (ES256). */
   kty: "OKP" | "EC";
+  /** Must match `kty`: `"Ed25519"` with OKP, `"P-256"` with EC. */
   crv: "Ed25519" | "P-256";
+  /** The private key, base64url. It signs the bearer tokens: keep it secret. */
   d: string;
+  /** The public key (EC: its x coordinate), base64url. */
   x: string;
+  /** EC only, and required there: the public key's y coordinate, base64url. */
   y?: string | undefined;
+  /** The key id in token headers and at `{basePath}/jwks`. Default: the public key's RFC 7638 thumbprint (SHA-256). */
   kid?: string | undefined;
 }
 
@@ -771,18 +1116,29 @@ export interface RateLimitOptions {
  * ```
  */
 export interface AuthConfig {
+  /**
+   * How users sign in: provider configs, or factories called without options
+   * (`providers: [GitHub]`). OAuth providers read an unset `clientId`, `clientSecret` and
+   * `issuer` from `AUTH_<ID>_ID`, `_SECRET` and `_ISSUER`, email providers `apiKey` from
+   * `AUTH_<ID>_KEY` (`<ID>`: the id upper-cased, `-` as `_`). A provider of an unknown type, or
+   * whose id is already taken, is ignored with a warning.
+   */
   providers: Provider[];
   /** Where users, accounts and (with database sessions) sessions are stored. */
   adapter?: Adapter | undefined;
   /**
    * Ends JWT sessions at once on every instance: sign-out revokes the session, and
-   * `signOutEverywhere` every session of a user. Checked on every session read.
+   * `signOutEverywhere` every session of a user. Checked on every session read (`auth()`, the
+   * proxy, `/session`, bearer tokens); not by `getToken()`, which only decrypts the cookie.
    */
   revocation?: RevocationStore | undefined;
   /**
-   * Milliseconds latch waits for the adapter or the revocation store before it gives up on a
-   * call (no session for that request; an error page at sign-in). Default 3000; `false` waits
-   * as long as the driver does.
+   * Milliseconds latch waits for each call to a store — the adapter, `revocation`,
+   * `rateLimit.store`, `providerTokens.store`, `bearer.refreshTokens.store` — before the call
+   * fails with `AdapterError`. latch then fails closed: no session for that read (the cookie is
+   * kept), an error page at sign-in, `RefreshUnavailable` from `getAccessToken`. The driver's
+   * query is not cancelled: set its own timeouts too. Default 3000; `false` waits as long as the
+   * driver does.
    */
   storeTimeout?: number | false | undefined;
   /**
@@ -808,13 +1164,24 @@ export interface AuthConfig {
   providerTokens?: ProviderTokenOptions | undefined;
   /** Bearer tokens (`Authorization: Bearer`) next to the cookie; off by default. `true` takes the defaults. */
   bearer?: BearerOptions | boolean | undefined;
-  /** Secret(s) for tokens and cookies. Defaults to `AUTH_SECRET` (and `AUTH_SECRET_1..3`). The first encrypts; every one decrypts. */
+  /**
+   * Secret(s) for tokens and cookies: the first encrypts and signs, every one is accepted
+   * (rotation). Default: those of `AUTH_SECRET_3`, `AUTH_SECRET_2`, `AUTH_SECRET_1` and
+   * `AUTH_SECRET` (or `NEXTAUTH_SECRET`) that are set, in that order; next-auth ignores the
+   * numbered ones whenever `AUTH_SECRET` is set.
+   */
   secret?: string | string[] | undefined;
+  /** How sessions are kept: strategy, lifetime, renewal. */
   session?: SessionOptions | undefined;
+  /** How JWT session tokens are made: their lifetime, and an encoder/decoder to replace latch's. */
   jwt?: JWTOptions | undefined;
+  /** Your own pages in place of the built-in sign-in, sign-out, error and "check your email" pages. */
   pages?: PagesOptions | undefined;
+  /** What decides and shapes: `signIn` (allow?), `redirect` (where to?), `jwt` (the token), `session` (what the app sees). */
   callbacks?: CallbacksOptions | undefined;
+  /** Handlers told what happened (sign-in, sign-out, new user…): awaited, and what they throw is logged, never raised. */
   events?: EventCallbacks | undefined;
+  /** The look of the built-in pages and of the default sign-in email. Default `{ colorScheme: "auto" }`. */
   theme?: Theme | undefined;
   /**
    * The language of the built-in pages (sign-in, sign-out, error, "check your email", the
@@ -829,14 +1196,62 @@ export interface AuthConfig {
    * ```
    */
   locale?: PageLocale | "auto" | readonly PageLocale[] | undefined;
+  /**
+   * Where latch writes its logs; the console (`[latch]` prefix) by default. Whatever reaches
+   * it has been through {@link redact}: tokens, cookies, secrets and passwords are replaced by
+   * `[redacted]`, in messages, causes, stacks and metadata alike.
+   */
   logger?: Partial<LoggerInstance> | undefined;
+  /** Debug lines to the logger (redacted like every line). Default `false`. */
   debug?: boolean | undefined;
+  /**
+   * Receives a structured {@link AuditEvent} for each security-relevant thing that happens:
+   * sign-in and failed sign-in, sign-out, revoked sessions, token refreshes, rate-limit hits,
+   * a sign-in from a device not seen before. Events carry ids and outcomes, never a token or
+   * secret. A handler that throws or rejects is logged and never breaks the request; it is
+   * awaited, so a slow sink slows sign-ins (queue inside it if that matters).
+   *
+   * With `audit` set, latch keeps an HttpOnly device cookie (a random id and a keyed tag per
+   * user, 400 days) so that it can tell a new device; without it, no such cookie is set.
+   *
+   * @example
+   * ```ts
+   * audit: (event) => console.info(JSON.stringify(event)),
+   * ```
+   */
+  audit?: ((event: AuditEvent) => Awaitable<void>) | undefined;
+  /**
+   * An OpenTelemetry tracer, e.g. `trace.getTracer("latch")` from `@opentelemetry/api`: latch
+   * then wraps each route (`latch <action>`) and each session read (`latch auth`, including
+   * `auth()` and the proxy) in a span. latch itself depends on no OpenTelemetry package; the
+   * type is structural.
+   */
+  tracer?: TelemetryTracer | undefined;
   /** Where the routes live. Default `/api/auth`, or the path of `AUTH_URL`. */
   basePath?: string | undefined;
-  /** Trust the Host / X-Forwarded-* headers to build URLs. Off in production unless `AUTH_TRUST_HOST=true`; not needed when `AUTH_URL` is set. */
+  /**
+   * Whether the request's `X-Forwarded-Host` / `Host` and `X-Forwarded-Proto` headers may say the
+   * site's origin when `AUTH_URL` is not set; untrusted, latch refuses every request
+   * (`UntrustedHost`). With `AUTH_URL` set the headers are never read and this changes nothing:
+   * the safer setup in production. Default: `AUTH_TRUST_HOST` when set (`false`, `0`, `no`, `off`
+   * mean false; in Auth.js any value means true), else true with `AUTH_URL`, on Vercel or
+   * Cloudflare Pages (`VERCEL`, `CF_PAGES`) and whenever `NODE_ENV` is not `"production"`.
+   */
   trustHost?: boolean | undefined;
   /** Defaults to true when the origin is https. */
   useSecureCookies?: boolean | undefined;
+  /**
+   * Cookie names and attributes to change, per cookie: a `name` replaces latch's (over http and
+   * https alike), `options` are merged over the defaults. The defaults are Auth.js's names and
+   * attributes, so next-auth's cookies keep working after a migration.
+   *
+   * @example
+   * ```ts
+   * // A provider that POSTs its answer from its own site (Apple's form_post):
+   * const crossSite = { options: { sameSite: "none" as const, secure: true } };
+   * cookies: { pkceCodeVerifier: crossSite, state: crossSite, nonce: crossSite, callbackUrl: crossSite },
+   * ```
+   */
   cookies?: Partial<{ [K in keyof CookiesOptions]: Partial<CookiesOptions[K]> }> | undefined;
   /**
    * Accepted for Auth.js compatibility and ignored: passkeys need no `enableWebAuthn` flag in

@@ -7,10 +7,12 @@ import { generateKeyPairSync } from "node:crypto";
 import Database from "better-sqlite3";
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, UnsecuredJWT, type JWK } from "jose";
 import { NextRequest } from "next/server";
+import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import { parseAuthorization } from "../src/core/bearer.js";
 import { createRequestContext, resolveConfig } from "../src/core/config.js";
+import { Auth } from "../src/index.js";
 import { readRequestAuth } from "../src/core/session/read-session.js";
 import { encode } from "../src/jwt.js";
 import NextAuth from "../src/next/index.js";
@@ -396,6 +398,26 @@ describe("refresh tokens for clients outside the browser", () => {
     expect((await sessionFor(cfg, { authorization: `Bearer ${second.body.token}` })).session).toMatchObject({ user: { name: "Alice" } });
     const third = await refresh(cfg, second.body.refreshToken);
     expect(third.status).toBe(200);
+  });
+
+  it("answers the refresh grant in RFC 6749's shape too: a stock OAuth client (oauth4webapi) refreshes and sees the reuse refused", async () => {
+    const cfg = refreshConfig();
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    const as: oauth.AuthorizationServer = { issuer: ORIGIN, token_endpoint: `${ORIGIN}/api/auth/token` };
+    const native: oauth.Client = { client_id: "native-app" };
+    const options = { [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<"POST", URLSearchParams>) => Auth(new Request(url, init), cfg), [oauth.allowInsecureRequests]: true };
+    const response = await oauth.refreshTokenGrantRequest(as, native, oauth.None(), first.body.refreshToken, options);
+    const tokens = await oauth.processRefreshTokenResponse(as, native, response);
+    expect(tokens.token_type).toBe("bearer");
+    expect(tokens.expires_in).toBeGreaterThan(590);
+    expect(tokens.refresh_token).toMatch(/^latch_rt_[0-9a-f]{64}$/);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${tokens.access_token}` })).session).toMatchObject({ user: { name: "Alice" } });
+    const replay = await oauth.refreshTokenGrantRequest(as, native, oauth.None(), first.body.refreshToken, options);
+    const refused = await oauth.processRefreshTokenResponse(as, native, replay).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(oauth.ResponseBodyError);
+    expect((refused as oauth.ResponseBodyError).error).toBe("invalid_grant");
   });
 
   it("revokes the family and the session when a used refresh token comes back (JWT sessions with a revocation store)", async () => {

@@ -85,3 +85,9 @@ export function clientBucket(request: Request, options: RateLimitOptions | undef
   const address = options?.clientAddress ? options.clientAddress(request) : forwardedAddress(request.headers.get("x-forwarded-for"), options?.trustedProxies ?? 1);
   return address ? addressBucket(address) : undefined;
 }
+
+/** The request's client address as text (not grouped), or undefined when it cannot be known. */
+export function clientAddress(request: Request, options: RateLimitOptions | undefined): string | undefined {
+  const address = options?.clientAddress ? options.clientAddress(request) : forwardedAddress(request.headers.get("x-forwarded-for"), options?.trustedProxies ?? 1);
+  return typeof address === "string" && addressBucket(address) !== undefined ? address.trim() : undefined;
+}

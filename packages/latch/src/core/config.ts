@@ -1,6 +1,7 @@
-import { MissingSecret, UntrustedHost } from "../errors.js";
+import { MissingSecret } from "../errors.js";
 import type { AuthConfig, CookiesOptions, LoggerInstance, PageLocale, PagesOptions, Theme } from "../types.js";
 import { createLogger } from "./logger.js";
+import { readSecrets, readUrlSettings, requestOrigin, type Env } from "./env-settings.js";
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
 import { randomHex } from "./digest.js";
@@ -52,7 +53,7 @@ function adapterError(config: AuthConfig, strategy: "jwt" | "database", provider
 }
 
 /** Environment variables latch reads; `process.env` by default. */
-export type Env = Record<string, string | undefined>;
+export type { Env } from "./env-settings.js";
 
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
 
@@ -73,7 +74,7 @@ export interface ResolvedConfig {
   /** Seconds between database-session writes. */
   updateAge: number;
   generateSessionToken: () => string;
-  /** The adapter and revocation store, each call bounded by `storeTimeout`. */
+  /** The adapter and the revocation store (the rate-limit, provider-token and refresh-token stores below too), each call bounded by `storeTimeout`. */
   adapter: Adapter | undefined;
   revocation: RevocationStore | undefined;
   /** Bearer-token settings; undefined when bearer tokens are off. */
@@ -95,52 +96,21 @@ export interface ResolvedConfig {
   cookieSets: { plain: CookiesOptions; secure: CookiesOptions };
 }
 
-function readSecrets(config: AuthConfig, env: Env): string[] {
-  if (config.secret !== undefined) return (Array.isArray(config.secret) ? config.secret : [config.secret]).filter((s) => s.length > 0);
-  // As @auth/core: the highest-numbered AUTH_SECRET_n is the newest and encrypts.
-  return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET ?? env.NEXTAUTH_SECRET].filter(
-    (s): s is string => typeof s === "string" && s.length > 0,
-  );
-}
-
-/** `AUTH_TRUST_HOST=false` (or 0/no/off) means false — unlike Auth.js, where any value means true. */
-function readBoolean(value: string | undefined): boolean | undefined {
-  if (value === undefined || value === "") return undefined;
-  return !["false", "0", "no", "off"].includes(value.trim().toLowerCase());
-}
-
-function normalizeBasePath(path: string): string {
-  const trimmed = `/${path}`.replace(/\/+/g, "/").replace(/\/$/, "");
-  return trimmed === "" ? "/" : trimmed;
-}
-
 /**
  * Applies defaults and environment inference (`AUTH_SECRET`, `AUTH_URL`, `AUTH_TRUST_HOST`,
  * `AUTH_<PROVIDER>_ID/_SECRET/_ISSUER`). Never throws for a missing secret: that error is
  * raised when a request needs it, so `next build` works without secrets.
  */
 export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?.env ?? {}): ResolvedConfig {
-  const logger = createLogger(config);
-  const authUrlRaw = env.AUTH_URL ?? env.NEXTAUTH_URL;
-  let envOrigin: string | undefined;
-  let envPath: string | undefined;
-  if (authUrlRaw) {
-    try {
-      const url = new URL(authUrlRaw);
-      envOrigin = url.origin;
-      if (url.pathname !== "/") envPath = url.pathname;
-    } catch {
-      logger.warn("env-url-invalid: AUTH_URL is not a valid URL; it is ignored");
-    }
-  }
-  const basePath = normalizeBasePath(config.basePath ?? envPath ?? "/api/auth");
-  const trustHost =
-    config.trustHost ??
-    readBoolean(env.AUTH_TRUST_HOST) ??
-    (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production");
+  const secrets = readSecrets(config, env);
+  // Everything the logger must never print; provider secrets join once the providers are resolved.
+  let known: readonly string[] = secrets;
+  const logger = createLogger(config, () => known);
+  const { envOrigin, basePath, trustHost } = readUrlSettings(config, env, logger);
   const sessionMaxAge = config.session?.maxAge ?? DEFAULT_MAX_AGE;
   const strategy = config.session?.strategy ?? (config.adapter ? "database" : "jwt");
   const providers = resolveProviders(config.providers, env, logger);
+  known = [...secrets, ...providers.flatMap((p) => ("clientSecret" in p && typeof p.clientSecret === "string" ? [p.clientSecret] : []))];
   const storeTimeout = config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS;
   if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email" || p.type === "webauthn")) {
     logger.warn(
@@ -170,7 +140,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   return {
     config,
     providers,
-    secrets: readSecrets(config, env),
+    secrets,
     basePath,
     envOrigin,
     trustHost,
@@ -214,44 +184,12 @@ export interface RequestContext {
   secrets: string[];
 }
 
-/** A Host header value that is exactly one valid host[:port], as the URL parser reads it; else undefined. */
-function validHost(value: string | null | undefined): string | undefined {
-  if (!value || value.length > 300) return undefined;
-  try {
-    const parsed = new URL(`http://${value}`);
-    return parsed.host === value.toLowerCase() || `${parsed.host}:80` === value.toLowerCase() ? value.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Finds the origin a request was made to: `AUTH_URL` when set; otherwise, only when the host
  * is trusted, `X-Forwarded-Host`/`Host` and `X-Forwarded-Proto`.
  */
 export function resolveOrigin(resolved: ResolvedConfig, headers: Headers, requestUrl?: string): string {
-  if (resolved.envOrigin) return resolved.envOrigin;
-  if (!resolved.trustHost) {
-    throw new UntrustedHost(
-      "The request's host is not trusted. Set AUTH_URL to your site's URL (recommended), or AUTH_TRUST_HOST=true when a proxy you control sets the Host header.",
-    );
-  }
-  const host = validHost(headers.get("x-forwarded-host")?.split(",")[0]?.trim()) ?? validHost(headers.get("host"));
-  let protocol = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  let fallback: URL | undefined;
-  if (requestUrl) {
-    try {
-      fallback = new URL(requestUrl);
-    } catch {
-      fallback = undefined;
-    }
-  }
-  protocol = protocol === "https" || protocol === "http" ? protocol : fallback?.protocol.replace(":", "");
-  // Through URL: a default port the header spelled out (app.test:443 over https) is dropped, as
-  // browsers drop it from Origin; otherwise same-origin checks would refuse the site's own pages.
-  if (host) return new URL(`${protocol ?? "http"}://${host}`).origin;
-  if (fallback) return fallback.origin;
-  throw new UntrustedHost("The request carries no usable Host header. Set AUTH_URL to your site's URL.");
+  return requestOrigin(resolved, headers, requestUrl);
 }
 
 /** Builds the per-request context; throws `MissingSecret` or `UntrustedHost` when it cannot. */

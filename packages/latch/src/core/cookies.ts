@@ -14,6 +14,25 @@ export const CHECK_COOKIE_MAX_AGE = 60 * 15;
 const CHUNK_SIZE = 4096 - 160;
 
 /**
+ * The session cookie as Auth.js names it and sets it, over https (`__Secure-`) or not, with the
+ * app's override (`cookies.sessionToken`) merged in when given. The lean proxy needs this one
+ * cookie only.
+ *
+ * @example
+ * ```ts
+ * sessionTokenCookie(true).name; // "__Secure-authjs.session-token"
+ * ```
+ */
+export function sessionTokenCookie(secure: boolean, override?: Partial<CookieOption>): CookieOption {
+  const cookie: CookieOption = { name: `${secure ? "__Secure-" : ""}authjs.session-token`, options: { httpOnly: true, sameSite: "lax", path: "/", secure } };
+  return override ? mergeCookie(cookie, override) : cookie;
+}
+
+function mergeCookie(cookie: CookieOption, override: Partial<CookieOption>): CookieOption {
+  return { name: override.name ?? cookie.name, options: { ...cookie.options, ...override.options } };
+}
+
+/**
  * The cookies latch uses, with Auth.js's names and attributes (`authjs.*`, `__Secure-` /
  * `__Host-` prefixes over https), so next-auth v5 cookies keep working after a migration.
  */
@@ -22,7 +41,7 @@ export function defaultCookies(secure: boolean): CookiesOptions {
   const base = (): CookieAttributes => ({ httpOnly: true, sameSite: "lax", path: "/", secure });
   const check = (): CookieAttributes => ({ ...base(), maxAge: CHECK_COOKIE_MAX_AGE });
   return {
-    sessionToken: { name: `${prefix}authjs.session-token`, options: base() },
+    sessionToken: sessionTokenCookie(secure),
     callbackUrl: { name: `${prefix}authjs.callback-url`, options: base() },
     csrfToken: { name: `${secure ? "__Host-" : ""}authjs.csrf-token`, options: base() },
     pkceCodeVerifier: { name: `${prefix}authjs.pkce.code_verifier`, options: check() },
@@ -32,6 +51,8 @@ export function defaultCookies(secure: boolean): CookiesOptions {
     bearerFingerprint: { name: `${secure ? "__Host-" : ""}latch.bearer-fingerprint`, options: { ...base(), sameSite: "strict" } },
     // Lives as long as the passkey ceremony may take (the provider's timeout), set when sealed.
     webauthnChallenge: { name: `${prefix}authjs.challenge`, options: check() },
+    // Only with `audit`: tells a new device at sign-in. 400 days, the longest browsers keep a cookie.
+    device: { name: `${secure ? "__Host-" : ""}latch.device`, options: { ...base(), maxAge: 400 * 24 * 60 * 60 } },
   };
 }
 
@@ -42,10 +63,7 @@ export function resolveCookies(secure: boolean, overrides: AuthConfig["cookies"]
   for (const key of Object.keys(cookies) as Array<keyof CookiesOptions>) {
     const override = overrides[key];
     if (!override) continue;
-    cookies[key] = {
-      name: override.name ?? cookies[key].name,
-      options: { ...cookies[key].options, ...override.options },
-    };
+    cookies[key] = mergeCookie(cookies[key], override);
   }
   return cookies;
 }

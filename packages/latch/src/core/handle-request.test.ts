@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Auth } from "../index.js";
+import { resolveConfig } from "./config.js";
+import { handleRequest } from "./handle-request.js";
 import GitHub from "../providers/github.js";
 import type { AuthConfig } from "../types.js";
 
@@ -784,6 +786,27 @@ describe("malformed input never yields a 5xx", () => {
     expect(response.status).toBe(413);
     // 64 KiB is 4 chunks; allow the stream's read-ahead, not the whole megabyte.
     expect(pulled).toBeLessThanOrEqual(8);
+  });
+
+  it("a body that stalls is cut off: 408 at the deadline, the stream cancelled, no hang", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"csrfToken":"'));
+        // …and nothing more, ever: a slow-body client holding the request open.
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request(`${ORIGIN}/api/auth/session`, { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit & { duplex: "half" });
+    const started = Date.now();
+    const response = await handleRequest(request, resolveConfig({ secret: SECRET, trustHost: true, providers: [GitHub({ clientId: "id", clientSecret: "secret" })] }), { bodyTimeoutMs: 300 });
+    expect(response.status).toBe(408);
+    expect(response.body).toMatchObject({ error: "RequestTimeout" });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(cancelled).toBe(true);
   });
 
   it.each<[string, string]>([

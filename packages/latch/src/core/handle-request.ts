@@ -13,11 +13,16 @@ import { errorPage, pageLanguage } from "./pages/index.js";
 import type { InternalProvider } from "./providers.js";
 import { toResponse, type ResponseInternal } from "./response.js";
 import type { ProviderType } from "../types.js";
+import { CredentialsSignin, isAuthError, RateLimited } from "../errors.js";
+import { emitAudit } from "./audit.js";
+import { failSpan, setSpanAttribute, traced } from "./telemetry.js";
 
 /** How the engine is called: by the route handlers, or directly by server actions. */
 export interface HandleOptions {
   /** Skip the CSRF token check: only for server actions, which Next.js protects by Origin. */
   skipCSRFCheck?: boolean | undefined;
+  /** Milliseconds a POST body may take to arrive (default 10 s); tests shorten it. */
+  bodyTimeoutMs?: number | undefined;
 }
 
 type Method = "GET" | "POST";
@@ -65,6 +70,7 @@ function handlersFor(route: Route, provider: InternalProvider | undefined): Part
 
 const PAGE_ACTIONS = new Set(["signin", "signout", "error", "verify-request"]);
 const MAX_BODY_BYTES = 64 * 1024;
+const BODY_TIMEOUT_MS = 10_000;
 
 function jsonError(status: number, error: string, message: string, headers?: Record<string, string>): ResponseInternal {
   return { status, body: { error, message }, headers };
@@ -88,15 +94,28 @@ export function parseAction(pathname: string, basePath: string): { action: strin
   return { action: segments[0], providerId };
 }
 
-/** Reads at most `limit` bytes of the body; a body that streams more is refused without being read. */
-async function readLimited(request: Request, limit: number): Promise<{ text: string } | "too-large"> {
+/**
+ * Reads at most `limit` bytes of the body within `timeoutMs`; a body that streams more is
+ * refused without being read, and one that stalls (a slow-body attack holding the request
+ * open) is cut off.
+ */
+async function readLimited(request: Request, limit: number, timeoutMs: number): Promise<{ text: string } | "too-large" | "timeout"> {
   if (!request.body) return { text: "" };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const next = await Promise.race([reader.read(), deadline]);
+      if (next === "timeout") {
+        reader.cancel().catch(() => undefined);
+        return "timeout";
+      }
+      const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -107,6 +126,8 @@ async function readLimited(request: Request, limit: number): Promise<{ text: str
     }
   } catch {
     return { text: "" };
+  } finally {
+    clearTimeout(timer);
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -117,13 +138,13 @@ async function readLimited(request: Request, limit: number): Promise<{ text: str
   return { text: new TextDecoder().decode(bytes) };
 }
 
-async function readBody(request: Request): Promise<Record<string, unknown> | "too-large"> {
+async function readBody(request: Request, timeoutMs: number): Promise<Record<string, unknown> | "too-large" | "timeout"> {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json" && type !== "application/x-www-form-urlencoded") return {};
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) return "too-large";
-  const read = await readLimited(request, MAX_BODY_BYTES);
-  if (read === "too-large") return read;
+  const read = await readLimited(request, MAX_BODY_BYTES, timeoutMs);
+  if (read === "too-large" || read === "timeout") return read;
   const { text } = read;
   if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
   try {
@@ -146,6 +167,28 @@ function configurationError(resolved: ResolvedConfig, error: unknown, action: st
  * never produces a 5xx; configuration errors do, with details only in the server log.
  */
 export async function handleRequest(request: Request, resolved: ResolvedConfig, options: HandleOptions = {}): Promise<ResponseInternal> {
+  if (!resolved.config.tracer) return handleUntraced(request, resolved, options);
+  let parsed: ReturnType<typeof parseAction> = null;
+  try {
+    parsed = parseAction(new URL(request.url).pathname, resolved.basePath);
+  } catch {
+    // An invalid URL is answered 400 inside; the span is named generically.
+  }
+  const action = parsed && Object.hasOwn(ROUTES, parsed.action) ? parsed.action : undefined;
+  const attributes: Record<string, string> = { "http.request.method": request.method.toUpperCase() };
+  if (action) attributes["latch.action"] = action;
+  if (action && parsed?.providerId !== undefined) attributes["latch.provider"] = parsed.providerId;
+  return traced(resolved, action ? `latch ${action}` : "latch request", attributes, async (span) => {
+    const response = await handleUntraced(request, resolved, options);
+    const status = response.status ?? (response.redirect !== undefined ? 302 : 200);
+    setSpanAttribute(span, "http.response.status_code", status);
+    if (isAuthError(response.error)) setSpanAttribute(span, "latch.error", response.error.type);
+    if (status >= 500) failSpan(span, `latch answered ${status}`);
+    return response;
+  });
+}
+
+async function handleUntraced(request: Request, resolved: ResolvedConfig, options: HandleOptions): Promise<ResponseInternal> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -182,8 +225,9 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
     return { ...page, status: 404 };
   }
 
-  const body = method === "POST" ? await readBody(request) : {};
+  const body = method === "POST" ? await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS) : {};
   if (body === "too-large") return jsonError(413, "PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  if (body === "timeout") return jsonError(408, "RequestTimeout", `The request body did not arrive within ${(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS) / 1000} s.`, { connection: "close" });
   const cookies = parseCookieHeader(request.headers.get("cookie"));
   const csrf = await resolveCsrf(cookies.get(ctx.cookies.csrfToken.name), ctx.secrets, method === "POST" ? body.csrfToken : undefined);
   const action: ActionContext = {
@@ -198,12 +242,26 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
     provider,
     baseCookies: csrf.cookie ? [{ name: ctx.cookies.csrfToken.name, value: csrf.cookie, options: ctx.cookies.csrfToken.options }] : [],
   };
+  let response: ResponseInternal;
   try {
-    return await handler(action);
+    response = await handler(action);
   } catch (error) {
     // Actions turn expected failures into redirects; reaching here is a bug or a misconfiguration.
-    return configurationError(resolved, error, parsed.action, ctx.authUrl, request.headers);
+    response = { ...configurationError(resolved, error, parsed.action, ctx.authUrl, request.headers), error };
   }
+  if (provider && SIGN_IN_ACTIONS.has(parsed.action) && response.error !== undefined) await auditSignInFailure(resolved, provider, response.error, request);
+  return response;
+}
+
+// Routes where an error means a failed sign-in (starting one, or its callback).
+const SIGN_IN_ACTIONS = new Set(["signin", "callback"]);
+
+async function auditSignInFailure(resolved: ResolvedConfig, provider: InternalProvider, error: unknown, request: Request): Promise<void> {
+  // A throttled attempt is its own event (rate-limited), emitted where it is counted.
+  if (error instanceof RateLimited) return;
+  const type = isAuthError(error) ? error.type : "Configuration";
+  const code = error instanceof CredentialsSignin ? error.code : undefined;
+  await emitAudit(resolved, { type: "sign-in-failed", provider: provider.id, error: type, ...(code !== undefined ? { code } : {}) }, request);
 }
 
 /** Runs the engine and returns a Web `Response`. */

@@ -7,6 +7,7 @@
  * compare-and-set, so two refreshes can never both persist (the provider would see the loser's
  * reuse of a rotated token and revoke the grant).
  */
+import { emitAudit } from "./audit.js";
 import * as oauth from "oauth4webapi";
 import type { ProviderTokenStore, ProviderTokens, StoredProviderTokens } from "../provider-tokens/types.js";
 import type { TokenSet } from "../types.js";
@@ -114,10 +115,11 @@ async function refreshOnce(
   provider: InternalOAuthProvider,
   userId: string,
   seen: StoredProviderTokens,
-  timeout: number | false,
-  logError: (error: Error) => void,
+  resolved: ResolvedConfig,
 ): Promise<AccessTokenResult> {
   const { store } = settings;
+  const timeout = resolved.providerTimeout;
+  const logError = (error: Error): void => resolved.logger.error(error);
   for (let attempt = 0; attempt < 3; attempt++) {
     const lock = await store.lock(userId, provider.id, settings.lockTtlMs);
     if (!lock) {
@@ -142,6 +144,7 @@ async function refreshOnce(
       }
       if (!next) {
         await store.put(userId, provider.id, { ...current, error: "RefreshTokenError" }, current.version);
+        await emitAudit(resolved, { type: "token-refresh-failed", kind: "provider", userId, provider: provider.id, error: "RefreshTokenError" });
         return { error: "RefreshTokenError" };
       }
       const written = await store.put(userId, provider.id, next, current.version);
@@ -149,6 +152,7 @@ async function refreshOnce(
         const winner = await store.get(userId, provider.id);
         return winner ? result(winner) : { error: "NoTokens" };
       }
+      await emitAudit(resolved, { type: "token-refreshed", kind: "provider", userId, provider: provider.id });
       return result(next);
     } finally {
       await lock.release().catch(() => undefined);
@@ -185,7 +189,7 @@ export async function getProviderAccessToken(resolved: ResolvedConfig, settings:
   let flight = flights.get(key);
   if (!flight) {
     const seen = stored;
-    flight = refreshOnce(settings, provider, userId, seen, resolved.providerTimeout, (error) => resolved.logger.error(error))
+    flight = refreshOnce(settings, provider, userId, seen, resolved)
       .catch((error: unknown): AccessTokenResult => {
         resolved.logger.error(new Error("latch: refreshing a provider access token failed.", { cause: error }));
         return { error: "RefreshUnavailable" };

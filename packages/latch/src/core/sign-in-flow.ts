@@ -3,6 +3,7 @@ import type { Account, JWT, Profile, User } from "../types.js";
 import { requestedCallbackUrl, resolveRedirect, type ActionContext } from "./action-context.js";
 import { readChunkedCookie, type OutgoingCookie } from "./cookies.js";
 import { randomHex } from "./digest.js";
+import { auditing, emitAudit, recognizeDevice } from "./audit.js";
 import { runEvent } from "./events.js";
 import { createDatabaseSession } from "./session/database-session.js";
 import { sessionCookies } from "./session/jwt-session.js";
@@ -60,6 +61,13 @@ export async function startSession(
     out.push(...(await sessionCookies(ctx, token, existing)));
   }
   await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });
+  const userId = String(user.id);
+  // The device cookie exists only for apps that audit: no long-lived identifier otherwise.
+  const device = auditing(resolved) ? await recognizeDevice(ctx, action.cookies, userId) : undefined;
+  if (device) out.push(device.cookie);
+  const provider = account.provider;
+  await emitAudit(resolved, { type: "sign-in", userId, provider, providerType: action.provider?.type ?? account.type, isNewUser: isNewUser === true, newDevice: device?.newDevice ?? false }, action.request);
+  if (device?.newDevice) await emitAudit(resolved, { type: "new-device", userId, provider, deviceId: device.deviceId }, action.request);
   let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
   if (isNewUser && resolved.pages.newUser) {
     const welcome = new URL(resolved.pages.newUser, ctx.origin);

@@ -1,5 +1,6 @@
 import { RateLimited } from "../errors.js";
 import type { RateLimitRule } from "../types.js";
+import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import { sha256Hex } from "./digest.js";
@@ -66,7 +67,10 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
   if (bySource) checks.push(bySource);
   const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in attempts with "${provider.id}"; try again in ${retryAfter} s.`);
-  if (refused) return { refused };
+  if (refused) {
+    await emitAudit(ctx.resolved, { type: "rate-limited", limit: "credentials", provider: provider.id, retryAfter: refused.retryAfter }, request);
+    return { refused };
+  }
   return {
     refused: undefined,
     async succeeded() {
@@ -87,5 +91,7 @@ export async function throttleEmail(ctx: RequestContext, provider: InternalEmail
   if (address) checks.push({ key: `${prefix}:address:${await sha256Hex(identifier)}`, rule: address });
   const bySource = sourceCheck(ctx, request, prefix, source, "an email sign-in", "per-recipient");
   if (bySource) checks.push(bySource);
-  return hitAll(ctx, checks, (retryAfter) => `Too many sign-in links requested with "${provider.id}"; try again in ${retryAfter} s.`);
+  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in links requested with "${provider.id}"; try again in ${retryAfter} s.`);
+  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email", provider: provider.id, retryAfter: refused.retryAfter }, request);
+  return refused;
 }

@@ -5,7 +5,7 @@ import type { RefreshTokenStore } from "../refresh-tokens/types.js";
 import type { ProviderTokenStore } from "../provider-tokens/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 
-/** How long latch waits for the adapter or the revocation store by default. */
+/** How long latch waits for any store call by default (adapter, revocation, rate-limit, provider-token and refresh-token stores). */
 export const DEFAULT_STORE_TIMEOUT_MS = 3000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

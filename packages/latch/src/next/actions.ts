@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { createRequestContext } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
+import { emitAudit } from "../core/audit.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
@@ -35,6 +36,11 @@ function sentCrossSite(headers: Pick<Headers, "get">): boolean {
   return headers.get("origin") === "null" || headers.get("sec-fetch-site") === "cross-site";
 }
 
+/** The server action's request as audit events record it (its headers; the URL is ours). */
+async function actionRequest(origin: string): Promise<Request> {
+  return new Request(origin, { headers: await requestHeaders() });
+}
+
 /**
  * Calls the engine from a server action: same code path as the routes, with the CSRF token
  * check skipped because Next.js checks server actions' Origin itself — unless the browser marked
@@ -48,8 +54,9 @@ async function callEngine(instance: Instance, path: string, init: { query?: URLS
   const url = new URL(`${ctx.authUrl}${path}`);
   if (init.query) url.search = init.query.toString();
   const forwarded = new Headers();
-  // The client address headers feed rate limiting, as they would on the route.
-  for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-real-ip", "cookie", "user-agent"]) {
+  // The client address headers feed rate limiting, as they would on the route; Accept-Language
+  // picks the language of a sign-in email.
+  for (const name of ["host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-real-ip", "cookie", "user-agent", "accept-language"]) {
     const value = incoming.get(name);
     if (value !== null) forwarded.set(name, value);
   }
@@ -135,13 +142,19 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
           throw new MissingAdapterMethods("signOutEverywhere() with database sessions needs the adapter method deleteSessionsByUserId (latch's SQLite, PostgreSQL and Redis adapters have it).");
         }
         const found = raw ? await adapter.getSessionAndUser?.(raw) : null;
-        if (found) await adapter.deleteSessionsByUserId(found.user.id);
+        if (found) {
+          await adapter.deleteSessionsByUserId(found.user.id);
+          await emitAudit(resolved, { type: "session-revoked", userId: found.user.id, scope: "user", reason: "sign-out-everywhere" }, await actionRequest(ctx.origin));
+        }
       } else {
         if (!revocation) {
           throw new UnsupportedStrategy("signOutEverywhere() with JWT sessions needs a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
         }
         const token = raw ? await decodeSessionToken(ctx, raw) : null;
-        if (typeof token?.sub === "string") await revocation.revokeUser(token.sub, new Date());
+        if (typeof token?.sub === "string") {
+          await revocation.revokeUser(token.sub, new Date());
+          await emitAudit(resolved, { type: "session-revoked", userId: token.sub, scope: "user", reason: "sign-out-everywhere" }, await actionRequest(ctx.origin));
+        }
       }
       return actions.signOut(options);
     },

@@ -1,4 +1,5 @@
 import { getResolvedConfig, type ResolvedConfig } from "../core/config.js";
+import { redactString } from "../core/redact.js";
 import type { Awaitable } from "../types.js";
 import type { NextAuthConfig } from "./types.js";
 
@@ -33,5 +34,5 @@ export function logError(resolved: ResolvedConfig | undefined, message: string, 
   const error = new Error(message, { cause });
   error.name = "LatchError";
   if (resolved) resolved.logger.error(error);
-  else console.error(`[latch][error] ${message}`, cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+  else console.error(`[latch][error] ${message}`, redactString(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)));
 }

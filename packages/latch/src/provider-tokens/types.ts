@@ -20,7 +20,11 @@ export interface ProviderTokenStore {
    * when another writer got there first (nothing is written then).
    */
   put(userId: string, provider: string, tokens: ProviderTokens, expectedVersion: number | null, options?: { force?: boolean }): Promise<number | null>;
-  /** Deletes the tokens (sign-out everywhere, unlinking the account). */
+  /**
+   * Deletes the tokens of `userId` at `provider`. latch never calls it itself: sign-out, sign-out
+   * everywhere and unlinking an account leave the tokens in place; call it (e.g. from
+   * `events.signOut`) when they should go.
+   */
   delete(userId: string, provider: string): Promise<void>;
   /**
    * Takes the refresh lock of `userId` at `provider` for `ttlMs` (it expires on its own if the

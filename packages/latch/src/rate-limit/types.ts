@@ -1,6 +1,7 @@
 /**
  * A rate-limit store counts attempts in fixed windows, shared by every instance that uses it:
- * credentials sign-in counts attempts per account and per client address here.
+ * credentials sign-in counts attempts per account and per client address here, email sign-in the
+ * links it sends, and passkey sign-in remembers the challenges already used.
  *
  * Counting is increment-then-compare: `hit` adds one and returns the new count in a single
  * atomic step, so parallel attempts can never all slip under the limit.

@@ -2,6 +2,7 @@
  * A revocation store ends JWT sessions at once, on every instance: a session token carries a
  * session id (`sid`) and its sign-in time (`auth_time`), and every read asks the store, in one
  * round trip, whether that session was revoked or its user signed out everywhere after it began.
+ * `getToken()` does not ask it: it only decrypts the cookie.
  *
  * @example
  * ```ts

@@ -1,3 +1,4 @@
+import { emitAudit } from "../audit.js";
 import type { AdapterUser } from "../../adapters/types.js";
 import { AdapterError, CallbackRouteError, isAuthError, MissingCSRF, Verification } from "../../errors.js";
 import type { Account } from "../../types.js";
@@ -50,14 +51,18 @@ async function landingPage(action: ActionContext, provider: InternalEmailProvide
  * session from this very second. Returns the auth_time (seconds) the owner's new JWT session
  * must carry to outlive the cut-off. A store that fails stops the sign-in.
  */
-async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string): Promise<number | undefined> {
+async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string, request: Request): Promise<number | undefined> {
   const { resolved } = ctx;
+  const revoked = () => emitAudit(resolved, { type: "session-revoked", userId, scope: "user", reason: "email-proved" }, request);
   if (resolved.strategy === "database") {
-    if (adapter.deleteSessionsByUserId) await adapter.deleteSessionsByUserId(userId);
-    else resolved.logger.warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
+    if (adapter.deleteSessionsByUserId) {
+      await adapter.deleteSessionsByUserId(userId);
+      await revoked();
+    } else resolved.logger.warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
   } else if (resolved.revocation) {
     const cutOff = Math.floor(Date.now() / 1000) + 1;
     await resolved.revocation.revokeUser(userId, new Date(cutOff * 1000));
+    await revoked();
     return cutOff;
   } else {
     resolved.logger.warn("email-unverified-sessions: an unverified user's earlier JWT sessions stay valid until they expire: set `revocation` to end them");
@@ -71,13 +76,14 @@ async function verifiedUser(
   adapter: EmailAdapter,
   identifier: string,
   stored: AdapterUser | null,
+  request: Request,
 ): Promise<{ user: AdapterUser; isNewUser: boolean; emailVerifiedNow: boolean; authTime?: number | undefined }> {
   const { resolved } = ctx;
   if (stored) {
     if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
     // The passkeys first: once they are unlinked, no new session of the squatter can begin.
     await unlinkUnverifiedPasskeys(ctx, stored.id);
-    const authTime = await endEarlierSessions(ctx, adapter, stored.id);
+    const authTime = await endEarlierSessions(ctx, adapter, stored.id, request);
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
     await runEvent(resolved, "updateUser", { user });
     return { user, isNewUser: false, emailVerifiedNow: true, authTime };
@@ -89,7 +95,7 @@ async function verifiedUser(
     // Two first sign-ins of one address at once: the other created the user.
     const raced = await adapter.getUserByEmail(identifier);
     if (!raced) throw error instanceof Error ? error : new AdapterError("createUser failed", { cause: error });
-    return verifiedUser(ctx, adapter, identifier, raced);
+    return verifiedUser(ctx, adapter, identifier, raced, request);
   }
   await runEvent(resolved, "createUser", { user });
   return { user, isNewUser: true, emailVerifiedNow: false };
@@ -119,7 +125,7 @@ async function useSignInLink(action: ActionContext, provider: InternalEmailProvi
     const allowed = await runSignInCallback(action, { user: stored ?? { email: identifier }, account });
     if (allowed !== true) return { status: 303, redirect: allowed, cookies: action.baseCookies };
 
-    const { user, isNewUser, emailVerifiedNow, authTime } = await verifiedUser(ctx, adapter, identifier, stored);
+    const { user, isNewUser, emailVerifiedNow, authTime } = await verifiedUser(ctx, adapter, identifier, stored, action.request);
     account.userId = user.id;
     const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account, isNewUser, emailVerifiedNow, authTime }, out);
     return { status: 303, redirect: target, cookies: [...action.baseCookies, ...out] };

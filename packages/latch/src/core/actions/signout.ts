@@ -3,6 +3,7 @@ import { deleteDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { databaseSessionId } from "../bearer.js";
 import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
+import { emitAudit } from "../audit.js";
 import { runEvent } from "../events.js";
 import { pageLanguage, signOutPage } from "../pages/index.js";
 import type { ResponseInternal } from "../response.js";
@@ -46,6 +47,7 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
       }
     }
     await runEvent(ctx.resolved, "signOut", { token: null, session });
+    await emitAudit(ctx.resolved, { type: "sign-out", ...(session ? { userId: session.userId } : {}) }, action.request);
   } else {
     const token = value ? await decodeSessionToken(ctx, value) : null;
     if (revocation && typeof token?.sid === "string") {
@@ -56,6 +58,7 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
       }
     }
     await runEvent(ctx.resolved, "signOut", { token });
+    await emitAudit(ctx.resolved, { type: "sign-out", ...(typeof token?.sub === "string" ? { userId: token.sub } : {}) }, action.request);
   }
   const target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
   const cleared = clearChunkedCookie(ctx.cookies.sessionToken, names);

@@ -1,6 +1,7 @@
 import { SignOutError } from "../../errors.js";
 import type { RefreshFamily } from "../../refresh-tokens/types.js";
 import type { ActionContext } from "../action-context.js";
+import { emitAudit } from "../audit.js";
 import { bearerFingerprint, bearerJwks, databaseSessionId, issueBearerToken, type ResolvedBearer } from "../bearer.js";
 import { randomHex, sha256Hex } from "../digest.js";
 import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
@@ -72,22 +73,33 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
   const next = newRefreshToken();
   const now = Date.now();
   const result = await refresh.store.rotate(await refreshTokenHash(presented), { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) });
+  const { resolved } = ctx;
+  const refused = (userId?: string) => emitAudit(resolved, { type: "token-refresh-failed", kind: "refresh-token", error: "invalid_grant", ...(userId !== undefined ? { userId } : {}) }, action.request);
   if (result.status === "reused") {
     ctx.resolved.logger.warn(`refresh-token-reused: a refresh token of user ${result.family.userId} was used twice; its family and session are revoked`);
     await endFamilySession(action, result.family);
+    await refused(result.family.userId);
+    await emitAudit(resolved, { type: "session-revoked", userId: result.family.userId, scope: "session", reason: "refresh-token-reused" }, action.request);
     return invalidGrant("The refresh token was already used: every token of this sign-in is revoked. Sign in again.");
   }
-  if (result.status !== "rotated") return invalidGrant("The refresh token is invalid, expired or revoked. Sign in again.");
+  if (result.status !== "rotated") {
+    await refused();
+    return invalidGrant("The refresh token is invalid, expired or revoked. Sign in again.");
+  }
   const { family } = result;
   if (await familySessionEnded(action, family)) {
     await refresh.store.revokeFamily(family.id);
+    await refused(family.userId);
     return invalidGrant("The session behind this refresh token has ended. Sign in again.");
   }
   const claims: Record<string, unknown> & { sub: string } = { ...family.claims, sub: family.userId };
   if (family.sid !== undefined) claims.sid = family.sid;
   if (family.authTime !== undefined) claims.auth_time = family.authTime;
   const issued = await issueBearerToken(ctx, bearer, claims);
-  return { body: { ...tokenBody(issued), refreshToken: next, refreshTokenExpiresAt: new Date(Math.min(now + refresh.maxAge * 1000, family.expiresAt.getTime())).toISOString() } };
+  await emitAudit(resolved, { type: "token-refreshed", kind: "refresh-token", userId: family.userId }, action.request);
+  const body = { ...tokenBody(issued), refreshToken: next, refreshTokenExpiresAt: new Date(Math.min(now + refresh.maxAge * 1000, family.expiresAt.getTime())).toISOString() };
+  // The same answer in RFC 6749 §5.1's names too, so a stock OAuth client library can refresh.
+  return { body: { ...body, access_token: body.token, token_type: "Bearer", expires_in: body.expiresIn, refresh_token: next } };
 }
 
 function tokenBody(issued: { token: string; expiresAt: number }) {
@@ -180,7 +192,10 @@ export async function revokeAction(action: ActionContext): Promise<ResponseInter
     // Using the token proves it genuine; its successor is thrown away with the family.
     const result = await refresh.store.rotate(await refreshTokenHash(presented), { tokenHash: await refreshTokenHash(newRefreshToken()), expiresAt: new Date(Date.now() + 60_000) });
     if (result.status === "rotated") await refresh.store.revokeFamily(result.family.id);
-    if (result.status !== "invalid") await endFamilySession(action, result.family);
+    if (result.status !== "invalid") {
+      await endFamilySession(action, result.family);
+      await emitAudit(action.ctx.resolved, { type: "session-revoked", userId: result.family.userId, scope: "session", reason: "client-revoked" }, action.request);
+    }
   }
   return { body: {} };
 }

@@ -1,0 +1,131 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { CredentialsSignin } from "../errors.js";
+import { createLogger } from "./logger.js";
+import { REDACTED, redact, redactString } from "./redact.js";
+
+const JWE = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0..l3b5Gq3kM1XkYp9aQ.8gd8Ujs0xbYvVYWq_xb3Ug.Qm9ndXNfdGFn";
+const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlX29mX3RoZV90b2tlbg";
+const SESSION_TOKEN = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+describe("redactString", () => {
+  it.each([
+    ["a compact JWE", `cookie value ${JWE} was refused`, JWE],
+    ["a compact JWS", `id_token ${JWT} failed`, JWT],
+    ["a bearer credential", "Authorization: Bearer abc.def-ghi", "abc.def-ghi"],
+    ["basic credentials", "Authorization: Basic bGF0Y2g6c2VjcmV0", "bGF0Y2g6c2VjcmV0"],
+    ["a password in a URL", "connect postgres://app:hunter2pass@db:5432/app failed", "hunter2pass"],
+    ["a code in a query string", "GET /api/auth/callback/github?code=abc123&state=xyz", "abc123"],
+    ["a state in a query string", "GET /api/auth/callback/github?code=abc123&state=xyz789", "xyz789"],
+    ["a token in JSON", '{"access_token":"short-one","token_type":"Bearer"}', "short-one"],
+    ["a GitHub token", "GitHub said no to gho_16C7e42F292c6912E7710c838347Ae178B4a", "gho_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["a latch refresh token", "reused latch_rt_0123abcd", "latch_rt_0123abcd"],
+    ["a random session token (PostgreSQL's duplicate key detail)", `Key ("sessionToken")=(${SESSION_TOKEN}) already exists.`, SESSION_TOKEN],
+  ])("removes %s", (_, text, secret) => {
+    const out = redactString(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+  });
+
+  it("removes configured secrets wherever they appear, and leaves short ones alone", () => {
+    expect(redactString("secret is my-app-secret-value!", ["my-app-secret-value"])).toBe(`secret is ${REDACTED}!`);
+    expect(redactString("the word abc stays", ["abc"])).toBe("the word abc stays");
+  });
+
+  it("keeps what a log needs: ids, emails, error names, paths", () => {
+    const text = "user 5f0c2a9e-1c2b-4d7e-9a55-0e7b1d2c3f4a (alice@example.com) CredentialsSignin at /api/auth/callback/credentials";
+    expect(redactString(text)).toBe(text);
+  });
+});
+
+describe("redact", () => {
+  it("replaces values of credential keys at any depth, whatever their spelling", () => {
+    const out = redact({
+      user: { id: "u1", email: "a@b.c" },
+      account: { access_token: "x", refreshToken: "y", "id-token": "z", provider: "github" },
+      headers: { Cookie: "authjs.session-token=abc", Authorization: "Bearer t" },
+      list: [{ password: "p" }, { client_secret: "s" }],
+      empty: { password: "" },
+    });
+    expect(out).toEqual({
+      user: { id: "u1", email: "a@b.c" },
+      account: { access_token: REDACTED, refreshToken: REDACTED, "id-token": REDACTED, provider: "github" },
+      headers: { Cookie: REDACTED, Authorization: REDACTED },
+      list: [{ password: REDACTED }, { client_secret: REDACTED }],
+      empty: { password: "" },
+    });
+  });
+
+  it("keeps an error's class, type and code, and redacts its message, stack, cause and own properties", () => {
+    const pg = Object.assign(new Error("duplicate key value violates unique constraint"), { detail: `Key ("sessionToken")=(${SESSION_TOKEN}) already exists.`, code: "23505" });
+    const error = new CredentialsSignin(`refused ${JWT}`, { cause: pg });
+    const out = redact(error);
+    expect(out).toBeInstanceOf(CredentialsSignin);
+    expect(out).not.toBe(error);
+    expect(out.type).toBe("CredentialsSignin");
+    expect(out.code).toBe("credentials");
+    expect(out.message).toBe(`refused ${REDACTED}`);
+    expect(out.stack).not.toContain(JWT);
+    const cause = out.cause as Error & { detail: string; code: string };
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause.detail).not.toContain(SESSION_TOKEN);
+    expect(cause.code).toBe("23505");
+    // The original is untouched: the app may still need it.
+    expect(error.message).toContain(JWT);
+  });
+
+  it("copies a host error (DOMException) into a readable plain Error", () => {
+    const timeout = new DOMException(`fetch of https://idp.test/token?code=abc timed out`, "TimeoutError");
+    const out = redact(new Error("token request failed", { cause: timeout }));
+    const cause = out.cause as Error;
+    expect(cause.name).toBe("TimeoutError");
+    expect(cause.message).toBe(`fetch of https://idp.test/token?code=${REDACTED} timed out`);
+    expect(String(cause.stack)).not.toContain("code=abc");
+  });
+
+  it("survives cycles, deep nesting, and values that are not plain data", () => {
+    const cyclic: Record<string, unknown> = { name: "loop" };
+    cyclic.self = cyclic;
+    let deep: Record<string, unknown> = { token: "t" };
+    for (let i = 0; i < 50; i++) deep = { next: deep };
+    const out = redact({ cyclic, deep, when: new Date(0), url: new URL(`https://app.test/cb?code=abc&x=1`), bytes: new Uint8Array(4), fn: () => 1, map: new Map([["password", "p"]]) });
+    expect(out.cyclic.self).toBe(out.cyclic);
+    expect(JSON.stringify(out.deep)).not.toContain('"t"');
+    expect(out.when).toEqual(new Date(0));
+    expect(out.url).toBe(`https://app.test/cb?code=${REDACTED}&x=1`);
+    expect(out.bytes).toBe("[4 bytes]");
+    expect(out.fn).toBe("[function]");
+    expect(out.map).toEqual({ password: REDACTED });
+  });
+
+  it("never lets a random token through, whatever text surrounds it (property)", () => {
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{40,80}$/);
+    const filler = fc.string({ maxLength: 40 }).map((text) => text.replace(/[A-Za-z0-9_-]/g, " "));
+    fc.assert(
+      fc.property(filler, token, filler, (before, secret, after) => {
+        expect(redactString(`${before}${secret}${after}`)).not.toContain(secret);
+      }),
+      { seed: Number(process.env.FUZZ_SEED ?? 1) },
+    );
+  });
+});
+
+describe("createLogger", () => {
+  it("hands the app's logger redacted errors, warnings and debug metadata, secrets included", () => {
+    const seen: unknown[] = [];
+    const secrets = ["app-secret-0123456789"];
+    const logger = createLogger({ debug: true, logger: { error: (e) => seen.push(e), warn: (c) => seen.push(c), debug: (m, meta) => seen.push(m, meta) } }, () => secrets);
+    logger.error(new Error(`decrypt failed with app-secret-0123456789 for ${JWE}`));
+    logger.warn(`refresh-token-reused: latch_rt_abcdef0123`);
+    logger.debug(`callback ${JWT}`, { tokens: { access_token: "a", refresh_token: "r" }, note: SESSION_TOKEN });
+    const text = JSON.stringify(seen, (_, value: unknown) => (value instanceof Error ? `${value.message} ${value.stack ?? ""}` : value));
+    for (const secret of ["app-secret-0123456789", JWE, JWT, "latch_rt_abcdef0123", SESSION_TOKEN, '"a"', '"r"']) expect(text).not.toContain(secret);
+    expect(seen).toHaveLength(4);
+  });
+
+  it("drops debug lines unless debug is on", () => {
+    const seen: unknown[] = [];
+    createLogger({ logger: { debug: (m) => seen.push(m) } }).debug("x");
+    expect(seen).toEqual([]);
+  });
+});

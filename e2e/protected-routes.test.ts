@@ -1,7 +1,8 @@
 /**
- * Protected routes as the README's "Protected routes" section sets them up, in two real
- * builds: `auth` as the Next 16 proxy (e2e/apps/protected16) and as the Next 15 middleware
- * on the Edge runtime (e2e/apps/protected15). The same tests run against both:
+ * Protected routes as docs/protected-routes.md sets them up, in two real builds: the lean
+ * `latch/proxy` as the Next 16 proxy (e2e/apps/protected16, the split config: auth.config.ts
+ * shared by auth.ts and proxy.ts) and `auth` from `latch/next` as the Next 15 middleware on the
+ * Edge runtime (e2e/apps/protected15, same auth.ts). The same tests run against both:
  * the browser flow (sign-in page → IdP → back), rolling renewal that the same request's
  * server components already see, the known ways around a middleware check
  * (CVE-2025-29927 `x-middleware-subrequest`, CVE-2024-51479 path spellings, RSC and
@@ -41,7 +42,7 @@ const appsDir = path.join(repoRoot, "e2e", "apps");
  * the cookies; a deployed site has a real host name and never sees this. Next 16 leaves it alone.
  */
 const variants = [
-  { name: "Next 16 proxy (e2e/apps/protected16)", key: "protected16", dir: path.join(appsDir, "protected16"), gate: "proxy.ts", host: "127.0.0.1" },
+  { name: "Next 16 lean proxy, latch/proxy (e2e/apps/protected16)", key: "protected16", dir: path.join(appsDir, "protected16"), gate: "proxy.ts", host: "127.0.0.1" },
   { name: "Next 15 middleware on Edge (e2e/apps/protected15)", key: "protected15", dir: path.join(appsDir, "protected15"), gate: "middleware.ts", host: "localhost" },
 ] as const;
 
@@ -200,6 +201,7 @@ describe.each(variants)("protected routes: $name", (variant: Variant) => {
     // The fixtures are copies (each app must resolve its own `next`); this keeps them from drifting.
     const shared = [
       "auth.ts",
+      "auth.config.ts",
       "markers.ts",
       "next.config.ts",
       "app/layout.tsx",

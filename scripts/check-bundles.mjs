@@ -6,6 +6,9 @@
  * - A proxy (Next 16) / middleware (Next 15) as the README writes it, bundled as Next bundles
  *   it for the Edge runtime (where a Next 15 middleware runs by default), holds no Node-only
  *   code and none of the provider catalogue beyond the provider the app itself imports.
+ * - The lean proxy (`latch/proxy`) as docs/protected-routes.md writes it, bundled the same way,
+ *   holds no Node-only code, no jose, no oauth4webapi, no built-in pages, no provider at all,
+ *   and stays under its size budget (minified, next/* external: what it adds to an empty proxy).
  *
  *   node scripts/check-bundles.mjs              the checks; a JSON summary on stdout
  *   node scripts/check-bundles.mjs --self-test  plants a violation in each bundle and fails
@@ -34,6 +37,15 @@ const NODE_ONLY_PACKAGES = ["better-sqlite3", "pg", "redis", "nodemailer"];
 /** Server-side protocol libraries: the browser bundles verify and sign nothing. */
 const SERVER_PACKAGES = ["jose", "oauth4webapi"];
 const PROVIDER_CATALOGUE = /^packages\/latch\/dist\/providers\//;
+const BUILT_IN_PAGES = /^packages\/latch\/dist\/core\/pages\//;
+
+/**
+ * Bytes the lean proxy may add to an empty proxy, minified. Issue 8 asks for 10 KB; what the
+ * lean proxy must do — the JWE on node:crypto and on WebCrypto with jose's checks, HKDF keys,
+ * chunked cookies, host trust, the proxy's answers — measures about 21 KB (232 KB before it).
+ * This ceiling keeps it there; reaching 10 KB needs one of the trade-offs in the change's notes.
+ */
+const LEAN_PROXY_BUDGET = 22 * 1024;
 
 // The README's "Protected routes", auth.ts and proxy.ts in one module, with the OIDC provider
 // of the e2e fixture (e2e/apps/protected16): the app's one provider is allowed in the bundle,
@@ -45,6 +57,22 @@ export const { auth } = NextAuth({
   providers: [OIDC({ id: "local", name: "Local IdP", issuer: "https://idp.example", clientId: "app", clientSecret: "secret" })],
   callbacks: { authorized: ({ auth }) => !!auth },
 });
+export { auth as proxy };
+export const config = { matcher: ["/dashboard/:path*", "/api/private/:path*"] };
+`;
+
+// docs/protected-routes.md's "A lean proxy": auth.config.ts and proxy.ts in one module.
+const LEAN_PROXY_ENTRY = `
+import NextAuth from "latch/proxy";
+const authConfig = {
+  providers: [],
+  callbacks: {
+    jwt({ token, account }) { if (account) token.role = "member"; return token; },
+    session({ session, token }) { return { ...session, user: { ...session.user, role: token.role } }; },
+    authorized: ({ auth }) => !!auth,
+  },
+};
+const { auth } = NextAuth(authConfig);
 export { auth as proxy };
 export const config = { matcher: ["/dashboard/:path*", "/api/private/:path*"] };
 `;
@@ -70,6 +98,18 @@ const BUNDLES = [
   { name: "latch/react", entry: `export * from "latch/react";`, ...BROWSER },
   { name: "latch/client", entry: `export * from "latch/client";`, ...BROWSER },
   { name: "proxy (edge)", entry: PROXY_ENTRY, ...EDGE },
+  {
+    name: "lean proxy (latch/proxy, edge)",
+    entry: LEAN_PROXY_ENTRY,
+    ...EDGE,
+    serverPackages: SERVER_PACKAGES,
+    catalogue: false,
+    forbidden: [
+      { rule: "provider catalogue", pattern: PROVIDER_CATALOGUE },
+      { rule: "built-in pages", pattern: BUILT_IN_PAGES },
+    ],
+    maxBytes: LEAN_PROXY_BUDGET,
+  },
 ];
 
 /** What --self-test plants in each bundle, and the violations each check must then report. */
@@ -80,6 +120,12 @@ const PLANTED = {
     file: "packages/latch/dist/next/proxy.js",
     code: `import "node:crypto"; import "pg"; import "../providers/github.js";`,
     expect: ["node:crypto", "pg", "packages/latch/dist/providers/github.js"],
+  },
+  "lean proxy (latch/proxy, edge)": {
+    file: "packages/latch/dist/proxy/index.js",
+    // Used, not only imported: so that the planted code counts towards the size too.
+    code: `import * as planted from "../core/pages/index.js"; import "jose"; import "oauth4webapi"; import "node:fs"; import "../providers/github.js"; globalThis.__latchPlanted = planted;`,
+    expect: ["jose", "oauth4webapi", "node:fs", "packages/latch/dist/core/pages/index.js", "packages/latch/dist/providers/github.js", "minified size"],
   },
 };
 
@@ -139,7 +185,7 @@ function importChain({ inputs, entry }, target, skip = () => false) {
 }
 
 /** Every rule the bundle breaks, each with what broke it and the chain of imports to it. */
-function violations(bundle, graph) {
+function violations(bundle, graph, minified) {
   const { inputs, entry } = graph;
   const found = [];
   const report = (rule, what) => found.push({ rule, what, chain: importChain(graph, what) ?? [] });
@@ -166,6 +212,12 @@ function violations(bundle, graph) {
       const chain = importChain(graph, input, ownChoice);
       if (chain) found.push({ rule: "provider catalogue", what: input, chain });
     }
+  }
+  for (const { rule, pattern } of bundle.forbidden ?? []) {
+    for (const input of Object.keys(inputs)) if (pattern.test(input)) report(rule, input);
+  }
+  if (bundle.maxBytes !== undefined && minified > bundle.maxBytes) {
+    found.push({ rule: `over its budget: ${minified} B > ${bundle.maxBytes} B`, what: "minified size", chain: [] });
   }
   return found;
 }
@@ -197,7 +249,7 @@ async function check(bundle, planted) {
     name: bundle.name,
     minified: code.byteLength,
     gzipped: gzipSync(code, { level: 9 }).byteLength,
-    violations: violations(bundle, { inputs: result.metafile.inputs, entry: output.entryPoint }),
+    violations: violations(bundle, { inputs: result.metafile.inputs, entry: output.entryPoint }, code.byteLength),
   };
 }
 
@@ -235,7 +287,7 @@ for (const bundle of BUNDLES) {
   } else {
     printViolations(bundle, result.violations);
     ok &&= result.violations.length === 0;
-    summary.push({ bundle: bundle.name, minified: result.minified, gzipped: result.gzipped, ok: result.violations.length === 0 });
+    summary.push({ bundle: bundle.name, minified: result.minified, gzipped: result.gzipped, ...(bundle.maxBytes === undefined ? {} : { budget: bundle.maxBytes }), ok: result.violations.length === 0 });
   }
 }
 console.log(JSON.stringify({ ok, ...(selfTest ? { selfTest: true } : {}), bundles: summary }));

@@ -279,6 +279,21 @@ describe("getToken", () => {
     expect(await nodeJwt.getToken({ req: { headers: {} } })).toBeNull();
   });
 
+  it("reads every secret the config reads from the environment: a rotated AUTH_SECRET_1, the old AUTH_SECRET, NEXTAUTH_SECRET", async () => {
+    vi.stubEnv("AUTH_URL", "");
+    const oldToken = await codec.encode({ sub: "old" }, 60);
+    const newToken = await nodeJwt.createSessionCodec("the-new-secret-after-rotation-0123456789", SALT).encode({ sub: "new" }, 60);
+    vi.stubEnv("AUTH_SECRET", SECRET);
+    vi.stubEnv("AUTH_SECRET_1", "the-new-secret-after-rotation-0123456789");
+    expect(await nodeJwt.getToken({ req: { headers: { cookie: `${SALT}=${oldToken}` } } })).toMatchObject({ sub: "old" });
+    expect(await nodeJwt.getToken({ req: { headers: { cookie: `${SALT}=${newToken}` } } })).toMatchObject({ sub: "new" });
+    vi.stubEnv("AUTH_SECRET", "");
+    vi.stubEnv("AUTH_SECRET_1", "");
+    vi.stubEnv("NEXTAUTH_SECRET", SECRET);
+    expect(await nodeJwt.getToken({ req: { headers: { cookie: `${SALT}=${oldToken}` } } })).toMatchObject({ sub: "old" });
+    vi.stubEnv("NEXTAUTH_SECRET", "");
+  });
+
   it("honours cookieName, salt and a custom decode, treating its errors as no token", async () => {
     vi.stubEnv("AUTH_URL", "");
     const custom = nodeJwt.createSessionCodec(SECRET, "my-salt");

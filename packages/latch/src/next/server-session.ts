@@ -8,8 +8,9 @@ import { requestCookies, requestHeaders } from "./request-scope.js";
 import { logError, type Instance } from "./instance.js";
 import type { RequireSessionOptions } from "./types.js";
 
-/** The header the proxy sets with the URL it saw, so page-level checks can send the user back to it. */
-export const CURRENT_URL_HEADER = "x-latch-url";
+// The header the proxy sets with the URL it saw, so page-level checks can send the user back to it.
+import { CURRENT_URL_HEADER } from "./proxy-gate.js";
+export { CURRENT_URL_HEADER };
 
 type CookieStore = Awaited<ReturnType<typeof requestCookies>>;
 

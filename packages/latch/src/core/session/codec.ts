@@ -7,24 +7,16 @@
  * WebCrypto for tokens this small); elsewhere (Edge) it uses jose.
  */
 import { EncryptJWT, base64url, jwtDecrypt } from "jose";
-import { JWTSessionError, MissingSecret } from "../../errors.js";
+import { JWTSessionError } from "../../errors.js";
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "../../types.js";
-import {
-  CLOCK_TOLERANCE,
-  checkHeader,
-  isPlainObject,
-  nodeRuntime,
-  openCompact,
-  sealCbcHs512,
-  selectKeys,
-  splitCompact,
-  type RejectReason,
-  type SecretKeys,
-} from "./jwe-fast.js";
-import { deriveSecretKeys } from "./keys.js";
+import { CLOCK_TOLERANCE, checkHeader, nodeJwe, nodeRuntime, selectKeys, splitCompact, type RejectReason, type SecretKeys, type SessionJwe } from "./jwe-fast.js";
+import { webCryptoKeys } from "./jwe-web.js";
+import { deriveKeysWith } from "./key-derivation.js";
+import { codecCache, type SessionCodec } from "./session-codec.js";
+
+export type { SessionCodec } from "./session-codec.js";
 
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
-const CODEC_CACHE_LIMIT = 64;
 
 const REJECTED: Record<RejectReason, string> = {
   malformed: "The session token is malformed: expected a compact JWE of five base64url parts.",
@@ -35,37 +27,6 @@ const REJECTED: Record<RejectReason, string> = {
   expired: "The session token has expired.",
   "not-yet-valid": 'The session token is not valid yet: its "nbf" is in the future.',
 };
-
-/**
- * An encoder/decoder bound to one secret list and salt, with its keys derived once.
- * `decode` resolves to `null` for any bad token and never rejects.
- *
- * @internal The engine's hot path; apps use `encode` / `decode` / `getToken`.
- * @example
- * ```ts
- * const codec = createSessionCodec(process.env.AUTH_SECRET!, "authjs.session-token");
- * const claims = await codec.decode(await codec.encode({ sub: "1" }, 3600));
- * ```
- */
-export interface SessionCodec {
-  encode(payload: JWT, maxAgeSeconds: number, nowSeconds?: number): Promise<string>;
-  decode(token: string, nowSeconds?: number): Promise<JWT | null>;
-}
-
-const currentSeconds = (): number => Math.floor(Date.now() / 1000);
-
-function randomUUID(): string {
-  return nodeRuntime ? nodeRuntime.crypto.randomUUID() : crypto.randomUUID();
-}
-
-function claimsFor(payload: JWT, maxAge: number, now: number): JWT {
-  if (!isPlainObject(payload)) throw new TypeError("The session token payload must be a plain object.");
-  if (!Number.isFinite(maxAge) || !Number.isFinite(now)) throw new TypeError("The session token maxAge and time must be finite numbers of seconds.");
-  const claims: JWT = { ...payload, iat: now, exp: now + maxAge, jti: randomUUID() };
-  // A non-finite nbf would serialize as null and silently stop meaning anything.
-  if (typeof claims.nbf === "number" && !Number.isFinite(claims.nbf)) throw new TypeError('The session token "nbf" claim must be a finite number.');
-  return claims;
-}
 
 function joseReason(error: unknown): RejectReason {
   if (typeof error !== "object" || error === null || !("code" in error)) return "decryption-failed";
@@ -112,74 +73,17 @@ async function openWithJose(token: string, secrets: readonly SecretKeys[], now: 
   return "decryption-failed";
 }
 
-class Codec implements SessionCodec {
-  #keys: readonly SecretKeys[] | Promise<readonly SecretKeys[]>;
+/** Edge (no node:crypto): keys from WebCrypto, jose opens and seals. */
+const joseJwe: SessionJwe = {
+  keys: (secret, salt) => deriveKeysWith(webCryptoKeys, secret, salt),
+  open: openWithJose,
+  seal: (key, claims) => new EncryptJWT(claims).setProtectedHeader({ alg: "dir", enc: "A256CBC-HS512", kid: key.kid }).encrypt(key.key),
+  uuid: () => crypto.randomUUID(),
+};
 
-  /** `onKeyFailure` evicts the codec, so a failed WebCrypto derivation is retried, not cached. */
-  constructor(secrets: readonly string[], salt: string, onKeyFailure: () => void) {
-    const derived = secrets.map((secret) => deriveSecretKeys(secret, salt));
-    const ready = derived.filter((keys): keys is SecretKeys => !(keys instanceof Promise));
-    if (ready.length === derived.length) {
-      this.#keys = ready;
-    } else {
-      const pending = Promise.all(derived.map(async (keys) => keys));
-      // Callers awaiting `pending` see a failure themselves; this only keeps the cache honest.
-      pending.then((keys) => void (this.#keys = keys), onKeyFailure);
-      this.#keys = pending;
-    }
-  }
+const codecFor = codecCache(nodeRuntime ? nodeJwe(nodeRuntime) : joseJwe);
 
-  async encode(payload: JWT, maxAgeSeconds: number, nowSeconds: number = currentSeconds()): Promise<string> {
-    const keys = this.#keys instanceof Promise ? await this.#keys : this.#keys;
-    const first = keys[0];
-    if (!first) throw new MissingSecret("No session secret is configured: set AUTH_SECRET.");
-    const claims: Record<string, unknown> = claimsFor(payload, maxAgeSeconds, nowSeconds);
-    if (nodeRuntime) return sealCbcHs512(nodeRuntime, first.cbc, JSON.stringify(claims));
-    return new EncryptJWT(claims).setProtectedHeader({ alg: "dir", enc: "A256CBC-HS512", kid: first.cbc.kid }).encrypt(first.cbc.key);
-  }
-
-  async decode(token: string, nowSeconds?: number): Promise<JWT | null> {
-    try {
-      const result = await this.open(token, nowSeconds ?? currentSeconds());
-      return typeof result === "string" ? null : result;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Decodes, telling why a token was refused. Rejects only when key derivation failed. */
-  async open(token: string, nowSeconds: number): Promise<JWT | RejectReason> {
-    if (typeof token !== "string" || token === "") return "malformed";
-    const keys = this.#keys instanceof Promise ? await this.#keys : this.#keys;
-    // NaN would compare false against exp and nbf and so let every token through: fail closed.
-    if (!Number.isFinite(nowSeconds)) throw new TypeError("The current time must be a finite number of seconds.");
-    const now = Math.floor(nowSeconds);
-    return nodeRuntime ? openCompact(nodeRuntime, token, keys, now) : openWithJose(token, keys, now);
-  }
-}
-
-const codecs = new Map<string, Codec>();
-
-function codecFor(secret: string | readonly string[], salt: string): Codec {
-  const secrets: readonly unknown[] = typeof secret === "string" ? [secret] : Array.isArray(secret) ? secret : [];
-  if (secrets.length === 0) throw new MissingSecret("No session secret is configured: set AUTH_SECRET (generate one with `npx auth secret`).");
-  let id = `${typeof salt === "string" ? salt.length : -1}:${String(salt)}`;
-  for (const s of secrets) {
-    if (typeof s !== "string" || s === "") throw new MissingSecret("A session secret is empty or not a string: set AUTH_SECRET to a random value of at least 32 bytes.");
-    id += `|${s.length}:${s}`;
-  }
-  const cached = codecs.get(id);
-  if (cached) return cached;
-  const codec = new Codec(secrets as readonly string[], salt, () => {
-    if (codecs.get(id) === codec) codecs.delete(id);
-  });
-  if (codecs.size >= CODEC_CACHE_LIMIT) {
-    const oldest = codecs.keys().next();
-    if (!oldest.done) codecs.delete(oldest.value);
-  }
-  codecs.set(id, codec);
-  return codec;
-}
+const currentSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
  * A cached codec for `secret` (the first encrypts, any decrypts) and `salt` (the cookie name).

@@ -1,6 +1,7 @@
 import { MissingSecret } from "../../errors.js";
 import type { Awaitable, JWT, JWTDecodeParams } from "../../types.js";
 import { parseCookieHeader, readChunkedCookie } from "../cookies.js";
+import { readSecrets } from "../env-settings.js";
 import { createSessionCodec } from "./codec.js";
 
 type HeaderBag = Headers | Record<string, string | string[] | undefined>;
@@ -9,7 +10,7 @@ type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 export interface GetTokenParams<R extends boolean = false> {
   /** A `Request`, or anything with its headers (Next.js `NextRequest`, Node's `IncomingMessage`). */
   req: Request | { headers: HeaderBag };
-  /** Defaults to `AUTH_SECRET`. */
+  /** Defaults to the secrets latch reads from the environment: `AUTH_SECRET_3`…`_1`, then `AUTH_SECRET` (or `NEXTAUTH_SECRET`). */
   secret?: string | string[] | undefined;
   /** Read the `__Secure-` cookie. Defaults to whether `AUTH_URL`, or else the request URL, is https. */
   secureCookie?: boolean | undefined;
@@ -92,8 +93,9 @@ export async function getToken(params: GetTokenParams<boolean>): Promise<JWT | s
   if (!token) return null;
   if (raw) return token;
 
-  const secret = params.secret ?? globalThis.process?.env?.AUTH_SECRET;
-  if (!secret || secret.length === 0) throw new MissingSecret("getToken needs a secret: pass `secret` or set AUTH_SECRET.");
+  // Without `secret`, every secret the app's config reads from the environment (AUTH_SECRET_n, AUTH_SECRET, NEXTAUTH_SECRET).
+  const secret = params.secret ?? readSecrets({}, globalThis.process?.env ?? {});
+  if (secret.length === 0) throw new MissingSecret("getToken needs a secret: pass `secret` or set AUTH_SECRET.");
   if (params.decode) {
     try {
       return await params.decode({ token, secret, salt });

@@ -1,0 +1,109 @@
+/**
+ * Reading a JWT session from the request's cookies — decode, `jwt` callback, `session` callback,
+ * renewal — with the codec and the store checks handed in. The engine (jwt-session.ts) and the
+ * lean proxy (`latch/proxy`) both read sessions here, so they build the same session and write
+ * cookies each other reads; only the engine brings revocation and provider-token status.
+ */
+import { JWTSessionError } from "../../errors.js";
+import type { CallbacksOptions, CookieOption, JWT, LoggerInstance, Session } from "../../types.js";
+import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
+
+/** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
+export interface SessionResult {
+  session: Session | null;
+  /**
+   * `invalid` when a session cookie was sent but gave no session (expired, forged, refused);
+   * `error` when the session store failed (the cookie is kept).
+   */
+  status: "none" | "valid" | "invalid" | "error";
+  token: JWT | null;
+  cookies: OutgoingCookie[];
+}
+
+/** How a session is read. */
+export interface ReadSessionOptions {
+  /** Re-encrypt the token with a fresh expiry and return the cookie (rolling session). */
+  renew: boolean;
+  /** `POST /session`: run the jwt callback with `trigger: "update"` and this data. */
+  update?: { data: unknown } | undefined;
+}
+
+/**
+ * What reading a JWT session needs, whoever supplies it.
+ *
+ * @example
+ * ```ts
+ * const reader: JwtCookieReader = { callbacks, logger, sessionMaxAge, sessionCookie, decode, encode };
+ * ```
+ */
+export interface JwtCookieReader {
+  callbacks: Pick<CallbacksOptions, "jwt" | "session"> | undefined;
+  logger: LoggerInstance;
+  /** Seconds a session lives: the renewed cookie's expiry and `session.expires`. */
+  sessionMaxAge: number;
+  /** The session cookie's name and attributes for this request. */
+  sessionCookie: CookieOption;
+  /** `null` for any token that does not decode; never rejects. */
+  decode(raw: string): Promise<JWT | null>;
+  encode(token: JWT): Promise<string>;
+  /**
+   * Asks a revocation store about a decoded token: `revoked` clears the cookie, `error` gives no
+   * session but keeps the cookie. Never rejects.
+   */
+  checkRevoked?: ((decoded: JWT) => Promise<"valid" | "revoked" | "error">) | undefined;
+  /** Adds to the default session before the `session` callback sees it. */
+  decorate?: ((token: JWT, session: Session) => Promise<void>) | undefined;
+  /** Runs once a session was read (the `session` event); never rejects. */
+  onSession?: ((session: Session, token: JWT) => Promise<void>) | undefined;
+}
+
+/**
+ * Reads the JWT session from the request's cookies: decode → `jwt` callback → `session`
+ * callback. Fails closed: a bad token, a callback that throws or returns `null` give no session
+ * and clear the cookie.
+ *
+ * @example
+ * ```ts
+ * const { session, cookies } = await readJwtCookie(reader, parseCookieHeader(header), { renew: true });
+ * ```
+ */
+export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string, string>, options: ReadSessionOptions): Promise<SessionResult> {
+  const { value: raw, names } = readChunkedCookie(cookies, reader.sessionCookie.name);
+  if (!raw) return { session: null, status: "none", token: null, cookies: [] };
+  const cleared = (): SessionResult => ({ session: null, status: "invalid", token: null, cookies: clearChunkedCookie(reader.sessionCookie, names) });
+
+  const decoded = await reader.decode(raw);
+  if (!decoded) {
+    reader.logger.debug("session token could not be decoded; the cookie is cleared");
+    return cleared();
+  }
+  if (reader.checkRevoked) {
+    const revoked = await reader.checkRevoked(decoded);
+    if (revoked === "revoked") return cleared();
+    if (revoked === "error") return { session: null, status: "error", token: null, cookies: [] };
+  }
+  try {
+    const { callbacks } = reader;
+    const token = callbacks?.jwt
+      ? await callbacks.jwt(options.update ? { token: decoded, trigger: "update", session: options.update.data } : { token: decoded })
+      : decoded;
+    if (!token) return cleared();
+    // A read that renews the cookie moves the expiry; one that does not (auth() in a server
+    // component) reports the expiry the cookie really has, so a client checks at the right time.
+    const renews = options.renew || options.update !== undefined;
+    const expiresAt = !renews && typeof decoded.exp === "number" ? decoded.exp * 1000 : Date.now() + reader.sessionMaxAge * 1000;
+    const expires = new Date(expiresAt).toISOString();
+    const defaultSession: Session = {
+      user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
+      expires,
+    };
+    if (reader.decorate) await reader.decorate(token, defaultSession);
+    const session = callbacks?.session ? await callbacks.session({ session: defaultSession, token }) : defaultSession;
+    const out = renews ? writeChunkedCookie(reader.sessionCookie, await reader.encode(token), names, reader.sessionMaxAge) : [];
+    if (reader.onSession) await reader.onSession(session, token);
+    return { session, status: "valid", token, cookies: out };
+  } catch (error) {
+    reader.logger.error(new JWTSessionError("A jwt or session callback threw while reading the session; no session is returned.", { cause: error }));
+    return cleared();
+  }
+}

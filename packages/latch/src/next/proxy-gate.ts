@@ -1,0 +1,128 @@
+/**
+ * What the proxy does once the session is read: runs `callbacks.authorized`, then lets the
+ * request through (handing the renewed cookie and the URL to what renders next), calls a
+ * wrapped handler with `req.auth`, or denies. Shared by `auth` from `latch/next` and from the
+ * lean `latch/proxy`, so both answer alike; it imports nothing of the engine.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { parseCookieHeader, type OutgoingCookie } from "../core/cookies.js";
+import type { SessionResult } from "../core/session/read-jwt-cookie.js";
+import { unauthorizedResponse, withCookies } from "./responses.js";
+import type { NextAuthConfig, NextAuthRequest, WrappedHandler } from "./types.js";
+
+/**
+ * The header the proxy sets with the URL it saw, so page-level checks can send the user back to
+ * it. server-session.ts, which reads it, re-exports it from here (this module loads no
+ * next/navigation, so the lean proxy can import it).
+ */
+export const CURRENT_URL_HEADER = "x-latch-url";
+
+/** `callbacks.authorized`. */
+export type AuthorizedCallback = NonNullable<NonNullable<NextAuthConfig["callbacks"]>["authorized"]>;
+
+/** What the gate knows about one request. */
+export interface GateInput {
+  /** The app's settings; `undefined` when the config could not be built: all but latch's own routes are denied. */
+  app: { basePath: string; signInPage: string | undefined; authorized: AuthorizedCallback | undefined } | undefined;
+  /** Where the app lives, when the request's origin could be resolved. */
+  site: { origin: string; authUrl: string } | undefined;
+  result: SessionResult;
+  /** Logs a failure through the app's logger (or the console); never a token. */
+  logError(message: string, cause: unknown): void;
+}
+
+/** True for requests that want data, not a page: they get 401 JSON instead of a redirect. */
+function wantsJson(request: NextRequest): boolean {
+  if (request.headers.has("rsc") || request.headers.has("next-action") || request.headers.has("next-router-prefetch")) return false;
+  if (request.nextUrl.pathname.startsWith("/api/")) return true;
+  const accept = request.headers.get("accept") ?? "";
+  return !accept.includes("text/html");
+}
+
+/** The URL the browser asked for, on the configured origin (Next.js may have rewritten the host). */
+function currentUrl(request: NextRequest, input: GateInput): string {
+  const origin = input.site?.origin ?? request.nextUrl.origin;
+  return `${origin}${request.nextUrl.pathname}${request.nextUrl.search}`;
+}
+
+/** A denied request: 401 JSON for APIs, otherwise a redirect to the sign-in page and back. */
+function deny(request: NextRequest, input: GateInput): Response {
+  if (wantsJson(request)) return unauthorizedResponse(input.result.status === "invalid");
+  const base = input.site?.origin ?? request.nextUrl.origin;
+  const target = new URL(input.app?.signInPage ?? `${input.site?.authUrl ?? `${base}/api/auth`}/signin`, base);
+  target.searchParams.set("callbackUrl", currentUrl(request, input));
+  // 303 after a POST (a server action) so the browser does not replay it at the sign-in page (RFC 9700 §4.12).
+  const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
+  return withCookies(NextResponse.redirect(target, status), input.result.cookies);
+}
+
+/**
+ * Request headers for what renders after the proxy: the renewed session cookie in place of the
+ * old one, so server components of this same request see the renewed session (next-auth
+ * #11853), and the URL the user asked for, for page-level redirects to sign-in.
+ */
+function downstreamHeaders(request: NextRequest, input: GateInput, renewed: OutgoingCookie[]): Headers {
+  const headers = new Headers(request.headers);
+  if (renewed.length > 0) {
+    const jar = parseCookieHeader(request.headers.get("cookie"));
+    for (const cookie of renewed) {
+      if (cookie.options.maxAge === 0) jar.delete(cookie.name);
+      else jar.set(cookie.name, cookie.value);
+    }
+    headers.set("cookie", [...jar].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; "));
+  }
+  headers.set(CURRENT_URL_HEADER, currentUrl(request, input));
+  return headers;
+}
+
+/** latch's routes and the custom sign-in page always go through: no redirect loop. */
+function isOwnRoute(request: NextRequest, input: GateInput): boolean {
+  const { pathname } = request.nextUrl;
+  const basePath = input.app?.basePath ?? "/api/auth";
+  if (pathname === basePath || pathname.startsWith(`${basePath}/`)) return true;
+  const signInPage = input.app?.signInPage;
+  if (!signInPage) return false;
+  try {
+    return new URL(signInPage, request.nextUrl.origin).pathname === pathname;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `callbacks.authorized` (also when a handler is wrapped, unlike Auth.js), then continues,
+ * calls the handler with `req.auth`, or denies. Every response that carries a renewed (or
+ * cleared) session cookie is `private, no-store`.
+ *
+ * @example
+ * ```ts
+ * return runGate(request, context, handler, { app, site, result, logError });
+ * ```
+ */
+export async function runGate(request: NextRequest, context: unknown, handler: WrappedHandler<unknown> | undefined, input: GateInput): Promise<Response> {
+  const renewed = input.result.cookies;
+  if (!input.app) {
+    // Without a config nobody can say what is protected: deny everything (fail closed).
+    if (!isOwnRoute(request, input)) return deny(request, input);
+  } else if (!isOwnRoute(request, input)) {
+    const { authorized } = input.app;
+    if (authorized) {
+      let decision: boolean | Response | undefined | void;
+      try {
+        decision = await authorized({ request, auth: input.result.session });
+      } catch (error) {
+        input.logError("callbacks.authorized threw; the request is denied.", error);
+        decision = false;
+      }
+      if (decision instanceof Response) return withCookies(decision, renewed);
+      if (decision === false) return deny(request, input);
+    }
+  }
+  if (handler) {
+    const authRequest: NextAuthRequest = Object.assign<NextRequest, { auth: NextAuthRequest["auth"] }>(request, { auth: input.result.session });
+    const response = await handler(authRequest, context);
+    if (response instanceof Response) return withCookies(response, renewed);
+  }
+  const next = NextResponse.next({ request: { headers: downstreamHeaders(request, input, renewed) } });
+  return withCookies(next, renewed);
+}

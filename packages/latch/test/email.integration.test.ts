@@ -567,6 +567,77 @@ describe("configuration", () => {
   });
 });
 
+/** An RFC 2047 header as read: the encoded words ("=?UTF-8?Q?...?=", "=?UTF-8?B?...?=") decoded. */
+function decodeHeader(value: string | undefined): string {
+  return (value ?? "").replace(/\?=\s+=\?/g, "?==?").replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, encoding: string, data: string) =>
+    encoding.toLowerCase() === "b"
+      ? Buffer.from(data, "base64").toString("utf8")
+      : Buffer.from(data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), "latin1").toString("utf8"),
+  );
+}
+
+describe("the email's language", () => {
+  it("is the pages' language for the request: Accept-Language de gets a German email, and the German 'check your email' page", async () => {
+    const { client } = setup();
+    const c = client();
+    const { response, mails } = await requestLink(c, "hans@example.com", { headers: { "accept-language": "de-CH, en;q=0.5" } });
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(decodeHeader(mail.headers.get("subject"))).toBe("Anmeldung bei app.test");
+    expect(mail.text).toMatch(/^Bei app\.test anmelden\r?\n/);
+    expect(mail.text).toContain("Der Link funktioniert nur einmal und ist 10 Minuten lang gültig.");
+    expect(mail.html).toContain('<html lang="de">');
+    expect(mail.html).toContain("Bei <strong>app&#8203;.test</strong> anmelden");
+    expect(mail.html).toContain(">Anmelden</a>");
+    for (const body of [mail.text, mail.html]) expect(body).not.toContain("hans@example.com");
+    expect(linkOf(mail).searchParams.get("email")).toBe("hans@example.com");
+
+    const page = await c.fetch(location(response)!, { headers: { "accept-language": "de-CH, en;q=0.5" } });
+    expect(await page.response.text()).toContain("Prüfen Sie Ihre E-Mails");
+  });
+
+  it("follows a fixed locale whatever the header: locale 'fr' gives French, with plural and singular", async () => {
+    const { client } = setup({ extra: { locale: "fr" } });
+    const { mails } = await requestLink(client(), "jeanne@example.com", { headers: { "accept-language": "de" } });
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(decodeHeader(mail.headers.get("subject"))).toBe("Connexion à app.test");
+    expect(mail.text).toContain("Le lien ne fonctionne qu’une fois, pendant 10 minutes.");
+    expect(mail.html).toContain('<html lang="fr">');
+    expect(mail.html).toContain(">Se connecter</a>");
+
+    const short = setup({ extra: { locale: "fr" }, maxAge: 60 });
+    const [minute] = (await requestLink(short.client(), "jeanne@example.com", { headers: { "accept-language": "de" } })).mails;
+    expect(minute?.text).toContain("pendant 1 minute.");
+    const long = setup({ extra: { locale: ["de", "fr"] }, maxAge: 7200 });
+    const [hours] = (await requestLink(long.client(), "jeanne@example.com", { headers: { "accept-language": "fr-CA" } })).mails;
+    expect(hours?.text).toContain("pendant 2 heures.");
+  });
+
+  it("without Accept-Language is the fallback language: English by default, the first of a locale list", async () => {
+    const [english] = (await requestLink(setup().client(), "bob@example.com")).mails;
+    expect(english?.headers.get("subject")).toBe("Sign in to app.test");
+    expect(english?.html).toContain('<html lang="en">');
+    const [spanish] = (await requestLink(setup({ extra: { locale: ["es", "en"] } }).client(), "bob@example.com", { headers: { "accept-language": "ja" } })).mails;
+    expect(decodeHeader(spanish?.headers.get("subject"))).toBe("Inicia sesión en app.test");
+    expect(spanish?.text).toContain("durante 10 minutos");
+  });
+
+  it("reaches a custom sendVerificationRequest as locale, for verificationMessage or the app's own templates", async () => {
+    const sent: SendVerificationRequestParams[] = [];
+    const { config } = setup();
+    const c = new EngineClient(ORIGIN, { ...config, providers: [Email({ sendVerificationRequest: (params) => void sent.push(params) })] });
+    for (const language of ["ja-JP,ja;q=0.9", "es", "", "pt-BR"]) {
+      await c.fetch("/api/auth/signin/email", { form: { csrfToken: await c.csrfToken(), email: "api@example.com" }, headers: { "accept-language": language } });
+    }
+    expect(sent.map((params) => params.locale)).toEqual(["ja", "es", "en", "en"]);
+    const { url, provider, theme, locale } = sent[0]!;
+    const message = verificationMessage({ url, host: new URL(url).host, maxAge: provider.maxAge ?? 600, theme, locale });
+    expect(message.subject).toBe("app.test へのログイン用リンク");
+    expect(message.text).toContain("10 分間有効です");
+  });
+});
+
 describe("Nodemailer", () => {
   it("says how to fix a missing nodemailer package or server (EmailSignin on the page)", async () => {
     const errors: Error[] = [];

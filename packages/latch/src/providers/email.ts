@@ -7,19 +7,20 @@ export type GenericEmailUserConfig<Id extends string = string> = EmailUserConfig
 
 /**
  * Sign-in links sent by email through whatever the app uses to send mail — an HTTP email API,
- * a queue: `sendVerificationRequest` gets the recipient and the link. `verificationMessage`
- * builds latch's own subject, text and HTML for it (no address in it, everything escaped). The
- * flow and its safeguards are the Nodemailer provider's (see `latch/providers/nodemailer`); use
- * that one to send through SMTP. Auth.js's `Email` provider was Nodemailer under the id
- * `"email"`: `Nodemailer({ id: "email", server, from })` keeps its URLs.
+ * a queue: `sendVerificationRequest` gets the recipient, the link and the language of latch's
+ * pages for the request (`locale`). `verificationMessage` builds latch's own subject, text and
+ * HTML for it in that language (no address in it, everything escaped). The flow and its
+ * safeguards are the Nodemailer provider's (see `latch/providers/nodemailer`); use that one to
+ * send through SMTP. Auth.js's `Email` provider was Nodemailer under the id `"email"`:
+ * `Nodemailer({ id: "email", server, from })` keeps its URLs.
  *
  * @example
  * ```ts
  * import Email, { verificationMessage } from "latch/providers/email";
  * Email({
  *   from: "Acme <login@acme.test>",
- *   async sendVerificationRequest({ identifier, url, provider, theme }) {
- *     const { subject, text, html } = verificationMessage({ url, host: new URL(url).host, maxAge: provider.maxAge ?? 600, theme });
+ *   async sendVerificationRequest({ identifier, url, provider, theme, locale }) {
+ *     const { subject, text, html } = verificationMessage({ url, host: new URL(url).host, maxAge: provider.maxAge ?? 600, theme, locale });
  *     const response = await fetch("https://api.mail.example/send", {
  *       method: "POST",
  *       headers: { authorization: `Bearer ${provider.apiKey}`, "content-type": "application/json" },

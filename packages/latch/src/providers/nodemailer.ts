@@ -29,14 +29,14 @@ async function loadNodemailer(): Promise<CreateTransport> {
   return createTransport;
 }
 
-/** Sends latch's sign-in email (see `verificationMessage`) through the provider's SMTP server. */
+/** Sends latch's sign-in email (see `verificationMessage`), in the pages' language, through the provider's SMTP server. */
 async function sendVerificationRequest(params: SendVerificationRequestParams): Promise<void> {
-  const { identifier, url, provider, theme } = params;
+  const { identifier, url, provider, theme, locale } = params;
   // Checked when a link is sent, not when the config is built: `next build` imports the config.
   if (provider.server === undefined) throw new Error(`latch: the email provider "${provider.id}" has no \`server\`: pass an SMTP URL or Nodemailer transport options`);
   const host = new URL(url).host;
   const from = provider.from ?? `no-reply@${new URL(url).hostname}`;
-  const message = verificationMessage({ url, host, maxAge: provider.maxAge ?? 600, theme });
+  const message = verificationMessage({ url, host, maxAge: provider.maxAge ?? 600, theme, locale });
   const transport = (await loadNodemailer())(provider.server);
   try {
     // An address object, not a string: the recipient is never parsed again.
@@ -60,8 +60,10 @@ export type NodemailerUserConfig<Id extends string = string> = EmailUserConfig<I
  * address; links live 10 minutes, are stored hashed, work once, and are built from `AUTH_URL`;
  * opening a link shows a "Continue" button and only its POST signs in, so mail scanners cannot
  * use or burn it; sends are throttled per address and per client address. The email never
- * contains the address. An adapter with `createVerificationToken`, `useVerificationToken`,
- * `getUserByEmail`, `createUser` and `updateUser` is required.
+ * contains the address, and speaks the language the built-in pages speak for the request that
+ * asked for it (the `locale` option, or `Accept-Language`). An adapter with
+ * `createVerificationToken`, `useVerificationToken`, `getUserByEmail`, `createUser` and
+ * `updateUser` is required.
  *
  * Pre-account hijacking: when a link signs in a user stored with `emailVerified: null` (say,
  * someone signed up with this address and a password and never confirmed it), latch sets

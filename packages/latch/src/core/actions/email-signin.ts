@@ -4,6 +4,7 @@ import { errorRedirect, rateLimitedResponse, requestedCallbackUrl, resolveRedire
 import { emailAdapter } from "../email/adapter.js";
 import { applyNormalizer } from "../email/identifier.js";
 import { storeVerificationToken } from "../email/token.js";
+import { pageLanguage } from "../pages/index.js";
 import type { InternalEmailProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback } from "../sign-in-flow.js";
@@ -37,8 +38,10 @@ export async function sendSignInLink(action: ActionContext, provider: InternalEm
     const expires = await storeVerificationToken(ctx, provider, adapter, identifier, token);
     // ctx.authUrl starts with AUTH_URL's origin when it is set: a forged Host header cannot move the link.
     const url = `${ctx.authUrl}/callback/${encodeURIComponent(provider.id)}?${new URLSearchParams({ callbackUrl, token, email: identifier })}`;
+    // The language the "check your email" page will speak: the email reads like the pages around it.
+    const { locale } = pageLanguage(ctx.resolved.locales, action.request.headers);
     try {
-      await provider.config.sendVerificationRequest({ identifier, url, expires, provider: provider.config, token, theme: ctx.resolved.theme, request: action.request });
+      await provider.config.sendVerificationRequest({ identifier, url, expires, provider: provider.config, token, theme: ctx.resolved.theme, request: action.request, locale });
     } catch (error) {
       throw new EmailSignInError(`The sign-in email of "${provider.id}" could not be sent.`, { cause: error });
     }

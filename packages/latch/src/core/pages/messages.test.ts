@@ -2,6 +2,9 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import type { PageLocale } from "../../types.js";
 import { MESSAGES, PAGE_LOCALES, type Messages } from "./messages/index.js";
 
+/** The texts that take a number rather than a string. */
+const COUNTED = new Set(["rateLimited.text", "email.minutes", "email.hours"]);
+
 /** Every text of a catalogue by its path ("signIn.errors.default"); a function is called with `arg`. */
 function texts(messages: Messages, arg: { text: string; count: number }): Map<string, string> {
   const out = new Map<string, string>();
@@ -9,7 +12,7 @@ function texts(messages: Messages, arg: { text: string; count: number }): Map<st
     if (typeof value === "string") out.set(path, value);
     else if (typeof value === "function") {
       const call = value as (argument: unknown) => unknown;
-      const result = path.startsWith("rateLimited.") ? call(arg.count) : call(arg.text);
+      const result = COUNTED.has(path) ? call(arg.count) : call(arg.text);
       out.set(path, String(result));
     } else if (typeof value === "object" && value !== null) {
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
@@ -41,12 +44,14 @@ describe("the catalogue of the built-in pages", () => {
       expect(text, `${locale} ${path}`).not.toMatch(/undefined|NaN|\[object/);
     }
     const withArgument = texts(MESSAGES[locale], ARG);
-    for (const path of ["signIn.withProvider", "passkey.signedInAs", "emailLanding.heading", "verifyRequest.goTo", "error.code"]) {
+    for (const path of ["signIn.withProvider", "passkey.signedInAs", "emailLanding.heading", "verifyRequest.goTo", "error.code", "email.subject", "email.heading", "email.text"]) {
       expect(withArgument.get(path), `${locale} ${path}`).toContain(ARG.text);
     }
-    expect(withArgument.get("rateLimited.text"), locale).toContain("7");
-    // One minute reads as a word or as "1", never as "1 minutes".
+    for (const path of COUNTED) expect(withArgument.get(path), `${locale} ${path}`).toContain("7");
+    // One minute reads as a word or as "1", never as "1 minutes"; one hour never as "1 hours".
     expect(MESSAGES[locale].rateLimited.text(1)).not.toMatch(/1 (minutes|Minuten|minutos)/);
+    expect(MESSAGES[locale].email.minutes(1)).not.toMatch(/1 (minutes|Minuten|minutos)/);
+    expect(MESSAGES[locale].email.hours(1)).not.toMatch(/1 (hours|Stunden|heures|horas)/);
     // Without a name the signed-in line says so plainly.
     expect(MESSAGES[locale].passkey.signedInAs(undefined)).not.toContain("undefined");
   });
@@ -54,7 +59,7 @@ describe("the catalogue of the built-in pages", () => {
   it.each(PAGE_LOCALES.filter((l) => l !== "en"))("%s is translated: almost no text is left in English", (locale) => {
     const translated = texts(MESSAGES[locale], ARG);
     // Words that are the same in both languages.
-    const same = new Set(["error.headings.default", "signIn.emailPlaceholder"]);
+    const same = new Set(["error.headings.default", "signIn.emailPlaceholder", ...(locale === "fr" ? ["email.minutes"] : [])]);
     const untranslated = [...translated].filter(([path, text]) => text === english.get(path) && !same.has(path)).map(([path]) => path);
     expect(untranslated).toEqual([]);
   });

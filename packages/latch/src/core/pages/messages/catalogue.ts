@@ -86,4 +86,17 @@ export interface Messages {
     text: (minutes: number) => string;
     back: string;
   };
+  /** The sign-in email (`verificationMessage`), in the language of the page that asked for it. */
+  email: {
+    subject: (host: string) => string;
+    /** Above the button; in the HTML the host is bold and broken so that it is no second link. */
+    heading: (host: string) => string;
+    button: string;
+    /** Below the button: `validity` is `minutes(n)` or `hours(n)`. */
+    text: (validity: string) => string;
+    /** How long a link works, e.g. "10 minutes"; `count` is at least 1. */
+    minutes: (count: number) => string;
+    /** `count` is at least 1; exactly one hour reads as `hours(1)`. */
+    hours: (count: number) => string;
+  };
 }

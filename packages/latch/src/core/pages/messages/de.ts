@@ -74,4 +74,13 @@ export const de: Messages = {
     text: (minutes) => `Es gab zu viele Anmeldeversuche. Versuchen Sie es ${minutes === 1 ? "in einer Minute" : `in ${minutes} Minuten`} erneut.`,
     back: "Zurück zur Anmeldung",
   },
+  email: {
+    subject: (host) => `Anmeldung bei ${host}`,
+    heading: (host) => `Bei ${host} anmelden`,
+    button: "Anmelden",
+    text: (validity) =>
+      `Der Link funktioniert nur einmal und ist ${validity} lang gültig. Wenn Sie keine Anmeldung angefordert haben, ignorieren Sie diese E-Mail: Ohne den Link passiert nichts.`,
+    minutes: (count) => (count === 1 ? "1 Minute" : `${count} Minuten`),
+    hours: (count) => (count === 1 ? "1 Stunde" : `${count} Stunden`),
+  },
 };

@@ -72,4 +72,12 @@ export const en: Messages = {
     text: (minutes) => `There were too many sign-in attempts. Try again in ${minutes === 1 ? "a minute" : `${minutes} minutes`}.`,
     back: "Back to sign in",
   },
+  email: {
+    subject: (host) => `Sign in to ${host}`,
+    heading: (host) => `Sign in to ${host}`,
+    button: "Sign in",
+    text: (validity) => `The link works once, for ${validity}. If you did not ask to sign in, ignore this email: nothing happens without the link.`,
+    minutes: (count) => (count === 1 ? "1 minute" : `${count} minutes`),
+    hours: (count) => (count === 1 ? "1 hour" : `${count} hours`),
+  },
 };

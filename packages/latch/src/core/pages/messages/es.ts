@@ -73,4 +73,13 @@ export const es: Messages = {
     text: (minutes) => `Hubo demasiados intentos de inicio de sesión. Vuelve a intentarlo dentro de ${minutes === 1 ? "un minuto" : `${minutes} minutos`}.`,
     back: "Volver al inicio de sesión",
   },
+  email: {
+    subject: (host) => `Inicia sesión en ${host}`,
+    heading: (host) => `Iniciar sesión en ${host}`,
+    button: "Iniciar sesión",
+    text: (validity) =>
+      `El enlace solo funciona una vez, durante ${validity}. Si no has pedido iniciar sesión, ignora este correo: sin el enlace no pasa nada.`,
+    minutes: (count) => (count === 1 ? "1 minuto" : `${count} minutos`),
+    hours: (count) => (count === 1 ? "1 hora" : `${count} horas`),
+  },
 };

@@ -75,4 +75,14 @@ export const fr: Messages = {
     text: (minutes) => `Il y a eu trop de tentatives de connexion. Réessayez dans ${minutes === 1 ? "une minute" : `${minutes} minutes`}.`,
     back: "Retour à la connexion",
   },
+  email: {
+    subject: (host) => `Connexion à ${host}`,
+    heading: (host) => `Se connecter à ${host}`,
+    button: "Se connecter",
+    text: (validity) =>
+      `Le lien ne fonctionne qu’une fois, pendant ${validity}. Si vous n’avez pas demandé à vous connecter, ignorez cet e-mail${NBSP}: sans le lien, rien ne se passe.`,
+    // French keeps the singular below 2.
+    minutes: (count) => (count < 2 ? `${count} minute` : `${count} minutes`),
+    hours: (count) => (count < 2 ? `${count} heure` : `${count} heures`),
+  },
 };

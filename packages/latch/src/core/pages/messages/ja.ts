@@ -72,4 +72,14 @@ export const ja: Messages = {
     text: (minutes) => `ログインの試行回数が多すぎます。${minutes} 分後にもう一度お試しください。`,
     back: "ログインに戻る",
   },
+  email: {
+    subject: (host) => `${host} へのログイン用リンク`,
+    heading: (host) => `${host} にログイン`,
+    button: "ログイン",
+    text: (validity) =>
+      `このリンクは一度だけ、${validity}有効です。心当たりがない場合は、このメールを無視してください。リンクを使わない限り、何も起こりません。`,
+    // Japanese has no plural: a counter follows the number.
+    minutes: (count) => `${count} 分間`,
+    hours: (count) => `${count} 時間`,
+  },
 };

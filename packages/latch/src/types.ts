@@ -1185,7 +1185,7 @@ export interface AuthConfig {
   theme?: Theme | undefined;
   /**
    * The language of the built-in pages (sign-in, sign-out, error, "check your email", the
-   * sign-in link's landing page). `"auto"` (default) follows the browser's `Accept-Language`
+   * sign-in link's landing page) and of the sign-in email. `"auto"` (default) follows the browser's `Accept-Language`
    * among every language latch has (`de-CH` falls back to `de`; English when none matches); a
    * list follows it among those languages only, the first being the fallback; one language
    * fixes it. Negotiated pages say `Vary: Accept-Language`.

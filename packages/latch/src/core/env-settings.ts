@@ -38,12 +38,13 @@ export function readSecrets(config: Pick<AuthConfig, "secret">, env: Env): strin
 }
 
 /** `AUTH_TRUST_HOST=false` (or 0/no/off) means false — unlike Auth.js, where any value means true. */
-function readBoolean(value: string | undefined): boolean | undefined {
+export function readBoolean(value: string | undefined): boolean | undefined {
   if (value === undefined || value === "") return undefined;
   return !["false", "0", "no", "off"].includes(value.trim().toLowerCase());
 }
 
-function normalizeBasePath(path: string): string {
+/** A base path with one leading slash and no trailing one (`/` stays `/`). */
+export function normalizeBasePath(path: string): string {
   const trimmed = `/${path}`.replace(/\/+/g, "/").replace(/\/$/, "");
   return trimmed === "" ? "/" : trimmed;
 }

@@ -1,3 +1,4 @@
+import { normalizeBasePath, readBoolean } from "../../core/env-settings.js";
 import type { AuthRoute } from "./routes.js";
 import type { EnvMap, Finding } from "./types.js";
 
@@ -16,17 +17,6 @@ const DEFAULT_BASE_PATH = "/api/auth";
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/** As core/config.ts: unset or empty is undefined; false/0/no/off is false; anything else is true. */
-function readBoolean(value: string | undefined): boolean | undefined {
-  if (value === undefined || value === "") return undefined;
-  return !["false", "0", "no", "off"].includes(value.trim().toLowerCase());
-}
-
-function normalizePath(path: string): string {
-  const trimmed = `/${path}`.replace(/\/+/g, "/").replace(/\/$/, "");
-  return trimmed === "" ? "/" : trimmed;
 }
 
 function parse(raw: string): URL | undefined {
@@ -145,10 +135,10 @@ export function checkAuthUrl(
       fix: `Set ${name} to the app's public URL, e.g. https://app.example.com.`,
     });
   }
-  const envPath = url && url.pathname !== "/" ? normalizePath(url.pathname) : undefined;
+  const envPath = url && url.pathname !== "/" ? normalizeBasePath(url.pathname) : undefined;
   const site: SiteUrl = {
     origin: url?.origin,
-    basePath: options.basePath ? normalizePath(options.basePath) : (envPath ?? DEFAULT_BASE_PATH),
+    basePath: options.basePath ? normalizeBasePath(options.basePath) : (envPath ?? DEFAULT_BASE_PATH),
     basePathFrom: options.basePath ? "--base-path" : envPath ? "AUTH_URL" : "default",
   };
   if (!url || !name) {

@@ -22,6 +22,7 @@ import {
   repoRoot,
   startExampleApp,
   startIdP,
+  storedSessionKey,
   type ExampleApp,
   type IdP,
 } from "./harness.js";
@@ -293,7 +294,7 @@ async function sessionOn(app: ExampleApp, cookie: string): Promise<unknown> {
 
 /** The database row behind a database-session cookie, counted. */
 async function sessionRows(db: pg.Pool, sessionToken: string): Promise<number> {
-  const { rows } = await db.query<{ count: string }>(`SELECT count(*) AS count FROM sessions WHERE "sessionToken" = $1`, [sessionToken]);
+  const { rows } = await db.query<{ count: string }>(`SELECT count(*) AS count FROM sessions WHERE "sessionToken" = $1`, [storedSessionKey(sessionToken)]);
   return Number(rows[0]?.count ?? "NaN");
 }
 

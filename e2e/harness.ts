@@ -6,7 +6,7 @@
  * Every helper fails loudly with what to do; nothing here skips a test.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -297,4 +297,13 @@ export async function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * The key latch stores a database session row under for a cookie's token: `h1.` and the
+ * SHA-256 of the token (packages/latch/src/core/session/database-session.ts). Written out here
+ * on purpose: a change of the stored format must fail the browser tests too.
+ */
+export function storedSessionKey(token: string): string {
+  return `h1.${createHash("sha256").update(`latch.session:${token}`).digest("hex")}`;
 }

@@ -18,6 +18,7 @@ import {
   repoRoot,
   startExampleApp,
   startIdP,
+  storedSessionKey,
   type ExampleApp,
   type IdP,
 } from "./harness.js";
@@ -121,7 +122,7 @@ function auditEvents(logs: string): Array<Record<string, unknown>> {
 function countSessions(sessionToken: string): number {
   const db = new Database(dbFile, { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM sessions WHERE "sessionToken" = ?').get(sessionToken) as { n: number }).n;
+    return (db.prepare('SELECT count(*) AS n FROM sessions WHERE "sessionToken" = ?').get(storedSessionKey(sessionToken)) as { n: number }).n;
   } finally {
     db.close();
   }
@@ -160,7 +161,7 @@ function passwordHashOf(userId: string): string | undefined {
 
 /** The user a database session row belongs to, if the row exists. */
 function sessionUserId(sessionToken: string): string | undefined {
-  return readDb((db) => (db.prepare('SELECT "userId" FROM sessions WHERE "sessionToken" = ?').get(sessionToken) as { userId: string } | undefined)?.userId);
+  return readDb((db) => (db.prepare('SELECT "userId" FROM sessions WHERE "sessionToken" = ?').get(storedSessionKey(sessionToken)) as { userId: string } | undefined)?.userId);
 }
 
 /** The session cookie the browser holds for the app, if any. */

@@ -13,6 +13,7 @@ import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import { parseAuthorization } from "../src/core/bearer.js";
 import { createRequestContext, resolveConfig } from "../src/core/config.js";
 import { Auth } from "../src/index.js";
+import { storedSessionKey } from "../src/core/session/database-session.js";
 import { readRequestAuth } from "../src/core/session/read-session.js";
 import { encode } from "../src/jwt.js";
 import NextAuth from "../src/next/index.js";
@@ -459,6 +460,9 @@ describe("refresh tokens for clients outside the browser", () => {
     await signIn(phone);
     const issued = await offline(phone);
     expect(rows()).toBe(1);
+    // The refresh store names the row by its stored key: it holds no token that works as a cookie.
+    const cookieToken = phone.jar.get("authjs.session-token") ?? "";
+    expect(db.prepare("SELECT session_token FROM latch_refresh_families").all()).toEqual([{ session_token: await storedSessionKey(cookieToken) }]);
     const rotated = await refresh(cfg, issued.body.refreshToken);
     expect(rotated.status).toBe(200);
     expect((await refresh(cfg, issued.body.refreshToken)).status).toBe(400);

@@ -4,6 +4,7 @@
  * memory, and shared through Redis by two instances), the JWT and the database strategy with the
  * real SQLite adapter, and the built-in form.
  */
+import { storedSessionKey } from "../src/core/session/database-session.js";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
@@ -322,7 +323,7 @@ describe("credentials sign-in with database sessions (where Auth.js fails silent
     expect(response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
     const token = client.jar.get("authjs.session-token");
     expect(token).toMatch(/^[0-9a-f]{64}$/);
-    const row = db.prepare('SELECT "userId" FROM sessions WHERE "sessionToken" = ?').get(token) as { userId: string } | undefined;
+    const row = db.prepare('SELECT "userId" FROM sessions WHERE "sessionToken" = ?').get(await storedSessionKey(token ?? "")) as { userId: string } | undefined;
     expect(row?.userId).toBe("db-user-1");
     expect(await client.session()).toMatchObject({ user: { email: "alice@example.com", name: "Alice" } });
 

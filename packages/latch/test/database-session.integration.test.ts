@@ -6,6 +6,7 @@ import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp"
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import { storedSessionKey } from "../src/core/session/database-session.js";
 import OIDC from "../src/providers/oidc.js";
 import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import type { AuthConfig, Provider } from "../src/types.js";
@@ -113,7 +114,7 @@ describe("database sessions (the default with an adapter)", () => {
     await signIn(client);
     const token = client.jar.get("authjs.session-token") ?? "";
     const adapter = config.adapter;
-    await adapter?.updateSession?.({ sessionToken: token, expires: new Date(Date.now() - 1000) });
+    await adapter?.updateSession?.({ sessionToken: await storedSessionKey(token), expires: new Date(Date.now() - 1000) });
     expect(await client.session()).toBeNull();
     expect(count(db, "sessions")).toBe(0);
     expect(client.jar.has("authjs.session-token")).toBe(false);
@@ -234,5 +235,66 @@ describe("account linking", () => {
     const stored = db.prepare("SELECT id FROM users").get() as { id: string };
     expect(((await client.session()) as { sub: string }).sub).toBe(stored.id);
     expect(count(db, "sessions")).toBe(0);
+  });
+});
+
+describe("session rows are stored under a hash of the token", () => {
+  it("keeps no cookie token in the table, and a stolen key used as a cookie is no session", async () => {
+    const db = freshDb();
+    const config = configFor(db);
+    const client = new EngineClient(ORIGIN, config);
+    await signIn(client);
+    const token = client.jar.get("authjs.session-token") ?? "";
+    const stored = db.prepare('SELECT "sessionToken" AS key FROM sessions').all() as Array<{ key: string }>;
+    expect(stored).toEqual([{ key: await storedSessionKey(token) }]);
+    expect(JSON.stringify(db.prepare("SELECT * FROM sessions").all())).not.toContain(token);
+    expect(await client.session()).toMatchObject({ user: { name: "Alice" } });
+
+    // A leaked table (a backup, an injection) holds keys; presented as cookies they open nothing.
+    const thief = new EngineClient(ORIGIN, config);
+    thief.jar.set("authjs.session-token", stored[0]?.key ?? "");
+    expect(await thief.session()).toBeNull();
+    expect(count(db, "sessions"), "the owner's row is untouched").toBe(1);
+  });
+
+  it("reads a row stored under its raw token (next-auth, or latch before hashing), moves it to its hashed key, and signs it out", async () => {
+    const db = freshDb();
+    const adapter = SQLiteAdapter(db);
+    const config = configFor(db, { adapter });
+    const user = await adapter.createUser!({ id: "legacy-user", email: "legacy@example.com", name: "Legacy", emailVerified: null });
+    // What next-auth v5 wrote: the cookie's token itself as the row's key.
+    const legacyToken = crypto.randomUUID();
+    await adapter.createSession!({ sessionToken: legacyToken, userId: user.id, expires: new Date(Date.now() + 3600_000) });
+    const client = new EngineClient(ORIGIN, config);
+    client.jar.set("authjs.session-token", legacyToken);
+
+    expect(await client.session(), "still signed in after the migration").toMatchObject({ user: { name: "Legacy" } });
+    expect(db.prepare('SELECT "sessionToken" AS key FROM sessions').all()).toEqual([{ key: await storedSessionKey(legacyToken) }]);
+    expect(client.jar.get("authjs.session-token"), "the cookie keeps its token").toBe(legacyToken);
+    expect(await client.session()).toMatchObject({ user: { name: "Legacy" } });
+
+    await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect(count(db, "sessions")).toBe(0);
+  });
+
+  it("keeps a legacy session when moving it fails, and signs nobody out", async () => {
+    const db = freshDb();
+    const base = SQLiteAdapter(db);
+    let creates = 0;
+    const adapter = {
+      ...base,
+      createSession: async (session: Parameters<NonNullable<typeof base.createSession>>[0]) => {
+        creates += 1;
+        throw new Error(`the database refused the insert (${session.userId})`);
+      },
+    };
+    const user = await base.createUser!({ id: "legacy-2", email: "legacy2@example.com", name: "Legacy Two", emailVerified: null });
+    const legacyToken = crypto.randomUUID();
+    await base.createSession!({ sessionToken: legacyToken, userId: user.id, expires: new Date(Date.now() + 3600_000) });
+    const client = new EngineClient(ORIGIN, configFor(db, { adapter }));
+    client.jar.set("authjs.session-token", legacyToken);
+    expect(await client.session()).toMatchObject({ user: { name: "Legacy Two" } });
+    expect(creates).toBe(1);
+    expect(db.prepare('SELECT "sessionToken" AS key FROM sessions').all()).toEqual([{ key: legacyToken }]);
   });
 });

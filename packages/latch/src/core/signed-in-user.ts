@@ -1,6 +1,7 @@
 import type { AdapterUser } from "../adapters/types.js";
 import type { RequestContext } from "./config.js";
 import { readChunkedCookie } from "./cookies.js";
+import { findDatabaseSession } from "./session/database-session.js";
 import { decodeSessionToken } from "./session/jwt-session.js";
 
 /**
@@ -21,7 +22,7 @@ export async function signedInUser(ctx: RequestContext, cookies: Map<string, str
   if (!value) return null;
   try {
     if (resolved.strategy === "database") {
-      const found = await resolved.adapter?.getSessionAndUser?.(value);
+      const found = await findDatabaseSession(ctx, value);
       return found && found.session.expires.getTime() > Date.now() ? found.user : null;
     }
     const token = await decodeSessionToken(ctx, value);

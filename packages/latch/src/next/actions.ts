@@ -4,6 +4,7 @@ import type { OutgoingCookie } from "../core/cookies.js";
 import { emitAudit } from "../core/audit.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
+import { findDatabaseSession } from "../core/session/database-session.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
 import { CredentialsSignin, EmailSignInError, InvalidProvider, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
 import type { Session } from "../types.js";
@@ -141,7 +142,7 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
         if (!adapter?.deleteSessionsByUserId) {
           throw new MissingAdapterMethods("signOutEverywhere() with database sessions needs the adapter method deleteSessionsByUserId (latch's SQLite, PostgreSQL and Redis adapters have it).");
         }
-        const found = raw ? await adapter.getSessionAndUser?.(raw) : null;
+        const found = raw ? await findDatabaseSession(ctx, raw) : null;
         if (found) {
           await adapter.deleteSessionsByUserId(found.user.id);
           await emitAudit(resolved, { type: "session-revoked", userId: found.user.id, scope: "user", reason: "sign-out-everywhere" }, await actionRequest(ctx.origin));

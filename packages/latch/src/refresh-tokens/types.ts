@@ -41,7 +41,7 @@ export interface RefreshFamily {
   userId: string;
   /** The session the family belongs to: a JWT session's `sid`, or a hash naming a database session. */
   sid?: string | undefined;
-  /** Database sessions: the session token, so that reuse can delete the session. */
+  /** Database sessions: the key the session row is stored under (a hash of its token, never the token), so that reuse can delete the session. */
   sessionToken?: string | undefined;
   /** When the user signed in (seconds), for revocation cut-offs. */
   authTime?: number | undefined;

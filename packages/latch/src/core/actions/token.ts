@@ -6,6 +6,8 @@ import { bearerFingerprint, bearerJwks, databaseSessionId, issueBearerToken, typ
 import { randomHex, sha256Hex } from "../digest.js";
 import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { ResponseInternal } from "../response.js";
+import type { AdapterSession, AdapterUser } from "../../adapters/types.js";
+import { findDatabaseSession, isStoredSessionKey, storedSessionKey } from "../session/database-session.js";
 import { readSession } from "../session/read-session.js";
 
 /** The header a page's request for a bearer token must carry: a cross-site form cannot send it. */
@@ -41,11 +43,25 @@ function invalidGrant(message: string): ResponseInternal {
   return { status: 400, body: { error: "invalid_grant", message } };
 }
 
+/**
+ * The database session row a family belongs to. Families record the row's stored key; families
+ * from before keys were hashed hold the cookie's token, looked up as a cookie would be.
+ */
+async function familyRow(action: ActionContext, family: RefreshFamily): Promise<{ key: string; session: AdapterSession; user: AdapterUser } | null> {
+  const reference = family.sessionToken;
+  const adapter = action.ctx.resolved.adapter;
+  if (!reference || !adapter?.getSessionAndUser) return null;
+  if (!isStoredSessionKey(reference)) return findDatabaseSession(action.ctx, reference);
+  const found = await adapter.getSessionAndUser(reference);
+  return found ? { ...found, key: reference } : null;
+}
+
 /** Ends the session a reused refresh token belongs to: its row (database) or its sid (revocation store). */
 async function endFamilySession(action: ActionContext, family: RefreshFamily): Promise<void> {
   const { resolved } = action.ctx;
   try {
-    if (family.sessionToken && resolved.adapter?.deleteSession) await resolved.adapter.deleteSession(family.sessionToken);
+    const row = await familyRow(action, family);
+    if (row && resolved.adapter?.deleteSession) await resolved.adapter.deleteSession(row.key);
     if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, family.expiresAt);
   } catch (error) {
     resolved.logger.error(new SignOutError("A refresh token was reused but its session could not be ended.", { cause: error }));
@@ -56,7 +72,7 @@ async function endFamilySession(action: ActionContext, family: RefreshFamily): P
 async function familySessionEnded(action: ActionContext, family: RefreshFamily): Promise<boolean> {
   const { resolved } = action.ctx;
   if (family.sessionToken) {
-    const found = await resolved.adapter?.getSessionAndUser?.(family.sessionToken);
+    const found = await familyRow(action, family);
     return !found || found.session.expires.getTime() <= Date.now() || found.user.id !== family.userId;
   }
   if (resolved.revocation) return resolved.revocation.isRevoked({ sid: family.sid, userId: family.userId, authTime: family.authTime });
@@ -161,7 +177,8 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
       expiresAt: new Date(now + bearer.refresh.absoluteMaxAge * 1000),
       ...(typeof sid === "string" ? { sid } : {}),
       ...(typeof authTime === "number" ? { authTime } : {}),
-      ...(sessionToken ? { sessionToken } : {}),
+      // The row's stored key, never the cookie's token: the refresh store holds nothing a thief could use as a cookie.
+      ...(sessionToken ? { sessionToken: await storedSessionKey(sessionToken) } : {}),
     };
     const refreshToken = newRefreshToken();
     const refreshExpires = new Date(Math.min(now + bearer.refresh.maxAge * 1000, family.expiresAt.getTime()));

@@ -3,6 +3,7 @@ import { SessionTokenError } from "../../errors.js";
 import type { JWT, Session } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
+import { sha256Hex } from "../digest.js";
 import { runEvent } from "../events.js";
 import { markProviderTokenError } from "../provider-token-status.js";
 import type { ReadSessionOptions, SessionResult } from "./jwt-session.js";
@@ -26,12 +27,74 @@ export function userClaims(user: AdapterUser): JWT {
   return { sub: user.id, name: user.name ?? null, email: user.email, picture: user.image ?? null };
 }
 
-/** Creates a session row for `userId` and the cookie that carries its opaque token. */
+const STORED_KEY_PREFIX = "h1.";
+
+/**
+ * The key a session row is stored under: `h1.` and the SHA-256 of the cookie's token. The table
+ * then holds no token a thief could put in a cookie (a backup, a read-only SQL injection, a
+ * replica). The tokens are 256-bit random, so a plain hash is enough (ASVS 6.5.2).
+ */
+export async function storedSessionKey(token: string): Promise<string> {
+  return `${STORED_KEY_PREFIX}${await sha256Hex(`latch.session:${token}`)}`;
+}
+
+/** True for a value shaped like a stored key (`h1.` and a hash), which no cookie token is. */
+export function isStoredSessionKey(value: string): boolean {
+  return value.startsWith(STORED_KEY_PREFIX);
+}
+
+/** The row and user of a cookie's token, and the key the row is stored under. */
+export interface FoundSession {
+  session: AdapterSession;
+  user: AdapterUser;
+  key: string;
+  /** The row is stored under the token itself (written by next-auth, or by latch before hashing). */
+  legacy: boolean;
+}
+
+/**
+ * Finds the session row of a cookie token: under its hashed key, else — rows written by
+ * next-auth or an older latch — under the token itself. A cookie value shaped like a stored key
+ * is never looked up as is: a stolen table must not be usable as a cookie jar.
+ */
+export async function findDatabaseSession(ctx: RequestContext, token: string): Promise<FoundSession | null> {
+  const adapter = sessionAdapter(ctx);
+  const key = await storedSessionKey(token);
+  const hashed = await adapter.getSessionAndUser(key);
+  if (hashed) return { ...hashed, key, legacy: false };
+  if (isStoredSessionKey(token)) return null;
+  const raw = await adapter.getSessionAndUser(token);
+  return raw ? { ...raw, key: token, legacy: true } : null;
+}
+
+/**
+ * Moves a row stored under its raw token to its hashed key: create the new row first, delete
+ * the old one only once that worked, so an outage signs nobody out. A parallel request that
+ * moved it already makes the create fail: nothing is lost. Returns the key now in use.
+ */
+async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, token: string): Promise<string> {
+  const adapter = sessionAdapter(ctx);
+  const key = await storedSessionKey(token);
+  try {
+    await adapter.createSession({ sessionToken: key, userId: found.session.userId, expires: found.session.expires });
+  } catch (error) {
+    ctx.resolved.logger.debug("a session stored under its raw token could not be moved to its hashed key (another request may have moved it)", { error });
+    return found.key;
+  }
+  try {
+    await adapter.deleteSession(token);
+  } catch (error) {
+    ctx.resolved.logger.error(new SessionTokenError("The adapter failed to delete a session row after moving it to its hashed key; the old row expires on its own.", { cause: error }));
+  }
+  return key;
+}
+
+/** Creates a session row for `userId` (stored under the token's hash) and the cookie that carries the token. */
 export async function createDatabaseSession(ctx: RequestContext, userId: string, existing: string[]): Promise<OutgoingCookie[]> {
   const { resolved } = ctx;
   const sessionToken = resolved.generateSessionToken();
   const expires = new Date(Date.now() + resolved.sessionMaxAge * 1000);
-  await sessionAdapter(ctx).createSession({ sessionToken, userId, expires });
+  await sessionAdapter(ctx).createSession({ sessionToken: await storedSessionKey(sessionToken), userId, expires });
   return writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, existing, resolved.sessionMaxAge);
 }
 
@@ -47,9 +110,9 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   if (!sessionToken) return { session: null, status: "none", token: null, cookies: [] };
   const cleared = (): SessionResult => ({ session: null, status: "invalid", token: null, cookies: clearChunkedCookie(ctx.cookies.sessionToken, names) });
   const adapter = sessionAdapter(ctx);
-  let found: { session: AdapterSession; user: AdapterUser } | null;
+  let found: FoundSession | null;
   try {
-    found = await adapter.getSessionAndUser(sessionToken);
+    found = await findDatabaseSession(ctx, sessionToken);
   } catch (error) {
     resolved.logger.error(new SessionTokenError("The adapter failed to read the session; the request is treated as signed out.", { cause: error }));
     return { session: null, status: "error", token: null, cookies: [] };
@@ -58,18 +121,19 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   const now = Date.now();
   if (found.session.expires.getTime() <= now) {
     try {
-      await adapter.deleteSession(sessionToken);
+      await adapter.deleteSession(found.key);
     } catch (error) {
       resolved.logger.error(new SessionTokenError("The adapter failed to delete an expired session.", { cause: error }));
     }
     return cleared();
   }
+  const key = found.legacy ? await rekeyLegacySession(ctx, found, sessionToken) : found.key;
   try {
     let expires = found.session.expires;
     const dueAt = expires.getTime() - resolved.sessionMaxAge * 1000 + resolved.updateAge * 1000;
     if (options.renew && dueAt <= now) {
       expires = new Date(now + resolved.sessionMaxAge * 1000);
-      await adapter.updateSession({ sessionToken, expires });
+      await adapter.updateSession({ sessionToken: key, expires });
     }
     const token = userClaims(found.user);
     const defaultSession: Session = {
@@ -90,6 +154,8 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
 
 /** Deletes the session row behind the cookie (sign-out); returns what the adapter returned. */
 export async function deleteDatabaseSession(ctx: RequestContext, sessionToken: string): Promise<AdapterSession | null> {
-  const deleted = await sessionAdapter(ctx).deleteSession(sessionToken);
-  return deleted ?? null;
+  const found = await findDatabaseSession(ctx, sessionToken);
+  if (!found) return null;
+  const deleted = await sessionAdapter(ctx).deleteSession(found.key);
+  return deleted ?? found.session;
 }

@@ -510,6 +510,22 @@ describe("email-proved revocation", () => {
 });
 
 describe("the sink and what it is given", () => {
+  it("does not wait for a sink that hangs longer than storeTimeout: the sign-in goes on, the stall is logged", async () => {
+    const errors: Error[] = [];
+    const browser = new EngineClient(
+      ORIGIN,
+      oidcConfig({
+        storeTimeout: 200,
+        logger: { error: (error) => void errors.push(error), warn: () => undefined },
+        audit: (event) => (event.type === "sign-in" ? new Promise<void>(() => undefined) : undefined),
+      }),
+    );
+    const { response } = await oidcSignIn(browser);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    expect(await browser.session()).toMatchObject({ user: { name: "Alice" } });
+    expect(errors.map((error) => error.message)).toEqual([expect.stringContaining('did not finish a "sign-in" event within 200 ms')]);
+  });
+
   it("goes on with the sign-in when the sink throws, logging it once as EventError", async () => {
     const errors: Error[] = [];
     const delivered: string[] = [];

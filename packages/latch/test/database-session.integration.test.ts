@@ -298,3 +298,81 @@ describe("session rows are stored under a hash of the token", () => {
     expect(db.prepare('SELECT "sessionToken" AS key FROM sessions').all()).toEqual([{ key: legacyToken }]);
   });
 });
+
+describe("moving legacy rows never brings a session back", () => {
+  async function legacySetup(wrap: (base: ReturnType<typeof SQLiteAdapter>) => ReturnType<typeof SQLiteAdapter>) {
+    const db = freshDb();
+    const base = SQLiteAdapter(db);
+    const user = await base.createUser!({ id: `legacy-${crypto.randomUUID()}`, email: `${crypto.randomUUID()}@example.com`, name: "Legacy", emailVerified: null });
+    const token = crypto.randomUUID();
+    await base.createSession!({ sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3600_000) });
+    const config = configFor(db, { adapter: wrap(base) });
+    const client = new EngineClient(ORIGIN, config);
+    client.jar.set("authjs.session-token", token);
+    return { db, config, client, token };
+  }
+
+  it("sign-out deletes a raw twin a failed delete left behind, so a copied cookie stays dead", async () => {
+    let failDeletes = 1;
+    const { db, config, client, token } = await legacySetup((base) => ({
+      ...base,
+      deleteSession: async (key: string): Promise<void> => {
+        if (failDeletes > 0 && key === token) {
+          failDeletes -= 1;
+          throw new Error("the database dropped the delete");
+        }
+        await base.deleteSession!(key);
+      },
+    }));
+    expect(await client.session()).toMatchObject({ user: { name: "Legacy" } });
+    expect(count(db, "sessions"), "the hashed row and its raw twin").toBe(2);
+    const copy = new EngineClient(ORIGIN, config);
+    copy.jar.set("authjs.session-token", token);
+    await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect(count(db, "sessions")).toBe(0);
+    expect(await copy.session()).toBeNull();
+  });
+
+  it("a sign-out that lands while a read moves the row wins: the moved row is removed again", async () => {
+    let release: () => void = () => undefined;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    let pausedOnce = false;
+    const { db, config, client, token } = await legacySetup((base) => ({
+      ...base,
+      createSession: async (session: Parameters<NonNullable<typeof base.createSession>>[0]) => {
+        if (!pausedOnce) {
+          pausedOnce = true;
+          await paused;
+        }
+        return base.createSession!(session);
+      },
+    }));
+    const reading = client.session();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Meanwhile, the same session signs out from another tab.
+    const other = new EngineClient(ORIGIN, config);
+    other.jar.set("authjs.session-token", token);
+    await other.fetch("/api/auth/signout", { form: { csrfToken: await other.csrfToken() } });
+    release();
+    expect(await reading).toBeNull();
+    expect(count(db, "sessions")).toBe(0);
+    expect(await client.session()).toBeNull();
+  });
+
+  it("a stored key in another letter case is no cookie, even where the database compares keys case-insensitively", async () => {
+    const db = freshDb();
+    const base = SQLiteAdapter(db);
+    // A stand-in for MySQL's default collations: keys compared without regard to case.
+    const caseInsensitive = { ...base, getSessionAndUser: (key: string) => base.getSessionAndUser!(key.toLowerCase()) };
+    const config = configFor(db, { adapter: caseInsensitive });
+    const owner = new EngineClient(ORIGIN, config);
+    await signIn(owner);
+    const { key } = db.prepare('SELECT "sessionToken" AS key FROM sessions').get() as { key: string };
+    for (const spelling of [key, `H1${key.slice(2)}`, key.toUpperCase()]) {
+      const thief = new EngineClient(ORIGIN, config);
+      thief.jar.set("authjs.session-token", spelling);
+      expect(await thief.session(), spelling.slice(0, 6)).toBeNull();
+    }
+    expect(await owner.session()).toMatchObject({ user: { name: "Alice" } });
+  });
+});

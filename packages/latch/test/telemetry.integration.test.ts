@@ -216,6 +216,28 @@ describe("a broken tracer", () => {
     expect(calls, "the tracer was asked for every route and read").toBeGreaterThanOrEqual(6);
   });
 
+  it("costs nothing when startActiveSpan never calls back: the work runs without a span", async () => {
+    const silent: TelemetryTracer = {
+      startActiveSpan<F extends (span: TelemetrySpan) => unknown>(): ReturnType<F> {
+        return undefined as ReturnType<F>;
+      },
+    };
+    const cfg = config({ tracer: silent });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    expect(await client.session()).toMatchObject({ user: { name: "Alice" } });
+    expect((await authRead(cfg, client)).status).toBe("valid");
+  });
+
+  it("names no provider the config does not have: the path is the client's to choose", async () => {
+    const client = new EngineClient(ORIGIN, config());
+    const csrfToken = await client.csrfToken();
+    exporter.reset();
+    await client.fetch(`/api/auth/signin/${"x".repeat(64)}`, { form: { csrfToken } });
+    const span = only("latch signin");
+    expect(span.attributes).not.toHaveProperty("latch.provider");
+  });
+
   it("costs nothing when its spans throw", async () => {
     const called = new Set<string>();
     const span: TelemetrySpan = {

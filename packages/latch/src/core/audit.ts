@@ -50,12 +50,22 @@ export async function emitAudit(resolved: ResolvedConfig, draft: AuditDraft, req
   const event = { type, time: new Date().toISOString(), ...rest, ...(where ? { request: where } : {}) } as AuditEvent;
   resolved.logger.debug(`audit ${type}`, event);
   if (!sink) return;
+  // Bounded like a store call: a sink that hangs must not hang sign-ins (or hold a refresh lock).
+  const limit = resolved.config.storeTimeout === false ? undefined : (resolved.config.storeTimeout ?? AUDIT_TIMEOUT_MS);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await sink(event);
+    const answered = Promise.resolve(sink(event)).then(() => "done" as const);
+    const outcome = limit === undefined ? await answered : await Promise.race([answered, new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), limit)))]);
+    if (outcome === "timeout") resolved.logger.error(new EventError(`The audit handler did not finish a "${type}" event within ${limit} ms; latch goes on without waiting.`));
   } catch (error) {
     resolved.logger.error(new EventError(`The audit handler threw on a "${type}" event; the event is lost.`, { cause: error }));
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** How long a request waits for the audit sink by default: the stores' default deadline. */
+const AUDIT_TIMEOUT_MS = 3000;
 
 // ---- New devices --------------------------------------------------------------------------
 

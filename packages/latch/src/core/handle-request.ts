@@ -177,7 +177,8 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
   const action = parsed && Object.hasOwn(ROUTES, parsed.action) ? parsed.action : undefined;
   const attributes: Record<string, string> = { "http.request.method": request.method.toUpperCase() };
   if (action) attributes["latch.action"] = action;
-  if (action && parsed?.providerId !== undefined) attributes["latch.provider"] = parsed.providerId;
+  // Only a configured provider's id: the path is the client's to choose, the span's cardinality is not.
+  if (action && parsed?.providerId !== undefined && resolved.providers.some((p) => p.id === parsed?.providerId)) attributes["latch.provider"] = parsed.providerId;
   return traced(resolved, action ? `latch ${action}` : "latch request", attributes, async (span) => {
     const response = await handleUntraced(request, resolved, options);
     const status = response.status ?? (response.redirect !== undefined ? 302 : 200);

@@ -27,6 +27,24 @@ describe("redactString", () => {
     expect(out).toContain(REDACTED);
   });
 
+  it("costs linear time on adversarial text (no catastrophic backtracking), and cuts very long lines", () => {
+    // Each of these took seconds with patterns that could start a match anywhere in a run.
+    const inputs = ["a.".repeat(100_000), "a-".repeat(100_000), "eyJ-".repeat(50_000), `x://${"a:".repeat(100_000)}`, "ghp_".repeat(50_000), `${"a".repeat(39)} `.repeat(5_000)];
+    for (const input of inputs) {
+      const started = performance.now();
+      const out = redactString(input);
+      // A generous bound: the quadratic versions took 4-17 s here; linear ones take milliseconds.
+      expect(performance.now() - started, input.slice(0, 12)).toBeLessThan(1_000);
+      expect(out.length).toBeLessThan(8_300);
+    }
+  });
+
+  it("removes a secret that straddles the cut, before cutting", () => {
+    const secret = "s3cret-value-that-is-long-enough";
+    const out = redactString(`${"x ".repeat(4090)}${secret}`, [secret]);
+    expect(out).not.toContain(secret.slice(0, 10));
+  });
+
   it("removes configured secrets wherever they appear, and leaves short ones alone", () => {
     expect(redactString("secret is my-app-secret-value!", ["my-app-secret-value"])).toBe(`secret is ${REDACTED}!`);
     expect(redactString("the word abc stays", ["abc"])).toBe("the word abc stays");

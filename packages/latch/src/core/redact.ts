@@ -34,6 +34,8 @@ const SECRET_KEYS = new Set([
   "privatekey",
   "otp",
   "csrftoken",
+  "xapikey",
+  "proxyauthorization",
 ]);
 
 // Query and form parameters that carry credentials, in URLs and bodies quoted in messages.
@@ -41,10 +43,12 @@ const SECRET_PARAMS = "access_token|refresh_token|id_token|token|code|code_verif
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Compact JWS (3 parts) and JWE (5 parts).
-  [/\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}/g, REDACTED],
+  // Every pattern starts a match only where a run of its characters begins (the lookbehinds),
+  // and bounds what it scans: text an attacker chose must not cost quadratic time.
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}/g, REDACTED],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   // user:password@ in URLs (database and SMTP URLs).
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  [/(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:)[^\s@/]{1,256}@/gi, `$1${REDACTED}@`],
   [new RegExp(`([?&;\\s]|^)(${SECRET_PARAMS})=[^&\\s"';]+`, "g"), `$1$2=${REDACTED}`],
   // "key": "value" in quoted JSON.
   [/("(?:access_token|refresh_token|id_token|client_secret|password|code_verifier|session_token|sessionToken|token)"\s*:\s*)"[^"]*"/g, `$1"${REDACTED}"`],
@@ -62,10 +66,15 @@ function normalizedKey(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, "");
 }
 
+/** Longer strings are cut before they are searched: a log line needs no more, and the cost stays bounded. */
+const MAX_STRING = 8192;
+
 /** `text` with every known secret and every token-shaped substring replaced. */
 export function redactString(text: string, secrets: readonly string[] = []): string {
   let out = text;
+  // Secrets first, on the whole text (split/join is linear): a cut must not leave half a secret.
   for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
+  if (out.length > MAX_STRING) out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more characters]`;
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

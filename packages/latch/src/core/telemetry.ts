@@ -41,7 +41,7 @@ export async function traced<T>(resolved: ResolvedConfig, name: string, attribut
   if (!tracer) return fn(undefined);
   let started = false;
   try {
-    return await tracer.startActiveSpan(name, { kind: SPAN_KIND_INTERNAL, attributes }, async (span: TelemetrySpan) => {
+    const result = await tracer.startActiveSpan(name, { kind: SPAN_KIND_INTERNAL, attributes }, async (span: TelemetrySpan) => {
       started = true;
       try {
         return await fn(span);
@@ -56,6 +56,8 @@ export async function traced<T>(resolved: ResolvedConfig, name: string, attribut
         }
       }
     });
+    // A broken tracer that never called back: run it without a span.
+    return started ? result : await fn(undefined);
   } catch (error) {
     // The tracer failed before running fn: run it without a span. Errors of fn itself propagate.
     if (started) throw error;

@@ -89,7 +89,7 @@ export async function handleOAuthCallback(
     validated = oauth.validateAuthResponse(as, client, responseParams, stateCheck.value);
   } catch (error) {
     if (error instanceof oauth.AuthorizationResponseError) {
-      throw new OAuthCallbackError(`The provider answered with error "${error.error}".`, { cause: error });
+      throw new OAuthCallbackError(`The provider answered with error "${error.error.slice(0, 100)}".`, { cause: error });
     }
     throw new InvalidCheck("The authorization response failed validation (state or issuer).", { cause: error });
   }

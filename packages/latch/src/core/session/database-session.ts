@@ -38,9 +38,13 @@ export async function storedSessionKey(token: string): Promise<string> {
   return `${STORED_KEY_PREFIX}${await sha256Hex(`latch.session:${token}`)}`;
 }
 
-/** True for a value shaped like a stored key (`h1.` and a hash), which no cookie token is. */
+/**
+ * True for a value shaped like a stored key (`h1.` and a hash), which no cookie token is. Any
+ * letter case: a database comparing keys case-insensitively (MySQL's default collations) would
+ * otherwise find `H1.…` under `h1.…`.
+ */
 export function isStoredSessionKey(value: string): boolean {
-  return value.startsWith(STORED_KEY_PREFIX);
+  return value.slice(0, STORED_KEY_PREFIX.length).toLowerCase() === STORED_KEY_PREFIX;
 }
 
 /** The row and user of a cookie's token, and the key the row is stored under. */
@@ -64,7 +68,17 @@ export async function findDatabaseSession(ctx: RequestContext, token: string): P
   if (hashed) return { ...hashed, key, legacy: false };
   if (isStoredSessionKey(token)) return null;
   const raw = await adapter.getSessionAndUser(token);
-  return raw ? { ...raw, key: token, legacy: true } : null;
+  // Exactly this token: a case-insensitive database must not match another spelling.
+  return raw && raw.session.sessionToken === token ? { ...raw, key: token, legacy: true } : null;
+}
+
+/** The answer of an adapter call, or `fallback` when it throws. */
+async function settle<T, F>(call: () => T | PromiseLike<T>, fallback: F): Promise<T | F> {
+  try {
+    return await call();
+  } catch {
+    return fallback;
+  }
 }
 
 /**
@@ -72,19 +86,29 @@ export async function findDatabaseSession(ctx: RequestContext, token: string): P
  * the old one only once that worked, so an outage signs nobody out. A parallel request that
  * moved it already makes the create fail: nothing is lost. Returns the key now in use.
  */
-async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, token: string): Promise<string> {
+async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, token: string): Promise<string | null> {
   const adapter = sessionAdapter(ctx);
   const key = await storedSessionKey(token);
   try {
     await adapter.createSession({ sessionToken: key, userId: found.session.userId, expires: found.session.expires });
   } catch (error) {
-    ctx.resolved.logger.debug("a session stored under its raw token could not be moved to its hashed key (another request may have moved it)", { error });
-    return found.key;
+    // Another request moved it first (the key exists), or the store failed: use whichever row is there.
+    ctx.resolved.logger.debug("a session stored under its raw token could not be moved to its hashed key", { error });
+    const moved = await settle(() => adapter.getSessionAndUser(key), null);
+    return moved ? key : found.key;
+  }
+  // A sign-out may have deleted the raw row between our read and the create: the row just
+  // created would bring that session back. Only a raw row still there may be replaced.
+  const still = await settle(() => adapter.getSessionAndUser(token), found);
+  if (!still) {
+    await settle(() => adapter.deleteSession(key), null);
+    return null;
   }
   try {
     await adapter.deleteSession(token);
   } catch (error) {
-    ctx.resolved.logger.error(new SessionTokenError("The adapter failed to delete a session row after moving it to its hashed key; the old row expires on its own.", { cause: error }));
+    // Sign-out deletes both rows, so the old one cannot outlive the session.
+    ctx.resolved.logger.error(new SessionTokenError("The adapter failed to delete a session row after moving it to its hashed key.", { cause: error }));
   }
   return key;
 }
@@ -128,6 +152,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     return cleared();
   }
   const key = found.legacy ? await rekeyLegacySession(ctx, found, sessionToken) : found.key;
+  if (key === null) return cleared();
   try {
     let expires = found.session.expires;
     const dueAt = expires.getTime() - resolved.sessionMaxAge * 1000 + resolved.updateAge * 1000;
@@ -154,8 +179,14 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
 
 /** Deletes the session row behind the cookie (sign-out); returns what the adapter returned. */
 export async function deleteDatabaseSession(ctx: RequestContext, sessionToken: string): Promise<AdapterSession | null> {
+  const adapter = sessionAdapter(ctx);
   const found = await findDatabaseSession(ctx, sessionToken);
   if (!found) return null;
-  const deleted = await sessionAdapter(ctx).deleteSession(found.key);
+  const deleted = await adapter.deleteSession(found.key);
+  if (!found.legacy && !isStoredSessionKey(sessionToken)) {
+    // A raw twin a half-finished move left behind would bring the session back: delete it too.
+    const twin = await settle(() => adapter.getSessionAndUser(sessionToken), null);
+    if (twin && twin.session.sessionToken === sessionToken) await adapter.deleteSession(sessionToken);
+  }
   return deleted ?? found.session;
 }

@@ -1209,7 +1209,8 @@ export interface AuthConfig {
    * sign-in and failed sign-in, sign-out, revoked sessions, token refreshes, rate-limit hits,
    * a sign-in from a device not seen before. Events carry ids and outcomes, never a token or
    * secret. A handler that throws or rejects is logged and never breaks the request; it is
-   * awaited, so a slow sink slows sign-ins (queue inside it if that matters).
+   * awaited for at most `storeTimeout` (3 s by default), so a slow sink slows sign-ins up to
+   * that (queue inside it if that matters).
    *
    * With `audit` set, latch keeps an HttpOnly device cookie (a random id and a keyed tag per
    * user, 400 days) so that it can tell a new device; without it, no such cookie is set.

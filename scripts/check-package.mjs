@@ -38,6 +38,22 @@ try {
   const entrypoints = [];
   for (const [subpath, target] of Object.entries(manifest.exports)) {
     if (!subpath.includes("*")) continue;
+    if (target === null) {
+      // An excluded subpath (latch/providers/internal/*): it must not resolve, whatever file is there.
+      const example = subpath.replace("*", "wrap-fetch").replace(/^\./, "latch");
+      let resolved = false;
+      try {
+        import.meta.resolve(example);
+        resolved = true;
+      } catch (error) {
+        if (error?.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
+      }
+      if (resolved) {
+        console.error(`check-package: "${example}" resolves, but "${subpath}" is excluded from the exports.`);
+        failed = true;
+      }
+      continue;
+    }
     const pattern = typeof target === "string" ? target : target.default;
     const [prefix, suffix] = pattern.replace(/^\.\//, "").split("*");
     // Direct children only: deeper paths (providers/internal/…) are not public entry points.

@@ -7,8 +7,12 @@
  *
  * The proxy is the fast first gate; `auth()`, `requireSession()` and `protect()` from
  * `latch/next`, where the data is read, remain the real check.
+ *
+ * This module is the entry for every runtime but Node.js (the Edge runtime of a Next 15
+ * middleware): its cryptography is WebCrypto. Node.js resolves `latch/proxy` to node.ts (the
+ * `node` export condition), whose node:crypto is seven times faster per request, so each bundle
+ * carries one of the two.
  */
-import { nodeJwe, nodeRuntime } from "../core/session/jwe-fast.js";
 import { webJwe } from "../core/session/jwe-web.js";
 import { createProxyAuth } from "./create-proxy-auth.js";
 import type { ProxyAuthResult, ProxyConfig } from "./types.js";
@@ -40,6 +44,5 @@ export type { AuthorizedParams, NextAuthConfig, NextAuthRequest, WrappedHandler 
  * ```
  */
 export default function NextAuth(config: ProxyConfig): ProxyAuthResult {
-  // node:crypto where it exists (Next 16's proxy runs on Node.js): ten times faster than WebCrypto.
-  return createProxyAuth(config, { jwe: nodeRuntime ? nodeJwe(nodeRuntime) : webJwe });
+  return createProxyAuth(config, { jwe: webJwe });
 }

@@ -2,15 +2,19 @@
  * Redaction end to end: what the app's `logger` receives through realistic leaks — PostgreSQL
  * quoting a session token in a unique-key violation, app handlers whose errors quote provider
  * tokens, the session cookie, the IdP's client secret and AUTH_SECRET — holds none of them, in
- * messages, stacks, causes or own properties, while the errors keep their class and type.
+ * messages, stacks, causes or own properties, while the errors keep their class and type. Legacy
+ * session tokens next-auth wrote (UUIDs, too short for the shape rule) too, when PostgreSQL quotes
+ * one in a key violation.
  * Real parts throughout: the local OpenID provider, latch's PostgreSQL adapter on a real server.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratePostgres, PostgresAdapter } from "../src/adapters/postgres.js";
-import { AuthError, CallbackRouteError, EventError } from "../src/errors.js";
+import type { Adapter, AdapterSession } from "../src/adapters/types.js";
+import { createLogger } from "../src/core/logger.js";
+import { AdapterError, AuthError, CallbackRouteError, EventError, SessionTokenError } from "../src/errors.js";
 import OIDC from "../src/providers/oidc.js";
 import type { Account, AuthConfig } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
@@ -160,5 +164,83 @@ describe("what the app's logger receives", () => {
       expect(value.length, name).toBeGreaterThan(20);
       expect(text.includes(value), `${name} leaked to the logger`).toBe(false);
     }
+  });
+
+  describe("a legacy session token (next-auth's UUID) that PostgreSQL quotes", () => {
+    /** A user with a session row stored as next-auth v5 wrote it: under the cookie's token, a UUID. */
+    async function legacySession(adapter: Adapter): Promise<AdapterSession> {
+      const user = await adapter.createUser!({ id: "", email: `legacy-${randomUUID()}@example.com`, name: "Legacy", emailVerified: null });
+      return adapter.createSession!({ sessionToken: randomUUID(), userId: user.id, expires: new Date(Date.now() + 3600_000) });
+    }
+
+    function capture(captured: Captured): NonNullable<AuthConfig["logger"]> {
+      return {
+        error: (error) => void captured.errors.push(error),
+        warn: (code) => void captured.warnings.push(code),
+        debug: (message, metadata) => void captured.debug.push([message, metadata]),
+      };
+    }
+
+    it("does not reach the logger from a duplicate key", async () => {
+      const adapter = PostgresAdapter(postgres.pool);
+      const { sessionToken, userId, expires } = await legacySession(adapter);
+      // The same row written twice — an import of next-auth's sessions run again, say.
+      const violation: unknown = await Promise.resolve(adapter.createSession!({ sessionToken, userId, expires })).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(violation, "control: PostgreSQL quoted the token").toMatchObject({ code: "23505", detail: `Key ("sessionToken")=(${sessionToken}) already exists.` });
+
+      const captured: Captured = { errors: [], warnings: [], debug: [] };
+      const logger = createLogger({ debug: true, logger: capture(captured) });
+      logger.error(new AdapterError("importing the next-auth sessions failed", { cause: violation }));
+      logger.debug("import stopped", { error: violation, row: { userId, expires } });
+
+      const logged = causes(captured.errors[0]).find((error): error is Error & { detail: string } => error instanceof Error && "detail" in error);
+      expect(logged?.detail).toBe(`Key ("sessionToken")=([redacted]) already exists.`);
+      expect(logText(captured)).not.toContain(sessionToken);
+      expect(captured.debug[0]?.[1], "the user id is kept").toMatchObject({ row: { userId } });
+    });
+
+    it("does not reach the logger when moving the row to its hashed key cannot delete it (foreign key)", async () => {
+      // An app table pointing at session rows (devices, push subscriptions): the old row cannot go.
+      await postgres.pool.query(`CREATE TABLE session_devices (device TEXT PRIMARY KEY, "sessionToken" VARCHAR(255) NOT NULL REFERENCES sessions ("sessionToken"))`);
+      const base = PostgresAdapter(postgres.pool);
+      const raw: unknown[] = [];
+      const adapter: Adapter = {
+        ...base,
+        // Keeps what PostgreSQL threw, before latch redacts it: the control below.
+        deleteSession: async (key: string): Promise<void> => {
+          try {
+            await base.deleteSession!(key);
+          } catch (error) {
+            raw.push(error);
+            throw error;
+          }
+        },
+      };
+      const { sessionToken } = await legacySession(adapter);
+      await postgres.pool.query("INSERT INTO session_devices (device, \"sessionToken\") VALUES ('laptop', $1)", [sessionToken]);
+
+      const captured: Captured = { errors: [], warnings: [], debug: [] };
+      const config: AuthConfig = {
+        secret: SECRET,
+        trustHost: true,
+        debug: true,
+        adapter,
+        providers: [OIDC({ id: "local", name: "Local", issuer: idp.issuer, clientId: "latch-redact", clientSecret: CLIENT_SECRET })],
+        logger: capture(captured),
+      };
+      const client = new EngineClient(ORIGIN, config);
+      client.jar.set(SESSION_COOKIE, sessionToken);
+      expect(await client.session(), "the session survives the failed move").toMatchObject({ user: { name: "Legacy" } });
+      expect(raw, "control: PostgreSQL quoted the token").toMatchObject([{ code: "23503", detail: `Key (sessionToken)=(${sessionToken}) is still referenced from table "session_devices".` }]);
+
+      const refused = captured.errors.find((error) => error instanceof SessionTokenError);
+      const violation = causes(refused).find((error): error is Error & { code: string; detail: string } => error instanceof Error && "code" in error && error.code === "23503");
+      // Foreign-key details name the columns unquoted.
+      expect(violation?.detail).toBe(`Key (sessionToken)=([redacted]) is still referenced from table "session_devices".`);
+      expect(logText(captured)).not.toContain(sessionToken);
+    });
   });
 });

@@ -7,6 +7,9 @@ import { REDACTED, redact, redactString } from "./redact.js";
 const JWE = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0..l3b5Gq3kM1XkYp9aQ.8gd8Ujs0xbYvVYWq_xb3Ug.Qm9ndXNfdGFn";
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlX29mX3RoZV90b2tlbg";
 const SESSION_TOKEN = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+// next-auth v5's database session token: a UUID, too short for the 40-character rule.
+const LEGACY_TOKEN = "3f2b8c1e-9a4d-4c2e-8b1f-2d6e7a9c0b11";
+const USER_ID = "5f0c2a9e-1c2b-4d7e-9a55-0e7b1d2c3f4a";
 
 describe("redactString", () => {
   it.each([
@@ -36,6 +39,82 @@ describe("redactString", () => {
       // A generous bound: the quadratic versions took 4-17 s here; linear ones take milliseconds.
       expect(performance.now() - started, input.slice(0, 12)).toBeLessThan(1_000);
       expect(out.length).toBeLessThan(8_300);
+    }
+  });
+
+  it.each([
+    ["PostgreSQL's duplicate key detail", `Key ("sessionToken")=(${LEGACY_TOKEN}) already exists.`, `Key ("sessionToken")=(${REDACTED}) already exists.`],
+    ["PostgreSQL's detail on a key of several columns (the whole list)", `Key ("userId", "sessionToken")=(42, ${LEGACY_TOKEN}) already exists.`, `Key ("userId", "sessionToken")=(${REDACTED}) already exists.`],
+    ["PostgreSQL's foreign key detail", `Key (session_token)=(${LEGACY_TOKEN}) is still referenced from table "devices".`, `Key (session_token)=(${REDACTED}) is still referenced from table "devices".`],
+    [
+      "PostgreSQL's exclusion detail (both keys)",
+      `Key (room, "sessionToken")=(1, ${LEGACY_TOKEN}) conflicts with existing key (room, "sessionToken")=(1, ${LEGACY_TOKEN}).`,
+      `Key (room, "sessionToken")=(${REDACTED}) conflicts with existing key (room, "sessionToken")=(${REDACTED}).`,
+    ],
+    ["MySQL 8's duplicate entry (table.index)", `Duplicate entry '${LEGACY_TOKEN}' for key 'sessions.sessionToken'`, `Duplicate entry '${REDACTED}' for key 'sessions.sessionToken'`],
+    ["MariaDB's duplicate entry (a named index)", `Duplicate entry '${LEGACY_TOKEN}' for key 'session_token_unique'`, `Duplicate entry '${REDACTED}' for key 'session_token_unique'`],
+    ["a duplicate entry on Auth.js's PostgreSQL-style index name", `Duplicate entry '${LEGACY_TOKEN}' for key 'sessions_sessionToken_key'`, `Duplicate entry '${REDACTED}' for key 'sessions_sessionToken_key'`],
+    ["name=value", `no session for sessionToken=${LEGACY_TOKEN} (expired)`, `no session for sessionToken=${REDACTED} (expired)`],
+    ["name: value", `lookup failed, sessionToken: ${LEGACY_TOKEN}`, `lookup failed, sessionToken: ${REDACTED}`],
+    ["snake case in a query string", `GET /api/session?session_token=${LEGACY_TOKEN}&x=1`, `GET /api/session?session_token=${REDACTED}&x=1`],
+    ["JSON", `{"sessionToken":"${LEGACY_TOKEN}","userId":"${USER_ID}"}`, `{"sessionToken":"${REDACTED}","userId":"${USER_ID}"}`],
+    ["an object as Node prints it", `{ sessionToken: '${LEGACY_TOKEN}', userId: '${USER_ID}' }`, `{ sessionToken: '${REDACTED}', userId: '${USER_ID}' }`],
+    ["a cookie string", `theme=dark; authjs.session-token=${LEGACY_TOKEN}`, `theme=dark; authjs.session-token=${REDACTED}`],
+  ])("removes a legacy UUID session token from %s, and only it", (_, text, expected) => {
+    expect(redactString(text)).toBe(expected);
+  });
+
+  it("removes a short value a credential's name introduces, from 8 characters", () => {
+    expect(redactString("login refused, password: hunter22")).toBe(`login refused, password: ${REDACTED}`);
+    expect(redactString("X-API-Key = 'k3y-0f-ten'")).toBe(`X-API-Key = '${REDACTED}'`);
+    expect(redactString("CSRF_TOKEN:abcdefgh|0a1b2c")).toBe(`CSRF_TOKEN:${REDACTED}`);
+  });
+
+  it("removes a database key value that holds the quote or parenthesis ending it, or runs to the end of the line", () => {
+    expect(redactString("Key (token)=(abc) def-ghi) already exists.")).toBe(`Key (token)=(${REDACTED}) already exists.`);
+    expect(redactString(`Key ("sessionToken")=(${LEGACY_TOKEN.slice(0, 20)}`)).toBe(`Key ("sessionToken")=(${REDACTED}`);
+    expect(redactString(`Duplicate entry 'it's-${LEGACY_TOKEN}' for key 'uq_session_token'`)).toBe(`Duplicate entry '${REDACTED}' for key 'uq_session_token'`);
+    // A line cut at 8 KB inside the value: redacted to the cut, and the note on the cut survives.
+    expect(redactString(`Key ("sessionToken")=(${"a-".repeat(5_000)}) already exists.`)).toMatch(/^Key \("sessionToken"\)=\(\[redacted\]…\[1\d{3} more characters\]$/);
+  });
+
+  it("keeps ids, and short or absent values, where nothing says they are credentials", () => {
+    const kept = [
+      `Key (email)=(alice@example.com) already exists.`,
+      `Key ("userId")=(${USER_ID}) is not present in table "users".`,
+      `Key (provider, "providerAccountId")=(github, ${USER_ID}) already exists.`,
+      `Duplicate entry '${USER_ID}' for key 'PRIMARY'`,
+      `Duplicate entry 'alice@example.com' for key 'users.email'`,
+      `userId=${USER_ID} sessionId: ${USER_ID}`,
+      `token_type: bearer-token hashPassword: ${USER_ID} verification-token:${USER_ID}`,
+      "token: short, refresh_token: undefined, password=[redacted]",
+      "refresh-token-reused: signed out everywhere",
+    ];
+    for (const text of kept) expect(redactString(text)).toBe(text);
+  });
+
+  it("costs linear time on near-misses of the context patterns, and still redacts after them", () => {
+    const inputs: Array<[string, string]> = [
+      // Near-misses: a start with no end, or an end too far away.
+      ["Key (".repeat(12_000), ""],
+      [`Key (${"a ".repeat(30_000)}`, ""],
+      [`${"Key (email)=(x) ".repeat(4_000)}`, ""],
+      ["Duplicate entry '".repeat(3_600), ""],
+      ["Duplicate entry 'x' for key 'PRIMARY' ".repeat(1_600), ""],
+      [`${"token:".padEnd(16, " ")}x`.repeat(3_800), ""],
+      ["sessionToken=short ".repeat(3_200), ""],
+      ["session-session.token :x ".repeat(2_500), ""],
+      // Matches that run to the cut.
+      [`Key (token)=(${"Key (token)=(".repeat(4_600)}`, `Key (token)=(${REDACTED}`],
+      [`sessionToken=${"a:".repeat(30_000)}`, `sessionToken=${REDACTED}`],
+    ];
+    for (const [input, redacted] of inputs) {
+      const started = performance.now();
+      const out = redactString(input);
+      // As generous as the bound above: linear patterns take milliseconds here.
+      expect(performance.now() - started, input.slice(0, 12)).toBeLessThan(1_000);
+      const kept = out.slice(0, out.indexOf("…["));
+      expect(kept, input.slice(0, 12)).toBe(redacted || input.slice(0, 8_192));
     }
   });
 

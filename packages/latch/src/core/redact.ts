@@ -7,41 +7,53 @@
  * 2. by value: the configured secrets themselves, wherever they appear;
  * 3. by shape: compact JWTs/JWEs, `Bearer …`, credentials in URLs and query strings, known
  *    token prefixes, and any run of 40 or more token characters (random session tokens are 64
- *    hex digits; user ids such as UUIDs are shorter and survive).
+ *    hex digits; user ids such as UUIDs are shorter and survive);
+ * 4. by context: a shorter value the text itself says is a credential — `sessionToken=…`,
+ *    `token: '…'`, the key a database error quotes for a credential column or index. next-auth's
+ *    session tokens are UUIDs, which the shape net must let through (user ids look the same).
  */
 
 /** What a redacted value is replaced with. */
 export const REDACTED = "[redacted]";
 
-// Keys compared lower-case with `_` and `-` removed.
-const SECRET_KEYS = new Set([
-  "accesstoken",
-  "refreshtoken",
-  "idtoken",
+// Credential names, written in snake case. Keys, columns and index names are compared
+// lower-case with `_` and `-` removed, so `sessionToken`, `session-token` and `SESSION_TOKEN` are one name.
+const CREDENTIAL_NAMES = [
+  "access_token",
+  "refresh_token",
+  "id_token",
   "token",
-  "sessiontoken",
-  "clientsecret",
+  "session_token",
+  "client_secret",
   "secret",
   "secrets",
   "password",
   "passwd",
-  "codeverifier",
+  "code_verifier",
   "cookie",
   "cookies",
-  "setcookie",
+  "set_cookie",
   "authorization",
-  "apikey",
-  "privatekey",
+  "api_key",
+  "private_key",
   "otp",
-  "csrftoken",
-  "xapikey",
-  "proxyauthorization",
-]);
+  "csrf_token",
+  "x_api_key",
+  "proxy_authorization",
+];
+const SECRET_KEYS = new Set(CREDENTIAL_NAMES.map(normalizedKey));
+/** The most words a credential name has (`x_api_key`): longer runs of an index name's words cannot be one. */
+const MAX_NAME_WORDS = Math.max(...CREDENTIAL_NAMES.map((name) => name.split("_").length));
+/** A credential name as text spells it: any case, `_`, `-` or nothing between its words. */
+const CREDENTIAL_NAME = CREDENTIAL_NAMES.map((name) => name.replace(/_/g, "[_-]?")).join("|");
 
 // Query and form parameters that carry credentials, in URLs and bodies quoted in messages.
 const SECRET_PARAMS = "access_token|refresh_token|id_token|token|code|code_verifier|client_secret|password|state|nonce|csrfToken";
 
-const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+/** Builds a match's replacement from the match and its groups. */
+type Replacer = (match: string, ...groups: string[]) => string;
+
+const PATTERNS: ReadonlyArray<[RegExp, string | Replacer]> = [
   // Compact JWS (3 parts) and JWE (5 parts).
   // Every pattern starts a match only where a run of its characters begins (the lookbehinds),
   // and bounds what it scans: text an attacker chose must not cost quadratic time.
@@ -54,9 +66,46 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/("(?:access_token|refresh_token|id_token|client_secret|password|code_verifier|session_token|sessionToken|token)"\s*:\s*)"[^"]*"/g, `$1"${REDACTED}"`],
   // Provider token formats (GitHub, Google, Slack) and latch's own refresh tokens.
   [/\b(?:gh[pousr]_|github_pat_|ya29\.|xox[abpr]-|latch_rt_)[A-Za-z0-9._-]+/g, REDACTED],
+  // `name=value`, `name: value`, `{ name: 'value' }` where the name is a credential's: the value,
+  // from 8 characters (a legacy UUID session token is 36). A word that only contains a name
+  // (`hashPassword`, `token_type`) does not count; `undefined` stays, as the key rule keeps it.
+  [new RegExp(`(?<![A-Za-z0-9_-])((?:${CREDENTIAL_NAME})["']?[ \\t]{0,8}[=:][ \\t]{0,8}["']?)(?!undefined\\b)[^\\s"'\`,;&()<>{}[\\]]{8,}`, "gi"), `$1${REDACTED}`],
+  // PostgreSQL's `Key ("userId", "sessionToken")=(42, …) already exists.` (and its foreign-key and
+  // exclusion variants): the whole value list when a column is a credential — which value is
+  // which cannot be told once a value holds a comma. The list ends at the first `) already
+  // exists` (or sibling) or a `).` ending the line, else at the end of the line: a match never
+  // fails once it has started, so the lazy scan is paid once.
+  [/(?<![A-Za-z0-9_])(key \()([^()\n]{1,512})(\)=\()[^\n]*?(?=\) (?:already exists|is still referenced|is not present|conflicts with)|\)\.?$|$)/gim, (match, open: string, columns: string, close: string) => (namesCredentialColumn(columns) ? `${open}${columns}${close}${REDACTED}` : match)],
+  // MySQL's and MariaDB's `Duplicate entry '…' for key 'sessions.sessionToken'`: the value, when
+  // the index is named after a credential. The value is not escaped and may hold a quote; MySQL
+  // cuts it at 192 characters, so the scan for the end is bounded.
+  [/(?<![A-Za-z0-9_])(Duplicate entry ')[^\n]{0,256}?(' for key ')([^'\n]{1,256})'/g, (match, open: string, middle: string, index: string) => (namesCredentialIndex(index) ? `${open}${REDACTED}${middle}${index}'` : match)],
   // Anything long and random-looking.
   [/[A-Za-z0-9_-]{40,}/g, REDACTED],
 ];
+
+/** True when a column of PostgreSQL's key list (`"userId", "sessionToken"`) names a credential. */
+function namesCredentialColumn(columns: string): boolean {
+  return columns.split(",").some((column) => SECRET_KEYS.has(normalizedKey(column.trim().replace(/"/g, ""))));
+}
+
+/**
+ * True when an index name holds a credential name among its words: `sessions.sessionToken`,
+ * `session_token_unique`, `sessions_sessionToken_key`; not `PRIMARY` or `users.email`.
+ */
+function namesCredentialIndex(index: string): boolean {
+  // MySQL 8 prefixes the table: `sessions.sessionToken`.
+  const name = index.slice(index.lastIndexOf(".") + 1);
+  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean).map((word) => word.toLowerCase());
+  for (let start = 0; start < words.length; start++) {
+    let run = "";
+    for (const word of words.slice(start, start + MAX_NAME_WORDS)) {
+      run += word;
+      if (SECRET_KEYS.has(run)) return true;
+    }
+  }
+  return false;
+}
 
 /** Secrets shorter than this are not searched for: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
@@ -74,9 +123,14 @@ export function redactString(text: string, secrets: readonly string[] = []): str
   let out = text;
   // Secrets first, on the whole text (split/join is linear): a cut must not leave half a secret.
   for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
-  if (out.length > MAX_STRING) out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more characters]`;
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  let cut = "";
+  if (out.length > MAX_STRING) {
+    cut = `…[${out.length - MAX_STRING} more characters]`;
+    out = out.slice(0, MAX_STRING);
+  }
+  for (const [pattern, replacement] of PATTERNS) out = typeof replacement === "string" ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
+  // The note goes on after the search: a value that runs to the end of the line takes the rest with it.
+  return `${out}${cut}`;
 }
 
 function redactError(error: Error, secrets: readonly string[], seen: WeakMap<object, unknown>, depth: number): Error {
@@ -140,9 +194,11 @@ function redactValue(value: unknown, secrets: readonly string[], seen: WeakMap<o
 /**
  * A copy of `value` safe to log: credentials replaced by `"[redacted]"` — by key name
  * (`access_token`, `password`, `cookie`, `authorization`, …), by value (the `secrets` given),
- * and by shape (JWTs, `Bearer …`, URL passwords, token query parameters, known provider token
- * prefixes, runs of 40+ token characters). Errors keep their class and own properties, with
- * message, stack and cause redacted. Cycles are kept, depth is capped.
+ * by shape (JWTs, `Bearer …`, URL passwords, token query parameters, known provider token
+ * prefixes, runs of 40+ token characters), and by context (a value after a credential's name,
+ * `sessionToken=…`; the values a database's key error quotes for a credential column). Errors
+ * keep their class and own properties, with message, stack and cause redacted. Cycles are kept,
+ * depth is capped.
  *
  * latch runs every log line through it; use it in your own `logger` or `audit` sinks for data
  * that did not come from latch.

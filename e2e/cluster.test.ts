@@ -68,6 +68,8 @@ interface Shared {
 }
 
 const shared: Partial<Shared> = {};
+/** What the cluster's admin route (app/api/admin/revoke) takes as its bearer key. */
+const ADMIN_KEY = randomBytes(24).toString("base64url");
 const instances: Partial<Record<Strategy, { a: ExampleApp; b: ExampleApp }>> = {};
 /** The first setup failure, of the file or of a strategy's instances. */
 const setupErrors: Partial<Record<Strategy | "file", Error>> = {};
@@ -188,6 +190,7 @@ async function startPair(strategy: Strategy): Promise<void> {
           CLUSTER_REDIS_PREFIX: prefix,
           CLUSTER_STRATEGY: strategy,
           CLUSTER_INSTANCE: `${strategy} ${name}`,
+          CLUSTER_ADMIN_KEY: ADMIN_KEY,
         },
       });
     const started = await Promise.allSettled([start("A", ports[strategy][0]), start("B", ports[strategy][1])]);
@@ -517,6 +520,41 @@ for (const strategy of strategies) {
         await Promise.all([laptop.context.close(), phone.context.close()]);
       });
     }
+
+    it("revokeUser() from an admin route on B ends the user's sessions on every device and instance; a wrong key ends nothing", async () => {
+      const { a, b, db } = use(strategy);
+      const laptop = await openDevice(strategy, "revoke-laptop");
+      const phone = await openDevice(strategy, "revoke-phone");
+      await signInAsAlice(laptop.page, a);
+      await signInAsAlice(phone.page, b);
+      const laptopCookie = await sessionCookie(laptop.context, a);
+      const phoneCookie = await sessionCookie(phone.context, b);
+      const { rows } = await db.query<{ id: string }>("SELECT id::text AS id FROM users WHERE email = $1", [alice.email]);
+      const userId = rows[0]?.id;
+      if (userId === undefined) throw new Error("e2e: Alice has no user row");
+      const revoke = (key: string) =>
+        fetch(`${b.url}/api/admin/revoke`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ userId }) });
+
+      expect((await revoke(`${ADMIN_KEY}x`)).status).toBe(401);
+      expect(await sessionOn(a, laptopCookie.header), "nothing ended by a refused call").toMatchObject({ user: alice });
+      expect(await sessionOn(b, phoneCookie.header)).toMatchObject({ user: alice });
+
+      const response = await revoke(ADMIN_KEY);
+      expect(response.status, await response.text()).toBe(204);
+      const revokedAt = Date.now();
+      for (const [app, cookie, what] of [[a, laptopCookie, "laptop on A"], [b, laptopCookie, "laptop on B"], [a, phoneCookie, "phone on A"], [b, phoneCookie, "phone on B"]] as const) {
+        expect(await sessionOn(app, cookie.header), what).toBeNull();
+      }
+      if (strategy === "database") expect(await sessionRows(db, phoneCookie.token), "the phone's row is deleted").toBe(0);
+      await phone.page.reload();
+      await greeting(phone.page, "Not signed in");
+
+      // With JWT sessions the cut-off is in milliseconds and auth_time in whole seconds.
+      await nextSecondAfter(revokedAt);
+      await signInAsAlice(phone.page, a);
+      expect(await sessionOn(b, (await sessionCookie(phone.context, a)).header), "a new sign-in works").toMatchObject({ user: alice });
+      await Promise.all([laptop.context.close(), phone.context.close()]);
+    });
 
     if (strategy === "database") {
       it("signOutEverywhere() on A deletes every session row of the user: the other device is denied on B", async () => {

@@ -46,4 +46,4 @@ async function config(): Promise<AuthConfig> {
   return built;
 }
 
-export const { handlers, auth, signIn, signOut, signOutEverywhere, getAccessToken } = NextAuth(config);
+export const { handlers, auth, signIn, signOut, signOutEverywhere, revokeUser, getAccessToken } = NextAuth(config);

@@ -818,9 +818,10 @@ export interface SessionRevokedAuditEvent extends AuditEventBase {
   /**
    * Why: `sign-out-everywhere`; `refresh-token-reused` (a refresh token was presented twice —
    * stolen, or a broken client); `client-revoked` (a native client revoked its refresh token);
-   * `email-proved` (an email sign-in proved an address someone had used unverified).
+   * `email-proved` (an email sign-in proved an address someone had used unverified);
+   * `revoked-by-app` (the app called `revokeUser()`).
    */
-  reason: "sign-out-everywhere" | "refresh-token-reused" | "client-revoked" | "email-proved";
+  reason: "sign-out-everywhere" | "refresh-token-reused" | "client-revoked" | "email-proved" | "revoked-by-app";
 }
 
 /** A token was refreshed: a provider's access token, or a bearer refresh token rotated. */

@@ -1,12 +1,13 @@
 import { redirect } from "next/navigation";
 import { createRequestContext } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
-import { emitAudit } from "../core/audit.js";
 import { handleRequest } from "../core/handle-request.js";
 import { readChunkedCookie } from "../core/cookies.js";
+import type { ResolvedConfig } from "../core/config.js";
+import { endUserSessions, requireEndable } from "../core/end-user-sessions.js";
 import { findDatabaseSession } from "../core/session/database-session.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
-import { CredentialsSignin, EmailSignInError, InvalidProvider, MissingAdapterMethods, RateLimited, UnsupportedStrategy } from "../errors.js";
+import { CredentialsSignin, EmailSignInError, InvalidProvider, RateLimited } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -43,6 +44,19 @@ async function actionRequest(origin: string): Promise<Request> {
 }
 
 /**
+ * The request being served, for audit events, when there is one: `revokeUser()` may also run in
+ * a script or a job, outside any request.
+ */
+async function currentRequest(resolved: ResolvedConfig): Promise<Request | undefined> {
+  try {
+    const headers = await requestHeaders();
+    return new Request(createRequestContext(resolved, headers).origin, { headers });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Calls the engine from a server action: same code path as the routes, with the CSRF token
  * check skipped because Next.js checks server actions' Origin itself — unless the browser marked
  * the action cross-site, which is then refused as a forged form is. Cookies go through
@@ -72,8 +86,10 @@ async function refererOr(fallback: string): Promise<string> {
 }
 
 /** The server-action functions of a `NextAuth()` call. */
-export function createActions(instance: Instance): Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "signOutEverywhere"> {
-  const actions: Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "signOutEverywhere"> = {
+type Actions = Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "signOutEverywhere" | "revokeUser">;
+
+export function createActions(instance: Instance): Actions {
+  const actions: Actions = {
     async signIn(provider, options, authorizationParams) {
       const fields: Record<string, string> = {};
       let redirectTo: string | undefined;
@@ -134,30 +150,25 @@ export function createActions(instance: Instance): Pick<NextAuthResult, "signIn"
       // A cross-site call revokes nothing; the sign-out it falls through to is refused.
       if (sentCrossSite(await requestHeaders())) return actions.signOut(options);
       const resolved = await instance.getConfig(undefined);
-      const { revocation, adapter } = resolved;
       const ctx = createRequestContext(resolved, await requestHeaders());
       const store = await requestCookies();
       const raw = readChunkedCookie(new Map(store.getAll().map((c) => [c.name, c.value])), ctx.cookies.sessionToken.name).value;
+      let userId: string | undefined;
       if (resolved.strategy === "database") {
-        if (!adapter?.deleteSessionsByUserId) {
-          throw new MissingAdapterMethods("signOutEverywhere() with database sessions needs the adapter method deleteSessionsByUserId (latch's SQLite, PostgreSQL and Redis adapters have it).");
-        }
-        const found = raw ? await findDatabaseSession(ctx, raw) : null;
-        if (found) {
-          await adapter.deleteSessionsByUserId(found.user.id);
-          await emitAudit(resolved, { type: "session-revoked", userId: found.user.id, scope: "user", reason: "sign-out-everywhere" }, await actionRequest(ctx.origin));
-        }
+        userId = raw ? (await findDatabaseSession(ctx, raw))?.user.id : undefined;
       } else {
-        if (!revocation) {
-          throw new UnsupportedStrategy("signOutEverywhere() with JWT sessions needs a revocation store: set `revocation` (e.g. RedisRevocationStore) in the config.");
-        }
         const token = raw ? await decodeSessionToken(ctx, raw) : null;
-        if (typeof token?.sub === "string") {
-          await revocation.revokeUser(token.sub, new Date());
-          await emitAudit(resolved, { type: "session-revoked", userId: token.sub, scope: "user", reason: "sign-out-everywhere" }, await actionRequest(ctx.origin));
-        }
+        userId = typeof token?.sub === "string" ? token.sub : undefined;
       }
+      // Said even when nobody is signed in here: a missing adapter method or store is a config error.
+      if (userId === undefined) requireEndable(resolved, "signOutEverywhere()");
+      else await endUserSessions(resolved, userId, "sign-out-everywhere", "signOutEverywhere()", await actionRequest(ctx.origin));
       return actions.signOut(options);
+    },
+    async revokeUser(userId) {
+      if (typeof userId !== "string" || userId === "") throw new TypeError("revokeUser(userId) takes the id of a user (session.user.id, the token's sub), a non-empty string.");
+      const resolved = await instance.getConfig(undefined);
+      await endUserSessions(resolved, userId, "revoked-by-app", "revokeUser()", await currentRequest(resolved));
     },
   };
   return actions;

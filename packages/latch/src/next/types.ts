@@ -136,6 +136,21 @@ export interface NextAuthResult<P extends Provider = Provider> {
    */
   signOutEverywhere: (options?: SignOutOptions) => Promise<string>;
   /**
+   * Ends every session of a user on every device, from anywhere on the server (a server action,
+   * a route handler, a script): when you ban a user, delete an account or reset a password.
+   * Database sessions are deleted (the adapter's `deleteSessionsByUserId`); JWT sessions,
+   * bearer tokens and refresh tokens are cut off through the `revocation` store — JWT sessions
+   * need one, since a JWT cannot be recalled otherwise. Emits `session-revoked` with reason
+   * `revoked-by-app`. Throws `UnsupportedStrategy` / `MissingAdapterMethods` saying what to set.
+   *
+   * @example
+   * ```ts
+   * await revokeUser(user.id);
+   * await adapter.deleteUser?.(user.id);
+   * ```
+   */
+  revokeUser: (userId: string) => Promise<void>;
+  /**
    * A valid access token of the signed-in user at an OAuth provider, refreshed when near expiry —
    * once across every instance sharing `providerTokens.store`. Works in server components.
    * Answers `{ error }` instead of throwing: `NoSession`, `NoTokens`, `RefreshTokenError` (the

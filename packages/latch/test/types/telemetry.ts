@@ -37,7 +37,7 @@ export function summary(event: AuditEvent): string {
       expectTypeOf(event.kind).toEqualTypeOf<"provider" | "refresh-token">();
       return event.kind;
     case "session-revoked":
-      expectTypeOf(event.reason).toEqualTypeOf<"sign-out-everywhere" | "refresh-token-reused" | "client-revoked" | "email-proved">();
+      expectTypeOf(event.reason).toEqualTypeOf<"sign-out-everywhere" | "refresh-token-reused" | "client-revoked" | "email-proved" | "revoked-by-app">();
       return event.reason;
     case "rate-limited":
       expectTypeOf(event.retryAfter).toEqualTypeOf<number>();

@@ -276,13 +276,7 @@ export async function readBearerSession(ctx: RequestContext, token: string, cook
     if (!cookie || typeof claims.fgp !== "string" || !constantTimeEqual(await sha256Hex(cookie), claims.fgp)) return INVALID;
   }
   try {
-    // A database session's bearer token has no sign-in time, but minting one takes a live row,
-    // and ending a user's sessions deletes their rows first: a token issued after a user's
-    // cut-off comes from a session begun after it. Without this, revokeUser() would refuse the
-    // user's new bearer tokens for as long as the store keeps the cut-off. A JWT session's
-    // token without auth_time predates revocation support and stays refused.
-    const authTime = claims.auth_time ?? (resolved.strategy === "database" ? claims.iat : undefined);
-    if (resolved.revocation && (await resolved.revocation.isRevoked({ sid: claims.sid, userId: claims.sub, authTime }))) return INVALID;
+    if (resolved.revocation && (await resolved.revocation.isRevoked({ sid: claims.sid, userId: claims.sub, authTime: claims.auth_time }))) return INVALID;
     const user = resolved.strategy === "database" ? await resolved.adapter?.getUser?.(claims.sub) : undefined;
     if (resolved.strategy === "database" && !user) return INVALID;
     const { iss: _iss, aud: _aud, jti: _jti, nbf: _nbf, fgp: _fgp, ...rest } = claims;

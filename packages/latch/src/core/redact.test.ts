@@ -60,6 +60,10 @@ describe("redactString", () => {
     ["JSON", `{"sessionToken":"${LEGACY_TOKEN}","userId":"${USER_ID}"}`, `{"sessionToken":"${REDACTED}","userId":"${USER_ID}"}`],
     ["an object as Node prints it", `{ sessionToken: '${LEGACY_TOKEN}', userId: '${USER_ID}' }`, `{ sessionToken: '${REDACTED}', userId: '${USER_ID}' }`],
     ["a cookie string", `theme=dark; authjs.session-token=${LEGACY_TOKEN}`, `theme=dark; authjs.session-token=${REDACTED}`],
+    ["MySQL 8's duplicate primary key of Auth.js's session table", `Duplicate entry '${LEGACY_TOKEN}' for key 'session.PRIMARY'`, `Duplicate entry '${REDACTED}' for key 'session.PRIMARY'`],
+    ["a header whose name ends in a credential's", `upstream said 401 to X-Auth-Token: ${LEGACY_TOKEN}`, `upstream said 401 to X-Auth-Token: ${REDACTED}`],
+    ["a prefixed variable", `DB_PASSWORD=${LEGACY_TOKEN} AUTH_SECRET=${LEGACY_TOKEN}`, `DB_PASSWORD=${REDACTED} AUTH_SECRET=${REDACTED}`],
+    ["an email sign-in's token", `verification-token:${LEGACY_TOKEN}`, `verification-token:${REDACTED}`],
   ])("removes a legacy UUID session token from %s, and only it", (_, text, expected) => {
     expect(redactString(text)).toBe(expected);
   });
@@ -86,7 +90,8 @@ describe("redactString", () => {
       `Duplicate entry '${USER_ID}' for key 'PRIMARY'`,
       `Duplicate entry 'alice@example.com' for key 'users.email'`,
       `userId=${USER_ID} sessionId: ${USER_ID}`,
-      `token_type: bearer-token hashPassword: ${USER_ID} verification-token:${USER_ID}`,
+      `token_type: bearer-token hashPassword: ${USER_ID}`,
+      `Duplicate entry '${USER_ID}' for key 'users.PRIMARY'`,
       "token: short, refresh_token: undefined, password=[redacted]",
       "refresh-token-reused: signed out everywhere",
     ];

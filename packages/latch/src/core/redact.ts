@@ -67,9 +67,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string | Replacer]> = [
   // Provider token formats (GitHub, Google, Slack) and latch's own refresh tokens.
   [/\b(?:gh[pousr]_|github_pat_|ya29\.|xox[abpr]-|latch_rt_)[A-Za-z0-9._-]+/g, REDACTED],
   // `name=value`, `name: value`, `{ name: 'value' }` where the name is a credential's: the value,
-  // from 8 characters (a legacy UUID session token is 36). A word that only contains a name
+  // from 8 characters (a legacy UUID session token is 36). A name may end a longer one after
+  // `_`, `-` or `.` (`AUTH_SECRET`, `X-Auth-Token`); a word that only contains a name
   // (`hashPassword`, `token_type`) does not count; `undefined` stays, as the key rule keeps it.
-  [new RegExp(`(?<![A-Za-z0-9_-])((?:${CREDENTIAL_NAME})["']?[ \\t]{0,8}[=:][ \\t]{0,8}["']?)(?!undefined\\b)[^\\s"'\`,;&()<>{}[\\]]{8,}`, "gi"), `$1${REDACTED}`],
+  [new RegExp(`(?<![A-Za-z0-9])((?:${CREDENTIAL_NAME})["']?[ \\t]{0,8}[=:][ \\t]{0,8}["']?)(?!undefined\\b)[^\\s"'\`,;&()<>{}[\\]]{8,}`, "gi"), `$1${REDACTED}`],
   // PostgreSQL's `Key ("userId", "sessionToken")=(42, …) already exists.` (and its foreign-key and
   // exclusion variants): the whole value list when a column is a credential — which value is
   // which cannot be told once a value holds a comma. The list ends at the first `) already
@@ -95,7 +96,10 @@ function namesCredentialColumn(columns: string): boolean {
  */
 function namesCredentialIndex(index: string): boolean {
   // MySQL 8 prefixes the table: `sessions.sessionToken`.
-  const name = index.slice(index.lastIndexOf(".") + 1);
+  const dot = index.lastIndexOf(".");
+  const name = index.slice(dot + 1);
+  // Auth.js's MySQL schemas key the session table by its token: `session.PRIMARY`.
+  if (name === "PRIMARY" && /^sessions?$/i.test(index.slice(0, Math.max(dot, 0)))) return true;
   const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean).map((word) => word.toLowerCase());
   for (let start = 0; start < words.length; start++) {
     let run = "";

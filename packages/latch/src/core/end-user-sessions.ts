@@ -1,8 +1,7 @@
 /**
  * Ending every session of one user, as `signOutEverywhere()` (the user's own choice) and
- * `revokeUser()` (the app's: a ban, a deleted account, a password reset) do: database rows are
- * deleted, JWT sessions and the refresh-token families of both strategies are cut off through
- * the revocation store. One rule, so the two cannot drift apart.
+ * `revokeUser()` (the app's: a ban, a deleted account) do: database rows are deleted, JWT
+ * sessions are cut off through the revocation store. One rule, so the two cannot drift apart.
  */
 import { MissingAdapterMethods, UnsupportedStrategy } from "../errors.js";
 import type { SessionRevokedAuditEvent } from "../types.js";
@@ -29,10 +28,10 @@ export function requireEndable(resolved: ResolvedConfig, caller: string): void {
 }
 
 /**
- * Ends every session of `userId` on every device, now. Database sessions need the adapter's
- * `deleteSessionsByUserId`; JWT sessions a `revocation` store. With database sessions and a
- * revocation store, the user's bearer tokens are revoked too (without one they live out their
- * short lifetime). Throws what is missing, saying what to set, before ending anything.
+ * Ends every session of `userId` on every device, now: database rows are deleted (with them
+ * their refresh tokens), JWT sessions get a cut-off in the `revocation` store (which their bearer
+ * and refresh tokens also answer to). A database session's bearer tokens already issued live
+ * out their lifetime. Throws what is missing, saying what to set, before ending anything.
  *
  * @example
  * ```ts
@@ -48,9 +47,16 @@ export async function endUserSessions(
 ): Promise<void> {
   requireEndable(resolved, caller);
   const { adapter, revocation } = resolved;
-  if (resolved.strategy === "database") await adapter?.deleteSessionsByUserId?.(userId);
-  // Bearer tokens and refresh families of JWT sessions are checked against the store, as are
-  // those of database sessions when the app set one.
-  if (revocation) await revocation.revokeUser(userId, new Date());
+  if (resolved.strategy === "database") {
+    // The rows are the sessions: their refresh families end with them. Bearer tokens already
+    // issued live out their lifetime (bearer.maxAge): a user cut-off in a revocation store would
+    // refuse them, but database bearer tokens carry no sign-in time, so it would refuse the
+    // user's later ones too — and the time a token is signed cannot tell a session read before
+    // the rows were deleted from one begun after.
+    await adapter?.deleteSessionsByUserId?.(userId);
+  } else {
+    // JWT sessions, their bearer tokens and refresh families are all checked against the store.
+    await revocation?.revokeUser(userId, new Date());
+  }
   await emitAudit(resolved, { type: "session-revoked", userId, scope: "user", reason }, request);
 }

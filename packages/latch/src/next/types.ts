@@ -137,16 +137,20 @@ export interface NextAuthResult<P extends Provider = Provider> {
   signOutEverywhere: (options?: SignOutOptions) => Promise<string>;
   /**
    * Ends every session of a user on every device, from anywhere on the server (a server action,
-   * a route handler, a script): when you ban a user, delete an account or reset a password.
-   * Database sessions are deleted (the adapter's `deleteSessionsByUserId`); JWT sessions,
-   * bearer tokens and refresh tokens are cut off through the `revocation` store — JWT sessions
-   * need one, since a JWT cannot be recalled otherwise. Emits `session-revoked` with reason
-   * `revoked-by-app`. Throws `UnsupportedStrategy` / `MissingAdapterMethods` saying what to set.
+   * a route handler, a script): when you ban a user or delete an account. Database sessions are
+   * deleted (the adapter's `deleteSessionsByUserId`), with their refresh tokens; their bearer
+   * tokens already issued live out `bearer.maxAge`. JWT sessions, with their bearer and refresh
+   * tokens, are cut off through the `revocation` store, which JWT sessions therefore need; a
+   * sign-in within the same second counts as before the cut-off. It does not stop the user
+   * signing in again: block them first (delete the user, or refuse them in `callbacks.signIn`).
+   * Emits `session-revoked` with reason `revoked-by-app`. Throws `UnsupportedStrategy` /
+   * `MissingAdapterMethods` saying what to set. Never export it from a `"use server"` module as
+   * it is: that would let anyone end anyone's sessions.
    *
    * @example
    * ```ts
+   * await adapter.deleteUser?.(user.id); // first: no new sign-in as this user
    * await revokeUser(user.id);
-   * await adapter.deleteUser?.(user.id);
    * ```
    */
   revokeUser: (userId: string) => Promise<void>;

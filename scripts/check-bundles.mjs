@@ -110,6 +110,11 @@ const NODE = {
   allowedBuiltins: ["node:crypto", "node:buffer"],
 };
 
+// As a worker toolchain resolves (Cloudflare's workerd with nodejs_compat, or a next.config
+// that adds "node" to the Edge conditions): "node" among the conditions, but "worker" first in
+// latch's exports must still win, so such a bundle gets the WebCrypto build.
+const WORKER_WITH_NODE = { ...EDGE, conditions: ["workerd", "worker", "node", "browser", "import", "default"] };
+
 const BUNDLES = [
   { name: "latch/react", entry: `export * from "latch/react";`, ...BROWSER },
   { name: "latch/client", entry: `export * from "latch/client";`, ...BROWSER },
@@ -125,6 +130,15 @@ const BUNDLES = [
       { rule: "built-in pages", pattern: BUILT_IN_PAGES },
       { rule: "node:crypto path on the Edge", pattern: NODE_CRYPTO_PATH },
     ],
+    maxBytes: LEAN_PROXY_BUDGET,
+  },
+  {
+    name: "lean proxy (latch/proxy, worker with node condition)",
+    entry: LEAN_PROXY_ENTRY,
+    ...WORKER_WITH_NODE,
+    serverPackages: SERVER_PACKAGES,
+    catalogue: false,
+    forbidden: [{ rule: "node:crypto path in a worker", pattern: NODE_CRYPTO_PATH }],
     maxBytes: LEAN_PROXY_BUDGET,
   },
   {
@@ -156,6 +170,11 @@ const PLANTED = {
     // Used, not only imported: so that the planted code counts towards the size too.
     code: `import * as planted from "../core/pages/index.js"; import * as fast from "../core/session/jwe-fast.js"; import "jose"; import "oauth4webapi"; import "node:fs"; import "../providers/github.js"; globalThis.__latchPlanted = [planted, fast];`,
     expect: ["jose", "oauth4webapi", "node:fs", "packages/latch/dist/core/pages/index.js", "packages/latch/dist/providers/github.js", "packages/latch/dist/core/session/jwe-fast.js", "minified size"],
+  },
+  "lean proxy (latch/proxy, worker with node condition)": {
+    file: "packages/latch/dist/proxy/index.js",
+    code: `import * as fast from "../core/session/jwe-fast.js"; globalThis.__latchPlanted = fast;`,
+    expect: ["packages/latch/dist/core/session/jwe-fast.js"],
   },
   "lean proxy (latch/proxy, node)": {
     file: "packages/latch/dist/proxy/node.js",

@@ -41,3 +41,33 @@ describe.each(ENTRIES)("latch/proxy from $name", ({ NextAuth, webCrypto }) => {
     }
   });
 });
+
+describe("latch/proxy's Node.js build on a runtime whose node:crypto is partial", () => {
+  it("counts every request as signed out, keeps the cookie, and logs what is missing and what to do", async () => {
+    vi.resetModules();
+    vi.doMock("node:crypto", async () => {
+      const actual = await vi.importActual<typeof import("node:crypto")>("node:crypto");
+      return { ...actual, default: actual, createDecipheriv: undefined, hkdfSync: undefined };
+    });
+    try {
+      const { default: PartialNextAuth } = await import("./node.js");
+      const errors: Error[] = [];
+      const { auth } = PartialNextAuth({
+        secret: SECRET,
+        trustHost: true,
+        providers: [],
+        logger: { error: (error) => errors.push(error) },
+        callbacks: { authorized: ({ auth: session }) => !!session },
+      });
+      const cookie = `${SALT}=${await encode({ token: { name: "Edna", sub: "e1" }, secret: SECRET, salt: SALT })}`;
+      const response = await auth(request("/dashboard", { cookie }));
+      expect(response.status).toBe(307);
+      expect(response.headers.getSetCookie(), "a broken runtime clears nobody's cookie").toEqual([]);
+      const cause = errors[0]?.cause;
+      expect(cause instanceof Error ? cause.message : "").toMatch(/lacks createDecipheriv, hkdfSync\. Build the proxy for the Edge runtime/);
+    } finally {
+      vi.doUnmock("node:crypto");
+      vi.resetModules();
+    }
+  });
+});

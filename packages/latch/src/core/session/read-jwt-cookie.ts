@@ -43,7 +43,10 @@ export interface JwtCookieReader {
   sessionMaxAge: number;
   /** The session cookie's name and attributes for this request. */
   sessionCookie: CookieOption;
-  /** `null` for any token that does not decode; never rejects. */
+  /**
+   * `null` for any token that does not decode. Rejects only when the cryptography itself fails:
+   * the read then rejects too, and the cookie is neither renewed nor cleared.
+   */
   decode(raw: string): Promise<JWT | null>;
   encode(token: JWT): Promise<string>;
   /**

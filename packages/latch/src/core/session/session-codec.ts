@@ -144,7 +144,8 @@ export function codecCache(jwe: SessionJwe): (secret: string | readonly string[]
 /**
  * A codec for one secret list and salt that asks `jwe` for the keys on every call (`jwe.keys`
  * caches them), with no sync fast path and no codec cache: for the lean proxy, which encodes
- * and decodes once per request and counts every byte. `secrets` must not be empty.
+ * and decodes once per request and counts every byte. `secrets` must not be empty. Unlike
+ * `SessionCodec.decode` elsewhere, its `decode` rejects when the cryptography itself fails.
  *
  * @example
  * ```ts
@@ -159,13 +160,12 @@ export function lightCodec(jwe: SessionJwe, secrets: readonly string[], salt: st
       if (!first) throw new MissingSecret("No session secret is configured: set AUTH_SECRET.");
       return jwe.seal(first.cbc, issueClaims(payload, maxAgeSeconds, nowSeconds, jwe));
     },
+    // A token that does not open is null. A cryptography that fails (keys that cannot be derived,
+    // a runtime without what it needs) rejects: the proxy logs why and keeps the cookie, rather
+    // than clearing every user's cookie in silence.
     async decode(token, nowSeconds = currentSeconds()) {
-      try {
-        const result = await jwe.open(token, await keys(), nowSeconds);
-        return typeof result === "string" ? null : result;
-      } catch {
-        return null;
-      }
+      const result = await jwe.open(token, await keys(), nowSeconds);
+      return typeof result === "string" ? null : result;
     },
   };
 }
@@ -173,7 +173,7 @@ export function lightCodec(jwe: SessionJwe, secrets: readonly string[], salt: st
 /** Encodes and decodes session tokens as the config says, for one salt. */
 export interface TokenCodec {
   encode(token: JWT): Promise<string>;
-  /** `null` for anything invalid, never a rejection. */
+  /** `null` for any invalid token, never a rejection for one; only a failing cryptography rejects (see `lightCodec`). */
   decode(raw: string): Promise<JWT | null>;
 }
 

@@ -5,7 +5,7 @@
  */
 import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decode } from "../src/jwt.js";
 import OIDC from "../src/providers/oidc.js";
 import { MemoryRevocationStore } from "../src/revocation/memory.js";
@@ -107,6 +107,33 @@ describe.each(stores)("revocation in %s", (_name, makeStore) => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const fresh = await signIn(config);
     expect(await fresh.session()).not.toBeNull();
+  });
+});
+
+// Stores that keep time by the process's clock, which the test moves; Redis and PostgreSQL expire
+// entries by their own.
+describe.each(stores.filter(([name]) => name === "SQLite" || name === "memory"))("revocation in %s, over weeks", (_name, makeStore) => {
+  it("a sign-out with an old copy of the cookie still ends a copy renewed since, after the old one would have expired", async () => {
+    const config = configWith(makeStore());
+    const stale = await signIn(config);
+    const renewed = copyOf(stale, config);
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      // 25 days on, the thief's copy is renewed (30 more days); the owner's copy has 5 days left.
+      vi.setSystemTime(start + 25 * 86_400_000);
+      expect(await renewed.session()).not.toBeNull();
+      expect(renewed.jar.get("authjs.session-token")).not.toBe(stale.jar.get("authjs.session-token"));
+      const csrfToken = await stale.csrfToken();
+      await stale.fetch("/api/auth/signout", { form: { csrfToken } });
+      // Each read from a copy of the renewed cookie: a refused read clears the jar it came from.
+      expect(await copyOf(renewed, config).session()).toBeNull();
+      // Past the owner's copy's expiry, the revocation must still be remembered.
+      vi.setSystemTime(start + 31 * 86_400_000);
+      expect(await copyOf(renewed, config).session()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -52,7 +52,9 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     const token = value ? await decodeSessionToken(ctx, value) : null;
     if (revocation && typeof token?.sid === "string") {
       try {
-        await revocation.revokeSession(token.sid, new Date((token.exp ?? Date.now() / 1000 + ctx.resolved.jwtMaxAge) * 1000));
+        // Until the longest any copy of it can live: another copy may have been renewed since
+        // this one was (a thief's), and expires up to a full maxAge from now, not with this one.
+        await revocation.revokeSession(token.sid, new Date(Math.max((token.exp ?? 0) * 1000, Date.now() + ctx.resolved.jwtMaxAge * 1000)));
       } catch (error) {
         ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; copies of this session token stay valid until they expire.", { cause: error }));
       }

@@ -62,7 +62,8 @@ async function endFamilySession(action: ActionContext, family: RefreshFamily): P
   try {
     const row = await familyRow(action, family);
     if (row && resolved.adapter?.deleteSession) await resolved.adapter.deleteSession(row.key);
-    if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, family.expiresAt);
+    // Until the longest a copy of that session's cookie can live, which may outlast the family.
+    if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, new Date(Math.max(family.expiresAt.getTime(), Date.now() + resolved.jwtMaxAge * 1000)));
   } catch (error) {
     resolved.logger.error(new SignOutError("A refresh token was reused but its session could not be ended.", { cause: error }));
   }

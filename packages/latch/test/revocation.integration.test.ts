@@ -14,7 +14,9 @@ import { RedisRevocationStore } from "../src/revocation/redis.js";
 import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
 import type { RevocationStore } from "../src/revocation/types.js";
 import type { AuthConfig } from "../src/types.js";
+import ProxyNextAuth from "../src/proxy/node.js";
 import { EngineClient } from "./helpers/engine-client.js";
+import { issuedSession, request as proxyRequest } from "./helpers/proxy-requests.js";
 import { requirePostgres, requireRedis, type PostgresNamespace, type RedisNamespace } from "./helpers/services.js";
 
 const ORIGIN = "http://127.0.0.1:3995";
@@ -131,6 +133,76 @@ describe.each(stores.filter(([name]) => name === "SQLite" || name === "memory"))
       // Past the owner's copy's expiry, the revocation must still be remembered.
       vi.setSystemTime(start + 31 * 86_400_000);
       expect(await copyOf(renewed, config).session()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+/**
+ * latch/proxy as docs/protected-routes.md sets it up next to an engine with a store: the shared
+ * config without `revocation`. It renews cookies without asking the store.
+ */
+function leanProxy() {
+  const { auth } = ProxyNextAuth({ secret: SECRET, trustHost: true, providers: [], callbacks: { authorized: ({ auth: session }) => !!session } });
+  return async (token: string): Promise<{ status: number; renewed: string | undefined }> => {
+    const response = await auth(proxyRequest("/dashboard", { cookie: `authjs.session-token=${token}` }));
+    return { status: response.status, renewed: issuedSession(response) };
+  };
+}
+
+/** A browser holding `token` as its session cookie. */
+function holding(config: AuthConfig, token: string): EngineClient {
+  const client = new EngineClient(ORIGIN, config);
+  client.jar.set("authjs.session-token", token);
+  return client;
+}
+
+const DAY = 86_400_000;
+
+describe("revocation behind latch/proxy, over weeks (memory store)", () => {
+  it("a revoked cookie the lean proxy kept renewing stays refused after the store forgot the revocation", async () => {
+    const store = MemoryRevocationStore();
+    const config = configWith(store);
+    const browser = await signIn(config);
+    let token = browser.jar.get("authjs.session-token") ?? "";
+    const proxy = leanProxy();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      await store.revokeUser(await readSub(copyOf(browser, config)), new Date());
+      expect(await holding(config, token).session()).toBeNull();
+      for (const day of [20, 40]) {
+        vi.setSystemTime(start + day * DAY);
+        const { status, renewed } = await proxy(token);
+        expect(status, `day ${day}: the lean proxy does not ask the store`).toBe(200);
+        token = renewed ?? "";
+        expect((await decode({ token, secret: SECRET, salt: "authjs.session-token" }))?.iat, "the proxy keeps iat").toBeLessThan(start / 1000 + 1);
+      }
+      // Day 40: the store kept the cut-off for 30 days; the cookie is alive only by the proxy.
+      expect(await holding(config, token).session()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a session renewed by latch's engine lives on; one renewed only by the lean proxy for longer than a token lives must sign in again", async () => {
+    const config = configWith(MemoryRevocationStore());
+    const proxy = leanProxy();
+    const engineRenewed = await signIn(config);
+    const proxyOnly = (await signIn(config)).jar.get("authjs.session-token") ?? "";
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      let token = proxyOnly;
+      for (const day of [20, 40]) {
+        vi.setSystemTime(start + day * DAY);
+        expect(await engineRenewed.session(), `day ${day}: the session route renews`).not.toBeNull();
+        token = (await proxy(token)).renewed ?? "";
+      }
+      expect(await holding(config, token).session()).toBeNull();
+      // Without a store there is nothing the proxy could have missed: the same cookie is a session.
+      expect(await holding({ ...config, revocation: undefined }, token).session()).not.toBeNull();
     } finally {
       vi.useRealTimers();
     }

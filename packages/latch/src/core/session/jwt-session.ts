@@ -1,5 +1,6 @@
 import { JWTSessionError } from "../../errors.js";
 import { createSessionCodec } from "./codec.js";
+import { CLOCK_TOLERANCE } from "./jwe-checks.js";
 import { configuredTokenCodec, type TokenCodec } from "./session-codec.js";
 import type { JWT } from "../../types.js";
 import { writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
@@ -49,6 +50,11 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       ...tokenCodec(ctx),
       checkRevoked: revocation
         ? async (decoded) => {
+            // latch/proxy renews cookies without asking the store, and keeps their `iat`: the
+            // last time latch (which asks) issued the token. One issued longer ago than a token
+            // lives was kept alive by that proxy alone, possibly past a revocation the store
+            // has since forgotten (it keeps one for a token's lifetime): refuse it.
+            if (typeof decoded.iat === "number" && decoded.iat < Date.now() / 1000 - resolved.jwtMaxAge - CLOCK_TOLERANCE) return "revoked";
             try {
               const revoked = await revocation.isRevoked({ sid: decoded.sid, userId: decoded.sub, authTime: decoded.auth_time });
               return revoked ? "revoked" : "valid";

@@ -145,7 +145,8 @@ export function codecCache(jwe: SessionJwe): (secret: string | readonly string[]
  * A codec for one secret list and salt that asks `jwe` for the keys on every call (`jwe.keys`
  * caches them), with no sync fast path and no codec cache: for the lean proxy, which encodes
  * and decodes once per request and counts every byte. `secrets` must not be empty. Unlike
- * `SessionCodec.decode` elsewhere, its `decode` rejects when the cryptography itself fails.
+ * `SessionCodec` elsewhere, its `encode` keeps the payload's `iat` (the proxy does not vouch for
+ * a token it renews) and its `decode` rejects when the cryptography itself fails.
  *
  * @example
  * ```ts
@@ -158,7 +159,11 @@ export function lightCodec(jwe: SessionJwe, secrets: readonly string[], salt: st
     async encode(payload, maxAgeSeconds, nowSeconds = currentSeconds()) {
       const [first] = await keys();
       if (!first) throw new MissingSecret("No session secret is configured: set AUTH_SECRET.");
-      return jwe.seal(first.cbc, issueClaims(payload, maxAgeSeconds, nowSeconds, jwe));
+      const claims = issueClaims(payload, maxAgeSeconds, nowSeconds, jwe);
+      // The proxy renews without asking a revocation store, so it does not vouch for the token:
+      // `iat` stays the time latch's engine (which asks) issued it (jwt-session.ts).
+      if (typeof payload.iat === "number" && Number.isFinite(payload.iat) && payload.iat <= nowSeconds) claims.iat = payload.iat;
+      return jwe.seal(first.cbc, claims);
     },
     // A token that does not open is null. A cryptography that fails (keys that cannot be derived,
     // a runtime without what it needs) rejects: the proxy logs why and keeps the cookie, rather

@@ -48,7 +48,7 @@ const WEB_CRYPTO_PATH = /^packages\/latch\/dist\/core\/session\/jwe-web\.js$/;
  * Bytes the lean proxy may add to an empty proxy, minified, on either runtime. Issue 8 asks for
  * 10 KB; what the lean proxy must do — the JWE with jose's checks on one runtime's
  * cryptography, HKDF keys, chunked cookies, host trust, renewal, the proxy's answers — measures
- * about 17.5 KB (232 KB before latch/proxy existed, 21 KB while it carried both
+ * about 18.5 KB (232 KB before latch/proxy existed, 21 KB while it carried both
  * cryptographies). This ceiling keeps it there.
  */
 const LEAN_PROXY_BUDGET = 19 * 1024;

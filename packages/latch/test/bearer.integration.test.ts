@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, UnsecuredJWT, type JWK } from "jose";
 import { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import { parseAuthorization } from "../src/core/bearer.js";
 import { createRequestContext, resolveConfig } from "../src/core/config.js";
@@ -435,6 +435,30 @@ describe("refresh tokens for clients outside the browser", () => {
     expect((await refresh(cfg, rotated.body.refreshToken)).status, "the thief's or the client's successor token").toBe(400);
     expect((await sessionFor(cfg, { authorization: `Bearer ${rotated.body.token}` })).status, "bearer tokens of the session").toBe("invalid");
     expect(await client.session(), "the browser session it came from").toBeNull();
+  });
+
+  it("keeps the session a reused refresh token ended revoked for as long as its cookie can live, past the family's end", async () => {
+    const cfg = config({
+      bearer: { refreshTokens: { store: MemoryRefreshTokenStore(), absoluteMaxAge: 24 * 60 * 60 } },
+      revocation: SQLiteRevocationStore(new Database(":memory:")),
+    });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const cookie = client.jar.get("authjs.session-token") ?? "";
+    const first = await offline(client);
+    await refresh(cfg, first.body.refreshToken);
+    expect((await refresh(cfg, first.body.refreshToken)).status, "the reuse").toBe(400);
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      // Two days on: the family (one day) is over, the session cookie (30 days) is not.
+      vi.setSystemTime(start + 2 * 24 * 60 * 60 * 1000);
+      const browser = new EngineClient(ORIGIN, cfg);
+      browser.jar.set("authjs.session-token", cookie);
+      expect(await browser.session()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("lets exactly one of 10 concurrent refreshes with one token succeed", async () => {

@@ -5,6 +5,7 @@
  * engine reads. scripts/check-bundles.mjs proves each condition resolves to its entry and that
  * neither bundle carries the other's cryptography.
  */
+import type * as NodeCrypto from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { issuedSession, request } from "../../test/helpers/proxy-requests.js";
 import { decode, encode } from "../jwt.js";
@@ -46,7 +47,7 @@ describe("latch/proxy's Node.js build on a runtime whose node:crypto is partial"
   it("counts every request as signed out, keeps the cookie, and logs what is missing and what to do", async () => {
     vi.resetModules();
     vi.doMock("node:crypto", async () => {
-      const actual = await vi.importActual<typeof import("node:crypto")>("node:crypto");
+      const actual = await vi.importActual<typeof NodeCrypto>("node:crypto");
       return { ...actual, default: actual, createDecipheriv: undefined, hkdfSync: undefined };
     });
     try {

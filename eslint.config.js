@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", "**/next-env.d.ts", ".test-results/**", ".docs-check/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", "**/next-env.d.ts", ".test-results/**", ".docs-check/**", "e2e/apps/.protected15-lean/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

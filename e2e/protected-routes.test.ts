@@ -9,7 +9,7 @@
  * prefetch headers, forged cookies), and failing closed when the server is misconfigured.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as LatchJwt from "latch/jwt";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -42,9 +42,39 @@ const appsDir = path.join(repoRoot, "e2e", "apps");
  * the cookies; a deployed site has a real host name and never sees this. Next 16 leaves it alone.
  */
 const variants = [
-  { name: "Next 16 lean proxy, latch/proxy (e2e/apps/protected16)", key: "protected16", dir: path.join(appsDir, "protected16"), gate: "proxy.ts", host: "127.0.0.1" },
-  { name: "Next 15 middleware on Edge (e2e/apps/protected15)", key: "protected15", dir: path.join(appsDir, "protected15"), gate: "middleware.ts", host: "localhost" },
+  { name: "Next 16 lean proxy, latch/proxy (e2e/apps/protected16)", key: "protected16", dir: path.join(appsDir, "protected16"), gate: "proxy.ts", host: "127.0.0.1", edge: false },
+  { name: "Next 15 middleware on Edge (e2e/apps/protected15)", key: "protected15", dir: path.join(appsDir, "protected15"), gate: "middleware.ts", host: "localhost", edge: true },
+  { name: "Next 15 middleware on Edge, latch/proxy (written from e2e/apps/protected15)", key: "protected15lean", dir: path.join(appsDir, ".protected15-lean"), gate: "middleware.ts", host: "localhost", edge: true },
 ] as const;
+
+/**
+ * The lean proxy as a Next 15 middleware on the Edge runtime, where Next's Edge compiler must
+ * resolve latch/proxy's WebCrypto build: e2e/apps/protected15 with latch/proxy's middleware.ts,
+ * written for the run (its own copy, so the committed fixture stays the README's middleware) and
+ * using that fixture's Next 15 through a link to its node_modules.
+ */
+function writeLeanEdgeFixture(dir: string): void {
+  const source = path.join(appsDir, "protected15");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ["app", "auth.config.ts", "auth.ts", "markers.ts", "next.config.ts", "package.json", "tsconfig.json"]) {
+    cpSync(path.join(source, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(source, "node_modules"), path.join(dir, "node_modules"), "dir");
+  writeFileSync(
+    path.join(dir, "middleware.ts"),
+    [
+      'import NextAuth from "latch/proxy";',
+      'import authConfig from "./auth.config";',
+      "",
+      "const { auth } = NextAuth(authConfig);",
+      "export { auth as middleware };",
+      "",
+      'export const config = { matcher: ["/dashboard/:path*", "/api/private/:path*"] };',
+      "",
+    ].join("\n"),
+  );
+}
 
 type Variant = (typeof variants)[number];
 
@@ -97,6 +127,7 @@ describe.each(variants)("protected routes: $name", (variant: Variant) => {
     try {
       // The browser first: a missing Chromium should fail in a second, not after a build.
       fixtures.browser = await launchBrowser();
+      if (variant.key === "protected15lean") writeLeanEdgeFixture(variant.dir);
       fixtures.buildOutput = await buildExampleApp(variant.dir);
       fixtures.buildId = readFileSync(path.join(variant.dir, ".next", "BUILD_ID"), "utf8").trim();
       fixtures.jwt = await import("latch/jwt");
@@ -188,9 +219,16 @@ describe.each(variants)("protected routes: $name", (variant: Variant) => {
     expect(buildOutput).not.toMatch(/Failed to compile|Module not found/);
     const manifest: unknown = JSON.parse(readFileSync(path.join(variant.dir, ".next", "server", "middleware-manifest.json"), "utf8"));
     const edgeMiddleware = isRecord(manifest) && isRecord(manifest.middleware) ? manifest.middleware["/"] : undefined;
-    if (variant.key === "protected15") {
+    if (variant.edge) {
       // Next 15 lists Edge middleware here and nowhere else: this is the runtime the check ran on.
       expect(edgeMiddleware, "middleware.ts was built for the Edge runtime").toBeDefined();
+      if (variant.key === "protected15lean") {
+        // Next's Edge compiler resolved latch/proxy's WebCrypto build, and only that one.
+        const sources: unknown = JSON.parse(readFileSync(path.join(variant.dir, ".next", "server", "middleware.js.map"), "utf8"));
+        const files = isRecord(sources) && Array.isArray(sources.sources) ? sources.sources.map(String) : [];
+        expect(files.some((file) => file.endsWith("dist/proxy/index.js")), "latch/proxy's Edge build").toBe(true);
+        expect(files.filter((file) => /dist\/(proxy\/node|core\/session\/jwe-fast)\.js$/.test(file)), "latch/proxy's Node.js build").toEqual([]);
+      }
     } else {
       // Next 16's proxy runs on Node.js; an Edge entry here would mean the fixture changed runtime.
       expect(edgeMiddleware, "proxy.ts runs on Node.js, not Edge").toBeUndefined();

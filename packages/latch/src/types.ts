@@ -308,7 +308,10 @@ export interface CredentialsRateLimit {
   source?: RateLimitRule | false | undefined;
   /**
    * The account a request tries, for the per-account limit. Default: the first field declared
-   * in `credentials` whose type is not `"password"`, NFKC-normalized, trimmed and lower-cased.
+   * in `credentials` whose type is not `"password"`; without declared fields, the first of
+   * `email`, `username`, `login`, `user`, `identifier`, `phone` the form submits. NFKC-normalized,
+   * trimmed and lower-cased. Set it when your own form names the account otherwise: a request
+   * without an identifier is counted per client address only.
    */
   identifier?: ((credentials: Record<string, string>) => string | null | undefined) | undefined;
 }

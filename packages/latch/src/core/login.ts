@@ -60,6 +60,12 @@ export async function loginWithAdapter(
     return { user: byAccount, isNewUser: false };
   }
   if (current) {
+    // A user stored with an address nobody proved (a passkey sign-up, say) may be a squatter's:
+    // the address's owner can take the user over later with an email link, and an account linked
+    // now would still sign the squatter in (pre-account hijacking). Linking waits for the proof.
+    if (current.email && current.emailVerified === null && resolved.providers.some((p) => p.type === "email")) {
+      throw new OAuthAccountNotLinked("Confirm your email address before linking another account: sign in with the link sent to it, then link this provider.");
+    }
     await adapter.linkAccount(toAdapterAccount(account, current.id));
     await runEvent(resolved, "linkAccount", { user: current, account, profile });
     return { user: current, isNewUser: false };

@@ -201,11 +201,18 @@ function rule(value: RateLimitRule | false | undefined, fallback: RateLimitRule,
   return fallback;
 }
 
-/** The default account identifier: the first declared field that is not a password, normalized. */
+/** Field names an app's own sign-in form conventionally gives the account, in order. */
+const CONVENTIONAL_IDENTIFIERS = ["email", "username", "login", "user", "identifier", "phone"] as const;
+
+/**
+ * The default account identifier, normalized: the first declared field that is not a password;
+ * without declared fields (`Credentials({ authorize })` behind the app's own form), the first
+ * conventional one submitted (`email`, `username`, …), so the per-account limit still holds.
+ */
 function defaultIdentifier(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string | undefined {
   const name = Object.entries(fields).find(([, input]) => (input.type ?? "text") !== "password")?.[0];
   return (credentials) => {
-    const raw = name === undefined ? undefined : credentials[name];
+    const raw = name !== undefined ? credentials[name] : CONVENTIONAL_IDENTIFIERS.map((field) => credentials[field]).find((value) => typeof value === "string" && value.trim() !== "");
     const normalized = raw?.normalize("NFKC").trim().toLowerCase();
     return normalized ? normalized : undefined;
   };

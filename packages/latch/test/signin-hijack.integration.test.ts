@@ -1,0 +1,186 @@
+/**
+ * Pre-account hijacking through account linking, and the per-account credentials limit behind an
+ * app's own form: real requests through the engine, the SQLite adapter, the GitHub stand-in and
+ * the stand-in WebAuthn authenticator (security.md: GHSA-qq9h, GHSA-g38m; ASVS 6.3.1).
+ */
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import Credentials from "../src/providers/credentials.js";
+import Email from "../src/providers/email.js";
+import GitHub from "../src/providers/github.js";
+import Passkey from "../src/providers/passkey.js";
+import type { AuthConfig } from "../src/types.js";
+import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
+import { EngineClient } from "./helpers/engine-client.js";
+import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+
+const ORIGIN = "https://app.test";
+const SECRET = "review-signin-paths-secret-of-enough-length-0123456789";
+
+let github: GitHubStandIn;
+
+beforeAll(async () => {
+  vi.stubEnv("AUTH_URL", ORIGIN);
+  github = await startGitHubStandIn({
+    callbackUrl: `${ORIGIN}/api/auth/callback/github`,
+    users: [
+      // The attacker's own GitHub account, with the attacker's own verified address.
+      { id: 666, login: "mallory", name: "Mallory", email: null, emails: [{ email: "mallory@evil.test", primary: true, verified: true, visibility: "private" }] },
+      // A legitimate user, whose verified GitHub address is the one they also use for magic links.
+      { id: 1001, login: "gina", name: "Gina", email: null, emails: [{ email: "gina@example.test", primary: true, verified: true, visibility: "private" }] },
+    ],
+  });
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await github?.close();
+});
+
+function setup(options: { email?: boolean } = {}) {
+  const db = new Database(":memory:");
+  migrateSQLite(db);
+  const adapter = SQLiteAdapter(db);
+  const links: string[] = [];
+  const config: AuthConfig = {
+    secret: SECRET,
+    adapter,
+    session: { strategy: "database" },
+    providers: [
+      Passkey({}),
+      ...(options.email === false ? [] : [Email({ sendVerificationRequest: ({ url }) => void links.push(url) })]),
+      GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url } }),
+    ],
+    logger: { error: () => undefined, warn: () => undefined },
+  };
+  const rows = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+  return { db, adapter, config, links, rows, client: () => new EngineClient(ORIGIN, config) };
+}
+
+const location = (response: Response) => response.headers.get("location");
+
+async function fetchOptions(client: EngineClient, action: string, query: Record<string, string> = {}) {
+  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action, ...query })}`);
+  return (await response.json()) as { options?: CreationOptionsJSON & RequestOptionsJSON; error?: string };
+}
+
+async function postCredential(client: EngineClient, action: string, credential: unknown) {
+  const csrfToken = await client.csrfToken();
+  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
+}
+
+async function registerPasskey(client: EngineClient, device: StandinAuthenticator, email?: string) {
+  const body = await fetchOptions(client, "register", email ? { email } : {});
+  if (!body.options) throw new Error(`no registration options: ${JSON.stringify(body)}`);
+  return postCredential(client, "register", device.register(body.options));
+}
+
+/** A full GitHub sign-in (stand-in) as `login` in this browser. */
+async function gitHubSignIn(client: EngineClient, login: string) {
+  github.setNextUser(login);
+  const csrfToken = await client.csrfToken();
+  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
+  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
+  expect(authorization.status).toBe(302);
+  return client.fetch(authorization.headers.get("location")!);
+}
+
+/** Requests a magic link for `email` and uses it in this browser (landing page, then its POST). */
+async function emailSignIn(client: EngineClient, links: string[], email: string) {
+  const csrfToken = await client.csrfToken();
+  const before = links.length;
+  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
+  expect(links.length).toBe(before + 1);
+  const landing = await client.fetch(links.at(-1)!);
+  const fields = Object.fromEntries(
+    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
+  );
+  return client.fetch("/api/auth/callback/email", { form: fields });
+}
+
+interface SessionJson {
+  user?: { email?: string | null; name?: string | null };
+}
+
+describe("pre-account hijacking: an account linked to a user whose address nobody proved", () => {
+  it("a squatter who signed up with a passkey under the victim's address cannot link their GitHub; after the victim's email proof, the squatter's GitHub signs in to a user of its own", async () => {
+    const { links, rows, client } = setup();
+
+    // The attacker creates a user with the victim's address: a passkey proves nothing about it.
+    const attacker = client();
+    const registered = await registerPasskey(attacker, new StandinAuthenticator(ORIGIN), "victim@example.test");
+    expect(location(registered.response)).toBe(`${ORIGIN}/dashboard`);
+    // Signed in, they try to link their own GitHub account to it: refused until the address is proven.
+    const linked = await gitHubSignIn(attacker, "mallory");
+    expect(location(linked.response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(0);
+
+    // The victim signs in with a link sent to the address, and takes the user over.
+    const victim = client();
+    await emailSignIn(victim, links, "victim@example.test");
+    expect(((await victim.session()) as SessionJson).user?.email).toBe("victim@example.test");
+
+    // The attacker's GitHub now signs in to a new user with the attacker's own address.
+    const later = client();
+    await gitHubSignIn(later, "mallory");
+    expect(((await later.session()) as SessionJson | null)?.user?.email).toBe("mallory@evil.test");
+    expect(rows<{ email: string }>("SELECT email FROM users ORDER BY email")).toEqual([{ email: "mallory@evil.test" }, { email: "victim@example.test" }]);
+  });
+
+  it("once the address is proven by an email link, the same user links GitHub", async () => {
+    const { links, rows, client } = setup();
+    const owner = client();
+    await registerPasskey(owner, new StandinAuthenticator(ORIGIN), "gina@example.test");
+    await emailSignIn(owner, links, "gina@example.test");
+    const linked = await gitHubSignIn(owner, "gina");
+    expect(location(linked.response)).toBe(`${ORIGIN}/dashboard`);
+    expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM users")).toEqual([{ n: 1 }]);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);
+  });
+
+  it("without an email provider nobody can take such a user over, so linking works as before", async () => {
+    const { rows, client } = setup({ email: false });
+    const owner = client();
+    await registerPasskey(owner, new StandinAuthenticator(ORIGIN), "gina@example.test");
+    const linked = await gitHubSignIn(owner, "gina");
+    expect(location(linked.response)).toBe(`${ORIGIN}/dashboard`);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);
+  });
+});
+
+describe("the per-account credentials limit behind the app's own form (no declared fields)", () => {
+  function formConfig(): AuthConfig {
+    return {
+      secret: SECRET,
+      providers: [
+        Credentials({
+          authorize: (credentials) => {
+            const account = credentials.email ?? credentials.username;
+            return account === "alice@example.test" && credentials.password === "correct horse" ? { id: "alice", email: "alice@example.test" } : null;
+          },
+        }),
+      ],
+      logger: { error: () => undefined, warn: () => undefined },
+    };
+  }
+
+  async function guesses(client: EngineClient, field: string, account: string, count: number): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const csrfToken = await client.csrfToken();
+      const { response } = await client.fetch("/api/auth/callback/credentials", { form: { csrfToken, [field]: account, password: `guess-${i}` } });
+      statuses.push(response.status);
+    }
+    return statuses;
+  }
+
+  it.each(["email", "username"])("counts the submitted %s: the 11th guess at one account is refused with 429, spelled in any case", async (field) => {
+    const client = new EngineClient(ORIGIN, formConfig());
+    const statuses = await guesses(client, field, "alice@example.test", 10);
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 303));
+    expect(await guesses(client, field, "ALICE@example.test", 1)).toEqual([429]);
+    // Another account goes on.
+    expect(await guesses(client, field, "bob@example.test", 1)).toEqual([303]);
+  });
+});

@@ -976,6 +976,20 @@ export interface SessionOptions {
   strategy?: "jwt" | "database" | undefined;
   /** Seconds a session lives without being used. Default 30 days. */
   maxAge?: number | undefined;
+  /**
+   * Seconds a JWT session may last from its sign-in, however often it is used: renewals move
+   * `maxAge` forward but never past `auth_time + absoluteMaxAge`, and then the user signs in
+   * again (OWASP's absolute timeout). It caps the cookie, `session.expires`, bearer tokens and
+   * refresh-token families too. A token without `auth_time` (a next-auth cookie) starts its
+   * lifetime at its first read. JWT sessions only: a database session row does not record when
+   * it began. Default: none.
+   *
+   * @example
+   * ```ts
+   * session: { maxAge: 60 * 60, absoluteMaxAge: 12 * 60 * 60 } // idle 1 h, at most 12 h
+   * ```
+   */
+  absoluteMaxAge?: number | undefined;
   /** Seconds between session-store writes (database sessions). Default 1 day. */
   updateAge?: number | undefined;
   /** Database sessions: makes the opaque token. Default: 32 random bytes, hex. */

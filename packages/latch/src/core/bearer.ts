@@ -15,6 +15,7 @@ import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import type { SessionResult } from "./session/jwt-session.js";
 import { markProviderTokenError } from "./provider-token-status.js";
 import { isStrictBase64url } from "./session/jwe-fast.js";
+import { sessionEnd } from "./session/lifetime.js";
 import type { RefreshTokenStore } from "../refresh-tokens/types.js";
 import { limitRefreshTokens } from "./time-limit.js";
 
@@ -159,7 +160,7 @@ export interface BearerClaims extends JWTPayload {
   picture?: string | null | undefined;
 }
 
-/** Signs a bearer token for a session. */
+/** Signs a bearer token for a session; it expires after `bearer.maxAge`, or at the session's absolute end if sooner. */
 export async function issueBearerToken(
   ctx: RequestContext,
   bearer: ResolvedBearer,
@@ -167,7 +168,8 @@ export async function issueBearerToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const keys = await keysOf(ctx.resolved, bearer);
   const now = Math.floor(Date.now() / 1000);
-  const expiresAt = now + Math.floor(bearer.maxAge);
+  const end = sessionEnd(claims.auth_time, ctx.resolved.absoluteMaxAge);
+  const expiresAt = Math.min(now + Math.floor(bearer.maxAge), end === undefined ? Infinity : Math.floor(end));
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: keys.signing.alg, typ: "at+jwt", kid: keys.signing.kid })
     .setIssuer(ctx.authUrl)
@@ -271,6 +273,9 @@ export async function readBearerSession(ctx: RequestContext, token: string, cook
   if (!bearer) return INVALID;
   const claims = await verifyBearerToken(ctx, bearer, token);
   if (!claims) return INVALID;
+  // Issued before session.absoluteMaxAge was set or shortened: its session is over all the same.
+  const end = sessionEnd(claims.auth_time, resolved.absoluteMaxAge);
+  if (end !== undefined && !(end > Date.now() / 1000)) return INVALID;
   if (claims.fgp !== undefined) {
     const cookie = cookies.get(ctx.cookies.bearerFingerprint.name);
     if (!cookie || typeof claims.fgp !== "string" || !constantTimeEqual(await sha256Hex(cookie), claims.fgp)) return INVALID;

@@ -5,7 +5,8 @@ import { readSecrets, readUrlSettings, requestOrigin, type Env } from "./env-set
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
 import { randomHex } from "./digest.js";
-import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods } from "../errors.js";
+import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods, UnsupportedStrategy } from "../errors.js";
+import { absoluteMaxAgeOf } from "./session/lifetime.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RevocationStore } from "../revocation/types.js";
 import { DEFAULT_STORE_TIMEOUT_MS, limitAdapter, limitProviderTokens, limitRateLimit, limitRevocation } from "./time-limit.js";
@@ -69,6 +70,8 @@ export interface ResolvedConfig {
   trustHost: boolean;
   sessionMaxAge: number;
   jwtMaxAge: number;
+  /** `session.absoluteMaxAge`, checked: the longest a JWT session lasts from its sign-in (session/lifetime.ts). */
+  absoluteMaxAge: number | undefined;
   /** `database` when the config says so, or by default when an adapter is set. */
   strategy: "jwt" | "database";
   /** Seconds between database-session writes. */
@@ -131,6 +134,17 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   if (locales.unknown.length > 0) {
     logger.warn(`page-locale-unknown: the built-in pages do not speak ${locales.unknown.map((l) => JSON.stringify(l)).join(", ")}; locale may name ${["auto", ...resolvePageLocales("auto").locales].join(", ")}`);
   }
+  let absoluteMaxAge: number | undefined;
+  try {
+    absoluteMaxAge = absoluteMaxAgeOf(config.session);
+  } catch (error) {
+    configError ??= error instanceof Error ? error : new Error(String(error));
+  }
+  if (absoluteMaxAge !== undefined && strategy === "database") {
+    configError ??= new UnsupportedStrategy(
+      'session.absoluteMaxAge needs JWT sessions: a database session row does not record when it began. Use session.strategy "jwt", or end database sessions from the app with revokeUser().',
+    );
+  }
   let bearer: ResolvedBearer | undefined;
   try {
     bearer = resolveBearer(config.bearer, sessionMaxAge, storeTimeout);
@@ -146,6 +160,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     trustHost,
     sessionMaxAge,
     jwtMaxAge: config.jwt?.maxAge ?? sessionMaxAge,
+    absoluteMaxAge,
     strategy,
     updateAge: config.session?.updateAge ?? 24 * 60 * 60,
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),

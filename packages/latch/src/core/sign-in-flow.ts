@@ -56,8 +56,10 @@ export async function startSession(
     const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.max(Math.floor(Date.now() / 1000), authTime ?? 0) };
     const trigger = isNewUser ? "signUp" : "signIn";
     const jwt = resolved.config.callbacks?.jwt;
-    const token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
+    let token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
+    // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
+    if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
     out.push(...(await sessionCookies(ctx, token, existing)));
   }
   await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });

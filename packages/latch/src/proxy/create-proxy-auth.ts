@@ -76,6 +76,7 @@ export function createProxyAuth(input: ProxyConfig, runtime: ProxyRuntime): Prox
           callbacks: config.callbacks,
           logger,
           sessionMaxAge: settings.sessionMaxAge,
+          absoluteMaxAge: settings.absoluteMaxAge,
           sessionCookie,
           ...configuredTokenCodec(config.jwt, secrets, sessionCookie.name, settings.jwtMaxAge, (s, salt) => lightCodec(runtime.jwe, s, salt)),
           onSession: event

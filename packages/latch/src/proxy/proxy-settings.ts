@@ -4,6 +4,7 @@
  */
 import { sessionTokenCookie } from "../core/cookies.js";
 import { readSecrets, readUrlSettings, type Env, type UrlSettings } from "../core/env-settings.js";
+import { absoluteMaxAgeOf } from "../core/session/lifetime.js";
 import { UnsupportedStrategy } from "../errors.js";
 import type { NextAuthConfig } from "../next/types.js";
 import type { CookieOption, LoggerInstance } from "../types.js";
@@ -15,11 +16,13 @@ export interface ProxySettings extends UrlSettings {
   secrets: string[];
   sessionMaxAge: number;
   jwtMaxAge: number;
+  /** `session.absoluteMaxAge`, checked (core/session/lifetime.ts). */
+  absoluteMaxAge: number | undefined;
   logger: LoggerInstance;
   /** The session cookie over http and over https (`__Secure-`). */
   cookies: readonly [plain: CookieOption, secure: CookieOption];
   /** Why the lean proxy cannot read sessions with this config, if it cannot. */
-  refused: UnsupportedStrategy | undefined;
+  refused: Error | undefined;
 }
 
 /**
@@ -78,14 +81,22 @@ export function resolveProxySettings(config: NextAuthConfig, env: Env): ProxySet
   const logger = proxyLogger(config);
   const sessionMaxAge = config.session?.maxAge ?? 30 * 24 * 60 * 60;
   const override = config.cookies?.sessionToken;
+  let refused: Error | undefined = refusedOption(config);
+  let absoluteMaxAge: number | undefined;
+  try {
+    absoluteMaxAge = absoluteMaxAgeOf(config.session);
+  } catch (error) {
+    refused ??= error as TypeError;
+  }
   return {
     config,
     secrets: readSecrets(config, env),
     ...readUrlSettings(config, env, logger),
     sessionMaxAge,
     jwtMaxAge: config.jwt?.maxAge ?? sessionMaxAge,
+    absoluteMaxAge,
     logger,
     cookies: [sessionTokenCookie(false, override), sessionTokenCookie(true, override)],
-    refused: refusedOption(config),
+    refused,
   };
 }

@@ -8,6 +8,7 @@ import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { ResponseInternal } from "../response.js";
 import type { AdapterSession, AdapterUser } from "../../adapters/types.js";
 import { findDatabaseSession, isStoredSessionKey, storedSessionKey } from "../session/database-session.js";
+import { sessionEnd } from "../session/lifetime.js";
 import { readSession } from "../session/read-session.js";
 
 /** The header a page's request for a bearer token must carry: a cross-site form cannot send it. */
@@ -72,6 +73,9 @@ async function endFamilySession(action: ActionContext, family: RefreshFamily): P
 /** True when the session a family belongs to has ended (signed out, revoked, user gone). */
 async function familySessionEnded(action: ActionContext, family: RefreshFamily): Promise<boolean> {
   const { resolved } = action.ctx;
+  // A family begun before session.absoluteMaxAge was set or shortened ends with its session.
+  const end = sessionEnd(family.authTime, resolved.absoluteMaxAge);
+  if (end !== undefined && !(end > Date.now() / 1000)) return true;
   if (family.sessionToken) {
     const found = await familyRow(action, family);
     return !found || found.session.expires.getTime() <= Date.now() || found.user.id !== family.userId;
@@ -175,7 +179,8 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
       id: randomHex(16),
       userId: sub,
       claims: rest,
-      expiresAt: new Date(now + bearer.refresh.absoluteMaxAge * 1000),
+      // Never past the session's own absolute end (session.absoluteMaxAge).
+      expiresAt: new Date(Math.min(now + bearer.refresh.absoluteMaxAge * 1000, (sessionEnd(authTime, resolved.absoluteMaxAge) ?? Infinity) * 1000)),
       ...(typeof sid === "string" ? { sid } : {}),
       ...(typeof authTime === "number" ? { authTime } : {}),
       // The row's stored key, never the cookie's token: the refresh store holds nothing a thief could use as a cookie.

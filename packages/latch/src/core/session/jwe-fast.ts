@@ -42,7 +42,8 @@ function loadNodeRuntime(): NodeRuntime | undefined {
  * if (nodeRuntime) nodeRuntime.crypto.randomUUID();
  * ```
  */
-export const nodeRuntime: NodeRuntime | undefined = loadNodeRuntime();
+// Pure: a bundle that never reads `nodeRuntime` (the lean proxy) drops the probe with it.
+export const nodeRuntime: NodeRuntime | undefined = /* @__PURE__ */ loadNodeRuntime();
 
 /** RFC 7518 §5.2.2.1 "AL": the AAD's length in bits as a 64-bit big-endian integer. */
 function aadLengthBlock(node: NodeRuntime, aadBytes: number): Uint8Array {

@@ -7,6 +7,7 @@ import { writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { RequestContext } from "../config.js";
 import { runEvent } from "../events.js";
 import { markProviderTokenError } from "../provider-token-status.js";
+import { lifetimeUntil, sessionEnd } from "./lifetime.js";
 import { readJwtCookie, type ReadSessionOptions, type SessionResult } from "./read-jwt-cookie.js";
 
 export type { ReadSessionOptions, SessionResult } from "./read-jwt-cookie.js";
@@ -26,10 +27,11 @@ export async function decodeSessionToken(ctx: RequestContext, raw: string): Prom
   return tokenCodec(ctx).decode(raw);
 }
 
-/** Writes a session token into the (chunked) session cookie. */
+/** Writes a session token into the (chunked) session cookie, cut at the session's absolute end. */
 export async function sessionCookies(ctx: RequestContext, token: JWT, existing: string[]): Promise<OutgoingCookie[]> {
-  const value = await encodeSessionToken(ctx, token);
-  return writeChunkedCookie(ctx.cookies.sessionToken, value, existing, ctx.resolved.sessionMaxAge);
+  const end = sessionEnd(token.auth_time, ctx.resolved.absoluteMaxAge);
+  const value = await tokenCodec(ctx).encode(token, end);
+  return writeChunkedCookie(ctx.cookies.sessionToken, value, existing, lifetimeUntil(ctx.resolved.sessionMaxAge, end));
 }
 
 /**
@@ -46,6 +48,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       callbacks: resolved.config.callbacks,
       logger: resolved.logger,
       sessionMaxAge: resolved.sessionMaxAge,
+      absoluteMaxAge: resolved.absoluteMaxAge,
       sessionCookie: ctx.cookies.sessionToken,
       ...tokenCodec(ctx),
       checkRevoked: revocation

@@ -7,6 +7,7 @@
 import { JWTSessionError } from "../../errors.js";
 import type { CallbacksOptions, CookieOption, JWT, LoggerInstance, Session } from "../../types.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
+import { lifetimeUntil } from "./lifetime.js";
 
 /** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
 export interface SessionResult {
@@ -41,6 +42,8 @@ export interface JwtCookieReader {
   logger: LoggerInstance;
   /** Seconds a session lives: the renewed cookie's expiry and `session.expires`. */
   sessionMaxAge: number;
+  /** `session.absoluteMaxAge`, checked (lifetime.ts): no renewal goes past `auth_time` + this. */
+  absoluteMaxAge?: number | undefined;
   /** The session cookie's name and attributes for this request. */
   sessionCookie: CookieOption;
   /**
@@ -48,7 +51,8 @@ export interface JwtCookieReader {
    * the read then rejects too, and the cookie is neither renewed nor cleared.
    */
   decode(raw: string): Promise<JWT | null>;
-  encode(token: JWT): Promise<string>;
+  /** `until`: the latest `exp` (seconds since the epoch) the token may get. */
+  encode(token: JWT, until?: number): Promise<string>;
   /**
    * Asks a revocation store about a decoded token: `revoked` clears the cookie, `error` gives no
    * session but keeps the cookie. Never rejects.
@@ -80,6 +84,13 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     reader.logger.debug("session token could not be decoded; the cookie is cleared");
     return cleared();
   }
+  const { absoluteMaxAge } = reader;
+  // A token without a sign-in time (a next-auth cookie) starts its absolute lifetime now.
+  const started = typeof decoded.auth_time === "number" ? decoded.auth_time : Math.floor(Date.now() / 1000);
+  if (absoluteMaxAge !== undefined && !(started + absoluteMaxAge > Date.now() / 1000)) {
+    reader.logger.debug("the session reached session.absoluteMaxAge; the cookie is cleared");
+    return cleared();
+  }
   if (reader.checkRevoked) {
     const revoked = await reader.checkRevoked(decoded);
     if (revoked === "revoked") return cleared();
@@ -87,14 +98,25 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
   }
   try {
     const { callbacks } = reader;
-    const token = callbacks?.jwt
+    let token = callbacks?.jwt
       ? await callbacks.jwt(options.update ? { token: decoded, trigger: "update", session: options.update.data } : { token: decoded })
       : decoded;
     if (!token) return cleared();
-    // A read that renews the cookie moves the expiry; one that does not (auth() in a server
-    // component) reports the expiry the cookie really has, so a client checks at the right time.
+    let end: number | undefined;
+    if (absoluteMaxAge !== undefined) {
+      // The sign-in time survives a callback that drops it; one the callback sets (a step-up
+      // sign-in) counts, and may itself be over.
+      const authTime = typeof token.auth_time === "number" ? token.auth_time : started;
+      if (token.auth_time !== authTime) token = { ...token, auth_time: authTime };
+      end = authTime + absoluteMaxAge;
+      if (!(end > Date.now() / 1000)) return cleared();
+    }
+    // A read that renews the cookie moves the expiry (never past the session's end); one that
+    // does not (auth() in a server component) reports the expiry the cookie really has, so a
+    // client checks at the right time.
     const renews = options.renew || options.update !== undefined;
-    const expiresAt = !renews && typeof decoded.exp === "number" ? decoded.exp * 1000 : Date.now() + reader.sessionMaxAge * 1000;
+    const maxAge = lifetimeUntil(reader.sessionMaxAge, end);
+    const expiresAt = !renews && typeof decoded.exp === "number" ? decoded.exp * 1000 : Date.now() + maxAge * 1000;
     const expires = new Date(expiresAt).toISOString();
     const defaultSession: Session = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
@@ -102,7 +124,7 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     };
     if (reader.decorate) await reader.decorate(token, defaultSession);
     const session = callbacks?.session ? await callbacks.session({ session: defaultSession, token }) : defaultSession;
-    const out = renews ? writeChunkedCookie(reader.sessionCookie, await reader.encode(token), names, reader.sessionMaxAge) : [];
+    const out = renews ? writeChunkedCookie(reader.sessionCookie, await reader.encode(token, end), names, maxAge) : [];
     if (reader.onSession) await reader.onSession(session, token);
     return { session, status: "valid", token, cookies: out };
   } catch (error) {

@@ -177,7 +177,8 @@ export function lightCodec(jwe: SessionJwe, secrets: readonly string[], salt: st
 
 /** Encodes and decodes session tokens as the config says, for one salt. */
 export interface TokenCodec {
-  encode(token: JWT): Promise<string>;
+  /** `until`: the latest `exp` (seconds since the epoch), cutting `maxAge` short (session.absoluteMaxAge). */
+  encode(token: JWT, until?: number): Promise<string>;
   /** `null` for any invalid token, never a rejection for one; only a failing cryptography rejects (see `lightCodec`). */
   decode(raw: string): Promise<JWT | null>;
 }
@@ -200,9 +201,11 @@ export function configuredTokenCodec(
   codecFor: (secret: string[], salt: string) => SessionCodec,
 ): TokenCodec {
   return {
-    async encode(token) {
-      if (jwt?.encode) return jwt.encode({ token, secret: secrets, salt, maxAge });
-      return codecFor(secrets, salt).encode(token, maxAge);
+    async encode(token, until) {
+      const now = currentSeconds();
+      const lifetime = until === undefined ? maxAge : Math.max(0, Math.min(maxAge, Math.floor(until) - now));
+      if (jwt?.encode) return jwt.encode({ token, secret: secrets, salt, maxAge: lifetime });
+      return codecFor(secrets, salt).encode(token, lifetime, now);
     },
     async decode(raw) {
       if (jwt?.decode) {

@@ -267,6 +267,14 @@ export interface OAuthConfig<P = Profile, Id extends string = string> {
   /** OIDC only: `false` reads the profile from userinfo instead of the ID token. */
   idToken?: boolean | undefined;
   allowDangerousEmailAccountLinking?: boolean | undefined;
+  /**
+   * Whether the provider vouches that the profile's `email` belongs to whoever signed in. A user
+   * created from a vouched address is stored with `emailVerified` set, so a later email link
+   * does not treat them as a squatter (unlinking their passkeys, ending their sessions). Default:
+   * the profile's OIDC `email_verified` claim is `true`. GitHub's provider returns only verified
+   * addresses and says so.
+   */
+  emailVerified?(this: void, profile: P): boolean;
   style?: ProviderStyle | undefined;
   /** A fetch to use for this provider's requests (discovery, token, userinfo). */
   fetch?: typeof fetch | undefined;

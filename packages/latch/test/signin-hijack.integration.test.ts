@@ -3,12 +3,14 @@
  * app's own form: real requests through the engine, the SQLite adapter, the GitHub stand-in and
  * the stand-in WebAuthn authenticator (security.md: GHSA-qq9h, GHSA-g38m; ASVS 6.3.1).
  */
+import { loginThroughIdP, startLocalIdP } from "@latch/local-idp";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import Credentials from "../src/providers/credentials.js";
 import Email from "../src/providers/email.js";
 import GitHub from "../src/providers/github.js";
+import OIDC from "../src/providers/oidc.js";
 import Passkey from "../src/providers/passkey.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
@@ -38,7 +40,7 @@ afterAll(async () => {
   await github?.close();
 });
 
-function setup(options: { email?: boolean } = {}) {
+function setup(options: { email?: boolean; vouch?: boolean } = {}) {
   const db = new Database(":memory:");
   migrateSQLite(db);
   const adapter = SQLiteAdapter(db);
@@ -50,7 +52,7 @@ function setup(options: { email?: boolean } = {}) {
     providers: [
       Passkey({}),
       ...(options.email === false ? [] : [Email({ sendVerificationRequest: ({ url }) => void links.push(url) })]),
-      GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url } }),
+      GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url }, ...(options.vouch === false ? { emailVerified: () => false } : {}) }),
     ],
     logger: { error: () => undefined, warn: () => undefined },
   };
@@ -74,6 +76,12 @@ async function registerPasskey(client: EngineClient, device: StandinAuthenticato
   const body = await fetchOptions(client, "register", email ? { email } : {});
   if (!body.options) throw new Error(`no registration options: ${JSON.stringify(body)}`);
   return postCredential(client, "register", device.register(body.options));
+}
+
+async function passkeySignIn(client: EngineClient, device: StandinAuthenticator) {
+  const body = await fetchOptions(client, "authenticate");
+  if (!body.options) throw new Error(`no authentication options: ${JSON.stringify(body)}`);
+  return postCredential(client, "authenticate", device.authenticate(body.options));
 }
 
 /** A full GitHub sign-in (stand-in) as `login` in this browser. */
@@ -182,5 +190,78 @@ describe("the per-account credentials limit behind the app's own form (no declar
     expect(await guesses(client, field, "ALICE@example.test", 1)).toEqual([429]);
     // Another account goes on.
     expect(await guesses(client, field, "bob@example.test", 1)).toEqual([303]);
+  });
+});
+
+describe("addresses a provider vouches for are stored verified", () => {
+  it("a GitHub user's passkey and other sessions survive their first sign-in by email link: GitHub vouched for the address", async () => {
+    const { links, rows, client } = setup();
+    const laptop = client();
+    await gitHubSignIn(laptop, "gina");
+    expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
+    const phone = new StandinAuthenticator(ORIGIN);
+    expect(location((await registerPasskey(laptop, phone)).response)).toBe(`${ORIGIN}/dashboard`);
+
+    const office = client();
+    await emailSignIn(office, links, "gina@example.test");
+    expect(((await office.session()) as SessionJson).user?.email).toBe("gina@example.test");
+    expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM users")).toEqual([{ n: 1 }]);
+    // Not treated as a squatter: the passkey still signs in, the laptop is still signed in.
+    expect(location((await passkeySignIn(client(), phone)).response)).toBe(`${ORIGIN}/dashboard`);
+    expect(((await laptop.session()) as SessionJson | null)?.user?.email).toBe("gina@example.test");
+  });
+
+  it("a provider that does not vouch leaves the address unverified, and the email link then treats the user as a possible squatter's", async () => {
+    const { links, rows, client } = setup({ vouch: false });
+    const laptop = client();
+    await gitHubSignIn(laptop, "gina");
+    expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 0 }]);
+    await emailSignIn(client(), links, "gina@example.test");
+    expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
+    // The laptop's session began before the address was proven: it is ended.
+    expect(await laptop.session()).toBeNull();
+  });
+
+  it("a user stored unverified before is marked verified at their next sign-in with the vouching account", async () => {
+    const { adapter, rows, client } = setup();
+    await gitHubSignIn(client(), "gina");
+    const [stored] = rows<{ id: string }>("SELECT id FROM users");
+    await adapter.updateUser?.({ id: stored!.id, emailVerified: null });
+    await gitHubSignIn(client(), "gina");
+    expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
+  });
+
+  it("GitHub's vouching covers only the address it returned: the squatter's own GitHub never verifies the victim's address", async () => {
+    const { rows, client } = setup({ email: false });
+    const attacker = client();
+    await registerPasskey(attacker, new StandinAuthenticator(ORIGIN), "victim@example.test");
+    await gitHubSignIn(attacker, "mallory");
+    expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
+  });
+});
+
+describe("an OpenID provider vouches with the email_verified claim", () => {
+  it("stores the address verified when email_verified is true, and unverified when it is false", async () => {
+    const idp = await startLocalIdP({
+      clients: [{ client_id: "hijack-test", client_secret: "hijack-test-secret", redirect_uris: [`${ORIGIN}/api/auth/callback/local`] }],
+      accounts: { eve: { email: "eve@example.test", email_verified: false } },
+    });
+    try {
+      const { config, rows } = setup();
+      config.providers = [...config.providers, OIDC({ id: "local", name: "Local", issuer: idp.issuer, clientId: "hijack-test", clientSecret: "hijack-test-secret" })];
+      for (const login of ["alice", "eve"]) {
+        const client = new EngineClient(ORIGIN, config);
+        const csrfToken = await client.csrfToken();
+        const start = await client.fetch("/api/auth/signin/local", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
+        const { response } = await client.fetch(await loginThroughIdP(location(start.response)!, login));
+        expect(location(response)).toBe(`${ORIGIN}/dashboard`);
+      }
+      expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users ORDER BY email")).toEqual([
+        { email: "alice@example.test", verified: 1 },
+        { email: "eve@example.test", verified: 0 },
+      ]);
+    } finally {
+      await idp.close();
+    }
   });
 });

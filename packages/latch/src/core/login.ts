@@ -12,7 +12,7 @@ export interface LoginResult {
   isNewUser: boolean;
 }
 
-type LoginAdapter = Required<Pick<Adapter, "createUser" | "getUser" | "getUserByAccount" | "getUserByEmail" | "linkAccount">> & Pick<Adapter, "getSessionAndUser">;
+type LoginAdapter = Required<Pick<Adapter, "createUser" | "getUser" | "getUserByAccount" | "getUserByEmail" | "linkAccount">> & Pick<Adapter, "getSessionAndUser" | "updateUser">;
 
 function loginAdapter(adapter: Adapter): LoginAdapter {
   if (!adapter.createUser || !adapter.getUser || !adapter.getUserByAccount || !adapter.getUserByEmail || !adapter.linkAccount) {
@@ -25,7 +25,13 @@ function loginAdapter(adapter: Adapter): LoginAdapter {
     getUserByEmail: adapter.getUserByEmail.bind(adapter),
     linkAccount: adapter.linkAccount.bind(adapter),
     ...(adapter.getSessionAndUser ? { getSessionAndUser: adapter.getSessionAndUser.bind(adapter) } : {}),
+    ...(adapter.updateUser ? { updateUser: adapter.updateUser.bind(adapter) } : {}),
   };
+}
+
+/** True when the provider vouches that `email` (the user's address) is the signed-in person's. */
+function vouchedFor(provider: InternalOAuthProvider, profile: Profile, email: string | null | undefined): boolean {
+  return typeof email === "string" && typeof profile.email === "string" && profile.email.toLowerCase() === email.toLowerCase() && provider.emailVerified(profile);
 }
 
 function toAdapterAccount(account: Account, userId: string): AdapterAccount {
@@ -57,6 +63,13 @@ export async function loginWithAdapter(
   const byAccount = await adapter.getUserByAccount({ provider: account.provider, providerAccountId: account.providerAccountId });
   if (byAccount) {
     if (current && current.id !== byAccount.id) throw new OAuthAccountNotLinked("This provider account is already linked to another user.");
+    // A user stored before their provider's word counted (or linked first, then proven here):
+    // the account already signs them in, and now vouches for their address too.
+    if (byAccount.emailVerified === null && adapter.updateUser && vouchedFor(provider, profile, byAccount.email)) {
+      const user = await adapter.updateUser({ id: byAccount.id, emailVerified: new Date() });
+      await runEvent(resolved, "updateUser", { user });
+      return { user, isNewUser: false };
+    }
     return { user: byAccount, isNewUser: false };
   }
   if (current) {
@@ -86,7 +99,7 @@ export async function loginWithAdapter(
     // Auth.js's type says string, but a provider may give no email; adapters store null.
     email: email as string,
     image: params.user.image ?? null,
-    emailVerified: null,
+    emailVerified: vouchedFor(provider, profile, email) ? new Date() : null,
   });
   await runEvent(resolved, "createUser", { user: created });
   await adapter.linkAccount(toAdapterAccount(account, created.id));

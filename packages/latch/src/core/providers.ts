@@ -88,6 +88,8 @@ export interface InternalOAuthProvider {
   profile: (profile: Profile, tokens: TokenSet) => Awaitable<User>;
   account: (tokens: TokenSet) => Partial<TokenSet> | undefined;
   allowDangerousEmailAccountLinking: boolean;
+  /** Whether the provider vouches for the profile's email address (OIDC `email_verified` by default). */
+  emailVerified: (profile: Profile) => boolean;
   style: ProviderStyle | undefined;
   fetch: typeof fetch | undefined;
 }
@@ -183,6 +185,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
       profile: config.profile ?? defaultProfile,
       account: config.account ?? defaultAccount,
       allowDangerousEmailAccountLinking: config.allowDangerousEmailAccountLinking ?? false,
+      emailVerified: config.emailVerified ?? ((profile) => profile.email_verified === true),
       style: config.style,
       fetch: config.fetch,
     });

@@ -85,6 +85,8 @@ export default function GitHub(options: GitHubOptions = {}): OAuthConfig<GitHubP
       token: `${baseUrl}/login/oauth/access_token`,
       userinfo: { url: `${apiBaseUrl}/user`, request: userinfoRequest(apiBaseUrl) },
       profile: (profile) => ({ id: String(profile.id), name: profile.name ?? profile.login, email: profile.email, image: profile.avatar_url }),
+      // GitHub makes only a verified address public, and userinfoRequest picks a verified one otherwise.
+      emailVerified: (profile) => typeof profile.email === "string",
       style: { bg: "#24292f", text: "#fff" },
     },
     rest,

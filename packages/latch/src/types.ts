@@ -316,8 +316,8 @@ export interface CredentialsRateLimit {
   source?: RateLimitRule | false | undefined;
   /**
    * The account a request tries, for the per-account limit. Default: the first field declared
-   * in `credentials` whose type is not `"password"`; without declared fields, the first of
-   * `email`, `username`, `login`, `user`, `identifier`, `phone` the form submits. NFKC-normalized,
+   * in `credentials` whose type is not `"password"`; without declared fields, each of `email`,
+   * `username`, `login`, `user`, `identifier`, `phone` the form submits. NFKC-normalized,
    * trimmed and lower-cased. Set it when your own form names the account otherwise: a request
    * without an identifier is counted per client address only.
    */
@@ -988,8 +988,8 @@ export interface SessionOptions {
    * Seconds a JWT session may last from its sign-in, however often it is used: renewals move
    * `maxAge` forward but never past `auth_time + absoluteMaxAge`, and then the user signs in
    * again (OWASP's absolute timeout). It caps the cookie, `session.expires`, bearer tokens and
-   * refresh-token families too. A token without `auth_time` (a next-auth cookie) starts its
-   * lifetime at its first read. JWT sessions only: a database session row does not record when
+   * refresh-token families too. A token without `auth_time` (a next-auth cookie) counts from
+   * when it was last issued (`iat`). JWT sessions only: a database session row does not record when
    * it began. Default: none.
    *
    * @example

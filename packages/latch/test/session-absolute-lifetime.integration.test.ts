@@ -243,24 +243,27 @@ describe("the engine's JWT sessions", () => {
 });
 
 describe("a token without auth_time (a next-auth v5 cookie)", () => {
-  it("is accepted, gets auth_time at its first renewing read, and the cap counts from then", async () => {
+  it("is accepted, counts from when it was issued (its iat), which its first renewing read stamps as auth_time", async () => {
     const cfg = config({ maxAge: HOUR, absoluteMaxAge: 2 * HOUR });
+    at(T0);
     const legacy = await legacyToken();
+    const issued = (await claimsOf(legacy)).iat;
+    expect(issued).toBe(T0);
     expect((await claimsOf(legacy)).auth_time).toBeUndefined();
     const client = holding(cfg, legacy);
 
-    const firstRead = T0 + 10 * MINUTE;
-    at(firstRead);
-    const end = firstRead + 2 * HOUR;
-    const stamped = await expectRenewedUntil(await read(client), { maxAge: HOUR, end, authTime: firstRead });
+    // Not from the first read: a later start would let the token outlive a revocation cut-off.
+    const end = T0 + 2 * HOUR;
+    at(T0 + 10 * MINUTE);
+    const stamped = await expectRenewedUntil(await read(client), { maxAge: HOUR, end, authTime: T0 });
     expect(stamped).toMatchObject({ sub: "user-legacy", name: "Legacy" });
 
-    // Later reads keep that sign-in time: it is not stamped anew.
-    at(firstRead + 50 * MINUTE);
-    await expectRenewedUntil(await read(client), { maxAge: HOUR, end, authTime: firstRead });
-    at(firstRead + 100 * MINUTE);
+    // Later reads keep that time: it is not stamped anew from the renewed token's iat.
+    at(T0 + 60 * MINUTE);
+    await expectRenewedUntil(await read(client), { maxAge: HOUR, end, authTime: T0 });
+    at(T0 + 100 * MINUTE);
     const capped = await read(client);
-    await expectRenewedUntil(capped, { maxAge: HOUR, end, authTime: firstRead });
+    await expectRenewedUntil(capped, { maxAge: HOUR, end, authTime: T0 });
     expect(lifetimeOf(capped.cookie)).toBe(20 * MINUTE);
 
     at(end + 1);

@@ -65,7 +65,7 @@ export async function loginWithAdapter(
     if (current && current.id !== byAccount.id) throw new OAuthAccountNotLinked("This provider account is already linked to another user.");
     // A user stored before their provider's word counted (or linked first, then proven here):
     // the account already signs them in, and now vouches for their address too.
-    if (byAccount.emailVerified === null && adapter.updateUser && vouchedFor(provider, profile, byAccount.email)) {
+    if (byAccount.emailVerified == null && adapter.updateUser && vouchedFor(provider, profile, byAccount.email)) {
       const user = await adapter.updateUser({ id: byAccount.id, emailVerified: new Date() });
       await runEvent(resolved, "updateUser", { user });
       return { user, isNewUser: false };
@@ -76,7 +76,7 @@ export async function loginWithAdapter(
     // A user stored with an address nobody proved (a passkey sign-up, say) may be a squatter's:
     // the address's owner can take the user over later with an email link, and an account linked
     // now would still sign the squatter in (pre-account hijacking). Linking waits for the proof.
-    if (current.email && current.emailVerified === null && resolved.providers.some((p) => p.type === "email")) {
+    if (current.email && current.emailVerified == null && resolved.providers.some((p) => p.type === "email")) {
       throw new OAuthAccountNotLinked("Confirm your email address before linking another account: sign in with the link sent to it, then link this provider.");
     }
     await adapter.linkAccount(toAdapterAccount(account, current.id));
@@ -88,6 +88,11 @@ export async function loginWithAdapter(
   if (byEmail) {
     if (!provider.allowDangerousEmailAccountLinking) {
       throw new OAuthAccountNotLinked("Another account already uses this email address: sign in with the provider you used before, then link this one.");
+    }
+    // Linking by address hands the user over to whoever holds the address here; a user whose
+    // address nobody proved may be a squatter's, whose passkeys and accounts would stay linked.
+    if (byEmail.emailVerified == null) {
+      throw new OAuthAccountNotLinked("Another account uses this email address, which it never confirmed: sign in the way you did before (or with a link sent to the address), then link this one.");
     }
     await adapter.linkAccount(toAdapterAccount(account, byEmail.id));
     await runEvent(resolved, "linkAccount", { user: byEmail, account, profile });

@@ -66,7 +66,8 @@ export interface InternalCredentialsProvider {
   rateLimit: {
     account: RateLimitRule | false;
     source: RateLimitRule | false;
-    identifier: (credentials: Record<string, string>) => string | undefined;
+    /** The normalized accounts an attempt is counted against (none: per client address only). */
+    identifiers: (credentials: Record<string, string>) => string[];
   };
 }
 
@@ -207,18 +208,18 @@ function rule(value: RateLimitRule | false | undefined, fallback: RateLimitRule,
 /** Field names an app's own sign-in form conventionally gives the account, in order. */
 const CONVENTIONAL_IDENTIFIERS = ["email", "username", "login", "user", "identifier", "phone"] as const;
 
+const normalizeAccount = (raw: string | null | undefined): string | undefined => raw?.normalize("NFKC").trim().toLowerCase() || undefined;
+
 /**
- * The default account identifier, normalized: the first declared field that is not a password;
- * without declared fields (`Credentials({ authorize })` behind the app's own form), the first
- * conventional one submitted (`email`, `username`, …), so the per-account limit still holds.
+ * The default accounts a credentials attempt is counted against, normalized: the first declared
+ * field that is not a password; without declared fields (`Credentials({ authorize })` behind the
+ * app's own form), every conventional one submitted (`email`, `username`, …) — each counted, so a
+ * throw-away `email` beside the `username` that `authorize` reads does not dodge the limit.
  */
-function defaultIdentifier(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string | undefined {
+function defaultIdentifiers(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string[] {
   const name = Object.entries(fields).find(([, input]) => (input.type ?? "text") !== "password")?.[0];
-  return (credentials) => {
-    const raw = name !== undefined ? credentials[name] : CONVENTIONAL_IDENTIFIERS.map((field) => credentials[field]).find((value) => typeof value === "string" && value.trim() !== "");
-    const normalized = raw?.normalize("NFKC").trim().toLowerCase();
-    return normalized ? normalized : undefined;
-  };
+  const names: readonly string[] = name !== undefined ? [name] : CONVENTIONAL_IDENTIFIERS;
+  return (credentials) => [...new Set(names.map((field) => normalizeAccount(credentials[field])).filter((value) => value !== undefined))];
 }
 
 function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): InternalCredentialsProvider {
@@ -240,7 +241,12 @@ function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): 
     rateLimit: {
       account: rule(limits.account, DEFAULT_ACCOUNT_LIMIT, `rateLimit.account of "${config.id}"`, logger),
       source: rule(limits.source, DEFAULT_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
-      identifier: identifier ? (credentials) => identifier(credentials)?.normalize("NFKC").trim().toLowerCase() || undefined : defaultIdentifier(fields),
+      identifiers: identifier
+        ? (credentials) => {
+            const account = normalizeAccount(identifier(credentials));
+            return account === undefined ? [] : [account];
+          }
+        : defaultIdentifiers(fields),
     },
   };
 }

@@ -2,7 +2,8 @@ import type { AdapterUser } from "../adapters/types.js";
 import type { RequestContext } from "./config.js";
 import { readChunkedCookie } from "./cookies.js";
 import { findDatabaseSession } from "./session/database-session.js";
-import { decodeSessionToken } from "./session/jwt-session.js";
+import { checkTokenRevoked, decodeSessionToken } from "./session/jwt-session.js";
+import { sessionEnd, sessionStart } from "./session/lifetime.js";
 
 /**
  * The stored user signed in on this browser, or `null`: a database session that exists and has
@@ -27,7 +28,10 @@ export async function signedInUser(ctx: RequestContext, cookies: Map<string, str
     }
     const token = await decodeSessionToken(ctx, value);
     if (typeof token?.sub !== "string") return null;
-    if (resolved.revocation && (await resolved.revocation.isRevoked({ sid: token.sid, userId: token.sub, authTime: token.auth_time }))) return null;
+    // The same checks as a session read: a session past its absolute end, or revoked, links nothing.
+    const end = sessionEnd(sessionStart(token), resolved.absoluteMaxAge);
+    if (end !== undefined && !(end > Date.now() / 1000)) return null;
+    if (resolved.revocation && (await checkTokenRevoked(resolved, resolved.revocation, token)) !== "valid") return null;
     return await getUser(token.sub);
   } catch (error) {
     resolved.logger.error(error instanceof Error ? error : new Error(String(error)));

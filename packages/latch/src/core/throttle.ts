@@ -56,12 +56,12 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
   const checks: Check[] = [];
-  let accountKey: string | undefined;
+  const accountKeys: string[] = [];
   if (account) {
-    const identifier = provider.rateLimit.identifier(credentials);
-    if (identifier !== undefined) {
-      accountKey = `${prefix}:account:${await sha256Hex(identifier)}`;
-      checks.push({ key: accountKey, rule: account });
+    for (const identifier of provider.rateLimit.identifiers(credentials)) {
+      const key = `${prefix}:account:${await sha256Hex(identifier)}`;
+      accountKeys.push(key);
+      checks.push({ key, rule: account });
     }
   }
   const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
@@ -74,7 +74,7 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   return {
     refused: undefined,
     async succeeded() {
-      if (accountKey) await ctx.resolved.rateLimitStore.reset(accountKey);
+      for (const key of accountKeys) await ctx.resolved.rateLimitStore.reset(key);
     },
   };
 }

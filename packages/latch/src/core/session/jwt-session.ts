@@ -3,6 +3,7 @@ import { createSessionCodec } from "./codec.js";
 import { CLOCK_TOLERANCE } from "./jwe-checks.js";
 import { configuredTokenCodec, type TokenCodec } from "./session-codec.js";
 import type { JWT } from "../../types.js";
+import type { RevocationStore } from "../../revocation/types.js";
 import { writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import type { RequestContext } from "../config.js";
 import { runEvent } from "../events.js";
@@ -35,6 +36,25 @@ export async function sessionCookies(ctx: RequestContext, token: JWT, existing: 
 }
 
 /**
+ * Asks the revocation store about a decoded session token: `error` when the store fails (fail
+ * closed, but keep the cookie: an outage signs nobody out for good). Never rejects.
+ */
+export async function checkTokenRevoked(resolved: RequestContext["resolved"], revocation: RevocationStore, decoded: JWT): Promise<"valid" | "revoked" | "error"> {
+  // latch/proxy renews cookies without asking the store, and keeps their `iat`: the last time
+  // latch (which asks) issued the token. One issued longer ago than a token lives was kept alive
+  // by that proxy alone, possibly past a revocation the store has since forgotten (it keeps one
+  // for a token's lifetime): refuse it.
+  if (typeof decoded.iat === "number" && decoded.iat < Date.now() / 1000 - resolved.jwtMaxAge - CLOCK_TOLERANCE) return "revoked";
+  try {
+    const revoked = await revocation.isRevoked({ sid: decoded.sid, userId: decoded.sub, authTime: decoded.auth_time });
+    return revoked ? "revoked" : "valid";
+  } catch (error) {
+    resolved.logger.error(new JWTSessionError("The revocation store could not be asked; the request is treated as signed out.", { cause: error }));
+    return "error";
+  }
+}
+
+/**
  * Reads the JWT session from the request's cookies: decode → revocation store → `jwt` callback →
  * `session` callback (read-jwt-cookie.ts). Fails closed: a bad token, a revoked one, a callback
  * that throws or returns `null` give no session and clear the cookie; a store that fails gives
@@ -51,23 +71,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       absoluteMaxAge: resolved.absoluteMaxAge,
       sessionCookie: ctx.cookies.sessionToken,
       ...tokenCodec(ctx),
-      checkRevoked: revocation
-        ? async (decoded) => {
-            // latch/proxy renews cookies without asking the store, and keeps their `iat`: the
-            // last time latch (which asks) issued the token. One issued longer ago than a token
-            // lives was kept alive by that proxy alone, possibly past a revocation the store
-            // has since forgotten (it keeps one for a token's lifetime): refuse it.
-            if (typeof decoded.iat === "number" && decoded.iat < Date.now() / 1000 - resolved.jwtMaxAge - CLOCK_TOLERANCE) return "revoked";
-            try {
-              const revoked = await revocation.isRevoked({ sid: decoded.sid, userId: decoded.sub, authTime: decoded.auth_time });
-              return revoked ? "revoked" : "valid";
-            } catch (error) {
-              // Fail closed, but keep the cookie: an outage of the store signs nobody out for good.
-              resolved.logger.error(new JWTSessionError("The revocation store could not be asked; the request is treated as signed out.", { cause: error }));
-              return "error";
-            }
-          }
-        : undefined,
+      checkRevoked: revocation ? (decoded) => checkTokenRevoked(resolved, revocation, decoded) : undefined,
       decorate: (token, session) => markProviderTokenError(resolved, token.sub, session),
       onSession: (session, token) => runEvent(resolved, "session", { session, token }),
     },

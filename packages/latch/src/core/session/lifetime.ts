@@ -25,6 +25,21 @@ export function absoluteMaxAgeOf(session: SessionOptions | undefined): number | 
 }
 
 /**
+ * When a session began, in seconds: its `auth_time`. A token without one (next-auth wrote it, or
+ * a custom codec) counts from when it was last issued (`iat`): never later, since a later start
+ * would let it outlive a revocation cut-off the store applies by sign-in time.
+ *
+ * @example
+ * ```ts
+ * sessionStart({ iat: 1767225600 }); // 1767225600
+ * ```
+ */
+export function sessionStart(token: { auth_time?: unknown; iat?: unknown }, nowSeconds: number = Math.floor(Date.now() / 1000)): number {
+  if (typeof token.auth_time === "number") return token.auth_time;
+  return typeof token.iat === "number" && Number.isFinite(token.iat) ? Math.min(token.iat, nowSeconds) : nowSeconds;
+}
+
+/**
  * When a session that began at `authTime` must end (seconds since the epoch); `undefined`
  * without an absolute lifetime or a numeric sign-in time.
  *

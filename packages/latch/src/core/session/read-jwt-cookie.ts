@@ -7,7 +7,7 @@
 import { JWTSessionError } from "../../errors.js";
 import type { CallbacksOptions, CookieOption, JWT, LoggerInstance, Session } from "../../types.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
-import { lifetimeUntil } from "./lifetime.js";
+import { lifetimeUntil, sessionStart } from "./lifetime.js";
 
 /** The outcome of reading a session: what the app sees, the token behind it, and cookies to write. */
 export interface SessionResult {
@@ -85,8 +85,8 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     return cleared();
   }
   const { absoluteMaxAge } = reader;
-  // A token without a sign-in time (a next-auth cookie) starts its absolute lifetime now.
-  const started = typeof decoded.auth_time === "number" ? decoded.auth_time : Math.floor(Date.now() / 1000);
+  // A token without a sign-in time (a next-auth cookie) counts from when it was issued.
+  const started = sessionStart(decoded);
   if (absoluteMaxAge !== undefined && !(started + absoluteMaxAge > Date.now() / 1000)) {
     reader.logger.debug("the session reached session.absoluteMaxAge; the cookie is cleared");
     return cleared();
@@ -116,7 +116,7 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     // client checks at the right time.
     const renews = options.renew || options.update !== undefined;
     const maxAge = lifetimeUntil(reader.sessionMaxAge, end);
-    const expiresAt = !renews && typeof decoded.exp === "number" ? decoded.exp * 1000 : Date.now() + maxAge * 1000;
+    const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
     const expires = new Date(expiresAt).toISOString();
     const defaultSession: Session = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },

@@ -40,7 +40,7 @@ const methods = [
  * The methods latch adds to Auth.js's interface. Every built-in adapter has them, and the suite
  * tests them on every target, never skipping.
  */
-export const LATCH_METHODS = ["deleteSessionsByUserId"] as const satisfies readonly (keyof Adapter)[];
+export const LATCH_METHODS = ["deleteSessionsByUserId", "listAccountsByUserId"] as const satisfies readonly (keyof Adapter)[];
 
 // Whole milliseconds: every store must keep at least that precision.
 const at = (offsetMs: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + offsetMs + 123);
@@ -249,6 +249,23 @@ export function runAdapterConformance(
         const read = await a.getAccount(account.providerAccountId, account.provider);
         expect(plainAccount(read)).toEqual(plainAccount(account));
         expect(typeof read?.expires_at).toBe("number");
+      });
+
+      it("listAccountsByUserId lists every account of that user, as getAccount reads them, and none after unlinkAccount", async () => {
+        const user = await createUser();
+        const other = await createUser();
+        const github = newAccount(user.id, { type: "oauth", provider: "github" });
+        const passkey: AdapterAccount = { userId: user.id, type: "webauthn", provider: "passkey", providerAccountId: randomUUID() };
+        const email: AdapterAccount = { userId: user.id, type: "email", provider: "email", providerAccountId: user.email };
+        for (const account of [github, passkey, email, newAccount(other.id)]) await a.linkAccount(account);
+        const listed = (await a.listAccountsByUserId(user.id)).map(plainAccount);
+        const sorted = (accounts: ReturnType<typeof plainAccount>[]) => accounts.map((x) => JSON.stringify(x)).sort();
+        expect(sorted(listed)).toEqual(sorted([email, github, passkey].map(plainAccount)));
+        await a.unlinkAccount({ provider: github.provider, providerAccountId: github.providerAccountId });
+        expect((await a.listAccountsByUserId(user.id)).map((x) => x.provider).sort()).toEqual(["email", "passkey"]);
+        expect(await a.listAccountsByUserId((await createUser()).id)).toEqual([]);
+        await a.deleteUser(user.id);
+        expect(await a.listAccountsByUserId(user.id)).toEqual([]);
       });
 
       it("an account without optional token fields reads back without them (not as strings)", async () => {

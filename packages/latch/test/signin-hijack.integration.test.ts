@@ -31,6 +31,8 @@ beforeAll(async () => {
       { id: 666, login: "mallory", name: "Mallory", email: null, emails: [{ email: "mallory@evil.test", primary: true, verified: true, visibility: "private" }] },
       // A legitimate user, whose verified GitHub address is the one they also use for magic links.
       { id: 1001, login: "gina", name: "Gina", email: null, emails: [{ email: "gina@example.test", primary: true, verified: true, visibility: "private" }] },
+      // A squatter's account at a provider that, in these tests, does not vouch for addresses.
+      { id: 777, login: "squatter", name: "Squatter", email: null, emails: [{ email: "victim@example.test", primary: true, verified: true, visibility: "private" }] },
     ],
   });
 });
@@ -263,5 +265,36 @@ describe("an OpenID provider vouches with the email_verified claim", () => {
     } finally {
       await idp.close();
     }
+  });
+});
+
+describe("an email link proving a user's address unlinks what nobody proved it with", () => {
+  it("a squatter who signed up through a provider that does not vouch for the address loses the user once the victim proves it", async () => {
+    const { links, rows, client } = setup({ vouch: false });
+    await gitHubSignIn(client(), "squatter");
+    expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
+
+    const victim = client();
+    await emailSignIn(victim, links, "victim@example.test");
+    expect(((await victim.session()) as SessionJson).user?.email).toBe("victim@example.test");
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
+
+    // The squatter's GitHub now makes a user of its own; the address is taken, so it has none.
+    const later = client();
+    const { response } = await gitHubSignIn(later, "squatter");
+    expect(location(response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
+    expect(await later.session()).toBeNull();
+  });
+
+  it("the owner links the provider again once signed in with the proven address", async () => {
+    const { links, rows, client } = setup({ vouch: false });
+    await gitHubSignIn(client(), "gina");
+    const owner = client();
+    await emailSignIn(owner, links, "gina@example.test");
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
+    const relinked = await gitHubSignIn(owner, "gina");
+    expect(location(relinked.response)).toBe(`${ORIGIN}/dashboard`);
+    expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM users")).toEqual([{ n: 1 }]);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);
   });
 });

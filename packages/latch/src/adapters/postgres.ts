@@ -228,6 +228,10 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       const removed = await one(`DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING ${ACCOUNT}`, [provider, providerAccountId], toAccount);
       return removed ?? undefined;
     },
+    async listAccountsByUserId(userId) {
+      const key = dbId(userId);
+      return key ? rows(`SELECT ${ACCOUNT} FROM accounts WHERE "userId" = $1 ORDER BY provider, "providerAccountId"`, [key]).then((found) => found.map(toAccount)) : [];
+    },
     async getAccount(providerAccountId, provider) {
       return one(`SELECT ${ACCOUNT} FROM accounts WHERE provider = $1 AND "providerAccountId" = $2`, [provider, providerAccountId], toAccount);
     },

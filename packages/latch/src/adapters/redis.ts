@@ -235,6 +235,10 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
     async unlinkAccount({ provider, providerAccountId }) {
       return (parse(await run(DELETE_OWNED, [key.account(provider, providerAccountId)], ["SREM", key.accounts("")])) as AdapterAccount | null) ?? undefined;
     },
+    async listAccountsByUserId(userId) {
+      const found = await run(LIST_BY_INDEX, [key.accounts(userId)]);
+      return Array.isArray(found) ? found.map(parse).filter((value) => value !== null).map((value) => value as unknown as AdapterAccount) : [];
+    },
     async getAccount(providerAccountId, provider) {
       return parse(await client.get(key.account(provider, providerAccountId))) as AdapterAccount | null;
     },

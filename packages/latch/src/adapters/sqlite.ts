@@ -265,6 +265,9 @@ export function SQLiteAdapter(db: Database): Adapter {
       const row = get<AccountRow>(`DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ? RETURNING ${accountColumns}`, provider, providerAccountId);
       return row ? toAccount(row) : undefined;
     },
+    async listAccountsByUserId(userId) {
+      return all<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE "userId" = ? ORDER BY provider, "providerAccountId"`, userId).map(toAccount);
+    },
     async getAccount(providerAccountId, provider) {
       const row = get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE provider = ? AND "providerAccountId" = ?`, provider, providerAccountId);
       return row ? toAccount(row) : null;

@@ -88,6 +88,12 @@ export interface Adapter {
    * there were. "Sign out everywhere" with database sessions needs it.
    */
   deleteSessionsByUserId?(userId: string): Awaitable<number>;
+  /**
+   * latch's addition (not in Auth.js): every account linked to a user. When an email link proves
+   * an address a user was stored with unproven, latch unlinks the accounts that did not prove it
+   * (pre-account hijacking); without this method it can unlink only passkeys.
+   */
+  listAccountsByUserId?(userId: string): Awaitable<AdapterAccount[]>;
   createVerificationToken?(verificationToken: VerificationToken): Awaitable<VerificationToken | null | undefined>;
   /** Returns the token and deletes it — only when both identifier and token match; atomically. */
   useVerificationToken?(params: { identifier: string; token: string }): Awaitable<VerificationToken | null>;

@@ -13,7 +13,7 @@ import { emailLandingPage, pageLanguage } from "../pages/index.js";
 import type { InternalEmailProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
-import { unlinkUnverifiedPasskeys } from "../webauthn/unverified.js";
+import { unlinkUnprovenAccounts } from "../unproven-accounts.js";
 
 function stringField(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
@@ -81,8 +81,8 @@ async function verifiedUser(
   const { resolved } = ctx;
   if (stored) {
     if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
-    // The passkeys first: once they are unlinked, no new session of the squatter can begin.
-    await unlinkUnverifiedPasskeys(ctx, stored.id);
+    // The accounts first: once they are unlinked, no new session of the squatter can begin.
+    await unlinkUnprovenAccounts(ctx, stored.id);
     const authTime = await endEarlierSessions(ctx, adapter, stored.id, request);
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
     await runEvent(resolved, "updateUser", { user });

@@ -185,6 +185,26 @@ describe("the per-account credentials limit behind the app's own form (no declar
     return statuses;
   }
 
+  it("a successful sign-in that sent several identifiers resets none: a known login cannot clear a target's count", async () => {
+    const config: AuthConfig = {
+      secret: SECRET,
+      providers: [
+        Credentials({
+          authorize: ({ username, password }) => (username === "mallory" && password === "mallory's own" ? { id: "mallory", email: "mallory@evil.test" } : null),
+        }),
+      ],
+      logger: { error: () => undefined, warn: () => undefined },
+    };
+    const client = new EngineClient(ORIGIN, config);
+    expect(await guesses(client, "username", "alice", 9)).toEqual(Array.from({ length: 9 }, () => 303));
+    // The attacker signs in as themselves, naming the target in a second field.
+    const csrfToken = await client.csrfToken();
+    const own = await client.fetch("/api/auth/callback/credentials", { form: { csrfToken, username: "mallory", email: "alice", password: "mallory's own" } });
+    expect(location(own.response)).toBe(`${ORIGIN}/`);
+    // The target's count still holds the nine guesses (and that sign-in): the next guess is refused.
+    expect(await guesses(client, "username", "alice", 1)).toEqual([429]);
+  });
+
   it.each(["email", "username"])("counts the submitted %s: the 11th guess at one account is refused with 429, spelled in any case", async (field) => {
     const client = new EngineClient(ORIGIN, formConfig());
     const statuses = await guesses(client, field, "alice@example.test", 10);

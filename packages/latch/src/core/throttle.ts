@@ -74,7 +74,11 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   return {
     refused: undefined,
     async succeeded() {
-      for (const key of accountKeys) await ctx.resolved.rateLimitStore.reset(key);
+      // With several identifiers (a form that declares no field and sends more than one), which
+      // account signed in is unknown: resetting them all would let a known login clear a
+      // target's count, so none is reset.
+      const [only] = accountKeys;
+      if (only !== undefined && accountKeys.length === 1) await ctx.resolved.rateLimitStore.reset(only);
     },
   };
 }

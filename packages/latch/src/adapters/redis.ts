@@ -237,7 +237,8 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
     },
     async listAccountsByUserId(userId) {
       const found = await run(LIST_BY_INDEX, [key.accounts(userId)]);
-      return Array.isArray(found) ? found.map(parse).filter((value) => value !== null).map((value) => value as unknown as AdapterAccount) : [];
+      // The index may name an account key since relinked to another user: only this user's count.
+      return Array.isArray(found) ? found.map(parse).filter((value) => value?.["userId"] === userId).map((value) => value as unknown as AdapterAccount) : [];
     },
     async getAccount(providerAccountId, provider) {
       return parse(await client.get(key.account(provider, providerAccountId))) as AdapterAccount | null;

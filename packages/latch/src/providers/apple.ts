@@ -1,5 +1,5 @@
 import type { OAuthConfig, OAuthUserConfig } from "../types.js";
-import { verifiedEmail } from "./internal/verified-email.js";
+import { verifiedEmail, vouches } from "./internal/verified-email.js";
 import { mergeProvider } from "./merge.js";
 
 /** The claims of an Apple ID token. */
@@ -81,6 +81,7 @@ export default function Apple(options: OAuthUserConfig<AppleProfile> = {}): OAut
       client: { token_endpoint_auth_method: "client_secret_post" },
       userinfo: { request: ({ claims, params }) => ({ ...claims, user: parseUser(params.user) }) },
       profile: (profile) => ({ id: profile.sub, name: fullName(profile.user), email: verifiedEmail(profile.email, profile.email_verified), image: null }),
+      emailVerified: (profile) => vouches(profile.email_verified),
       style: { bg: "#fff", text: "#000" },
     },
     options,

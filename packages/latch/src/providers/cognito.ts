@@ -1,5 +1,5 @@
 import type { OAuthConfig, OAuthUserConfig } from "../types.js";
-import { verifiedEmail } from "./internal/verified-email.js";
+import { verifiedEmail, vouches } from "./internal/verified-email.js";
 import { mergeProvider } from "./merge.js";
 
 /** The claims of an Amazon Cognito ID token. */
@@ -40,6 +40,7 @@ export default function Cognito(options: OAuthUserConfig<CognitoProfile> = {}): 
       type: "oidc",
       authorization: { params: { scope: "openid profile email" } },
       profile: (profile) => ({ id: profile.sub, name: profile.name ?? profile["cognito:username"] ?? null, email: verifiedEmail(profile.email, profile.email_verified), image: profile.picture ?? null }),
+      emailVerified: (profile) => vouches(profile.email_verified),
       style: { bg: "#fff", text: "#C17B9E" },
     },
     options,

@@ -1,6 +1,6 @@
 import type { OAuthConfig, OAuthUserConfig, UserinfoContext } from "../types.js";
 import { accessTokenOf, requestJson } from "./internal/request-json.js";
-import { verifiedEmail } from "./internal/verified-email.js";
+import { verifiedEmail, vouches } from "./internal/verified-email.js";
 import { mergeProvider } from "./merge.js";
 
 /** Discord's `GET /users/@me`. */
@@ -58,6 +58,7 @@ export default function Discord(options: OAuthUserConfig<DiscordProfile> = {}): 
       token: "https://discord.com/api/oauth2/token",
       userinfo: { url: "https://discord.com/api/users/@me", request: userinfoRequest },
       profile: (profile) => ({ id: profile.id, name: profile.global_name ?? profile.username, email: verifiedEmail(profile.email, profile.verified), image: discordAvatarUrl(profile) }),
+      emailVerified: (profile) => vouches(profile.verified),
       style: { bg: "#5865F2", text: "#fff" },
     },
     options,

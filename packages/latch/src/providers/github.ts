@@ -6,8 +6,13 @@ export interface GitHubProfile {
   id: number;
   login: string;
   name: string | null;
-  /** The public email; `null` when the user keeps it private. */
+  /** The public email; `null` when the user keeps it private (latch then fills in the primary verified one). */
   email: string | null;
+  /**
+   * Set by latch, not GitHub: `true` when `/user/emails` lists `email` as verified. A public
+   * address need not be (an Enterprise Managed User's, say); latch vouches only for verified ones.
+   */
+  email_verified?: boolean;
   avatar_url: string;
   [key: string]: unknown;
 }
@@ -52,7 +57,14 @@ function userinfoRequest(apiBaseUrl: string) {
       const emails = await getJson(provider.fetch, `${apiBaseUrl}/user/emails`, accessToken);
       const verified = Array.isArray(emails) ? emails.filter(isGitHubEmail).filter((e) => e.verified) : [];
       profile.email = (verified.find((e) => e.primary) ?? verified[0])?.email ?? null;
+      profile.email_verified = profile.email !== null;
+      return profile;
     }
+    // A public address: vouched for only when /user/emails says GitHub verified it. Without that
+    // list (a token without user:email), the sign-in goes on, unvouched.
+    const emails = await getJson(provider.fetch, `${apiBaseUrl}/user/emails`, accessToken).catch(() => undefined);
+    const publicEmail = profile.email.toLowerCase();
+    profile.email_verified = Array.isArray(emails) && emails.filter(isGitHubEmail).some((e) => e.verified && e.email.toLowerCase() === publicEmail);
     return profile;
   };
 }
@@ -85,8 +97,7 @@ export default function GitHub(options: GitHubOptions = {}): OAuthConfig<GitHubP
       token: `${baseUrl}/login/oauth/access_token`,
       userinfo: { url: `${apiBaseUrl}/user`, request: userinfoRequest(apiBaseUrl) },
       profile: (profile) => ({ id: String(profile.id), name: profile.name ?? profile.login, email: profile.email, image: profile.avatar_url }),
-      // GitHub makes only a verified address public, and userinfoRequest picks a verified one otherwise.
-      emailVerified: (profile) => typeof profile.email === "string",
+      emailVerified: (profile) => profile.email_verified === true,
       style: { bg: "#24292f", text: "#fff" },
     },
     rest,

@@ -13,3 +13,16 @@ export function verifiedEmail(email: unknown, verified: unknown): string | null 
   if (verified === false || verified === "false") return null;
   return email;
 }
+
+/**
+ * True when a service's flag says it verified the address: `true`, or the string `"true"` (Apple,
+ * Cognito). For a provider's `emailVerified` option; an absent flag vouches for nothing.
+ *
+ * @example
+ * ```ts
+ * emailVerified: (profile) => vouches(profile.email_verified)
+ * ```
+ */
+export function vouches(flag: unknown): boolean {
+  return flag === true || flag === "true";
+}

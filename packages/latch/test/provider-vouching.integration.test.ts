@@ -1,0 +1,118 @@
+/**
+ * Which providers vouch for an address, and what an unvouched one leads to: a GitHub public
+ * address GitHub lists as unverified is not vouched for (so the victim's email link unlinks the
+ * squatter's GitHub), and Apple's and Discord's own flags vouch. Real requests through the
+ * engine, the SQLite adapter and the GitHub stand-in, as in signin-hijack.integration.test.ts.
+ */
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import { resolveProviders, type InternalOAuthProvider } from "../src/core/providers.js";
+import Apple from "../src/providers/apple.js";
+import Discord from "../src/providers/discord.js";
+import Email from "../src/providers/email.js";
+import GitHub from "../src/providers/github.js";
+import type { AuthConfig } from "../src/types.js";
+import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
+import { EngineClient } from "./helpers/engine-client.js";
+
+const ORIGIN = "https://app.test";
+const SECRET = "provider-vouching-secret-of-enough-length-0123456789abcdef";
+
+let github: GitHubStandIn;
+
+beforeAll(async () => {
+  vi.stubEnv("AUTH_URL", ORIGIN);
+  github = await startGitHubStandIn({
+    callbackUrl: `${ORIGIN}/api/auth/callback/github`,
+    users: [
+      // A squatter whose GitHub profile shows the victim's address publicly, which GitHub itself
+      // lists as unverified (/user/emails): an Enterprise Managed User created since August 2024,
+      // or a GitHub Enterprise Server without email verification.
+      { id: 42, login: "ada", name: "Ada", email: "Ada@Example.test", emails: [{ email: "ada@example.test", primary: true, verified: true, visibility: "public" }] },
+      { id: 777, login: "squatter", name: "Squatter", email: "victim@example.test", emails: [{ email: "victim@example.test", primary: true, verified: false, visibility: "public" }] },
+    ],
+  });
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await github?.close();
+});
+
+const location = (response: Response) => response.headers.get("location");
+
+function setup() {
+  const db = new Database(":memory:");
+  migrateSQLite(db);
+  const links: string[] = [];
+  const config: AuthConfig = {
+    secret: SECRET,
+    adapter: SQLiteAdapter(db),
+    session: { strategy: "database" },
+    providers: [
+      Email({ sendVerificationRequest: ({ url }) => void links.push(url) }),
+      GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url } }),
+    ],
+    logger: { error: () => undefined, warn: () => undefined },
+  };
+  const rows = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+  return { links, rows, client: () => new EngineClient(ORIGIN, config) };
+}
+
+async function gitHubSignIn(client: EngineClient, login: string) {
+  github.setNextUser(login);
+  const csrfToken = await client.csrfToken();
+  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
+  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
+  return client.fetch(authorization.headers.get("location")!);
+}
+
+async function emailSignIn(client: EngineClient, links: string[], email: string) {
+  const csrfToken = await client.csrfToken();
+  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
+  const landing = await client.fetch(links.at(-1)!);
+  const fields = Object.fromEntries(
+    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
+  );
+  return client.fetch("/api/auth/callback/email", { form: fields });
+}
+
+function resolvedOAuth(provider: Parameters<typeof resolveProviders>[0][number]): InternalOAuthProvider {
+  const [resolved] = resolveProviders([provider], {}, { error: () => undefined, warn: () => undefined, debug: () => undefined });
+  return resolved as InternalOAuthProvider;
+}
+
+describe("GitHub vouches for a public address only when GitHub lists it as verified", () => {
+  it("stores the squatter's user unverified, and the victim's email link then unlinks the squatter's GitHub", async () => {
+    const { links, rows, client } = setup();
+    await gitHubSignIn(client(), "squatter");
+    // GitHub's own /user/emails says verified: false for this address.
+    expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
+
+    await emailSignIn(client(), links, "victim@example.test");
+    // The victim now owns the user, so the squatter's GitHub must no longer sign in to it.
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
+  });
+
+  it("a public address /user/emails lists as verified (in any case) is vouched for", async () => {
+    const { rows, client } = setup();
+    await gitHubSignIn(client(), "ada");
+    expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
+  });
+});
+
+describe("providers that say an address is verified in their own words vouch for it", () => {
+  it("Apple's email_verified as the string \"true\" (documented by Apple, handled by its profile()) vouches", () => {
+    const apple = resolvedOAuth(Apple({ clientId: "id", clientSecret: "secret" }));
+    expect(apple.emailVerified({ sub: "001", email: "ada@example.test", email_verified: "true" })).toBe(true);
+    expect(apple.emailVerified({ sub: "001", email: "ada@example.test", email_verified: "false" })).toBe(false);
+    expect(apple.emailVerified({ sub: "001", email: "ada@example.test" })).toBe(false);
+  });
+
+  it("Discord's verified: true (which its profile() reads) vouches", () => {
+    const discord = resolvedOAuth(Discord({ clientId: "id", clientSecret: "secret" }));
+    expect(discord.emailVerified({ id: "1", username: "ada", email: "ada@example.test", verified: true })).toBe(true);
+    expect(discord.emailVerified({ id: "1", username: "ada", email: "ada@example.test", verified: false })).toBe(false);
+  });
+});

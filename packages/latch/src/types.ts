@@ -268,13 +268,20 @@ export interface OAuthConfig<P = Profile, Id extends string = string> {
   idToken?: boolean | undefined;
   allowDangerousEmailAccountLinking?: boolean | undefined;
   /**
-   * Whether the provider vouches that the profile's `email` belongs to whoever signed in. A user
-   * created from a vouched address is stored with `emailVerified` set, so a later email link
-   * does not treat them as a squatter (unlinking their passkeys, ending their sessions). Default:
-   * the profile's OIDC `email_verified` claim is `true`. GitHub's provider returns only verified
-   * addresses and says so.
+   * Whether the provider vouches that the profile's `email` belongs to whoever signed in (`true`),
+   * or — for a profile that keeps its address elsewhere, as Patreon's `data.attributes.email` —
+   * the address it vouches for. A user created from a vouched address is stored with
+   * `emailVerified` set, so a later email link does not treat them as a squatter (unlinking their
+   * accounts, ending their sessions); only the address the user is stored with counts. Default:
+   * the profile's OIDC `email_verified` claim is `true`. The catalogue's providers say what each
+   * service vouches for (GitHub: an address its /user/emails lists as verified).
+   *
+   * @example
+   * ```ts
+   * emailVerified: ({ data }) => (data.attributes.is_email_verified === true ? (data.attributes.email ?? false) : false)
+   * ```
    */
-  emailVerified?(this: void, profile: P): boolean;
+  emailVerified?(this: void, profile: P): boolean | string;
   style?: ProviderStyle | undefined;
   /** A fetch to use for this provider's requests (discovery, token, userinfo). */
   fetch?: typeof fetch | undefined;

@@ -12,6 +12,8 @@ import Apple from "../src/providers/apple.js";
 import Discord from "../src/providers/discord.js";
 import Email from "../src/providers/email.js";
 import GitHub from "../src/providers/github.js";
+import Kakao from "../src/providers/kakao.js";
+import Patreon from "../src/providers/patreon.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
 import { EngineClient } from "./helpers/engine-client.js";
@@ -105,14 +107,38 @@ describe("GitHub vouches for a public address only when GitHub lists it as verif
 describe("providers that say an address is verified in their own words vouch for it", () => {
   it("Apple's email_verified as the string \"true\" (documented by Apple, handled by its profile()) vouches", () => {
     const apple = resolvedOAuth(Apple({ clientId: "id", clientSecret: "secret" }));
-    expect(apple.emailVerified({ sub: "001", email: "ada@example.test", email_verified: "true" })).toBe(true);
-    expect(apple.emailVerified({ sub: "001", email: "ada@example.test", email_verified: "false" })).toBe(false);
-    expect(apple.emailVerified({ sub: "001", email: "ada@example.test" })).toBe(false);
+    expect(apple.vouchedEmail({ sub: "001", email: "ada@example.test", email_verified: "true" })).toBe("ada@example.test");
+    expect(apple.vouchedEmail({ sub: "001", email: "ada@example.test", email_verified: "false" })).toBeUndefined();
+    expect(apple.vouchedEmail({ sub: "001", email: "ada@example.test" })).toBeUndefined();
   });
 
   it("Discord's verified: true (which its profile() reads) vouches", () => {
     const discord = resolvedOAuth(Discord({ clientId: "id", clientSecret: "secret" }));
-    expect(discord.emailVerified({ id: "1", username: "ada", email: "ada@example.test", verified: true })).toBe(true);
-    expect(discord.emailVerified({ id: "1", username: "ada", email: "ada@example.test", verified: false })).toBe(false);
+    expect(discord.vouchedEmail({ id: "1", username: "ada", email: "ada@example.test", verified: true })).toBe("ada@example.test");
+    expect(discord.vouchedEmail({ id: "1", username: "ada", email: "ada@example.test", verified: false })).toBeUndefined();
+  });
+
+  it("Patreon and Kakao keep the address inside the profile, and vouch for it there by their own flags", () => {
+    const patreon = resolvedOAuth(Patreon({ clientId: "id", clientSecret: "secret" }));
+    const member = (attributes: Record<string, unknown>) => ({ data: { id: "7", attributes } });
+    expect(patreon.vouchedEmail(member({ email: "ada@example.test", is_email_verified: true }))).toBe("ada@example.test");
+    expect(patreon.vouchedEmail(member({ email: "ada@example.test", is_email_verified: false }))).toBeUndefined();
+    expect(patreon.vouchedEmail(member({ email: "ada@example.test" }))).toBeUndefined();
+    const kakao = resolvedOAuth(Kakao({ clientId: "id", clientSecret: "secret" }));
+    const account = (kakao_account: Record<string, unknown>) => ({ id: 9, kakao_account });
+    expect(kakao.vouchedEmail(account({ email: "ada@example.test", is_email_verified: true, is_email_valid: true }))).toBe("ada@example.test");
+    // Checked once, but Kakao no longer deems it valid (the address was since given to someone else).
+    expect(kakao.vouchedEmail(account({ email: "ada@example.test", is_email_verified: true, is_email_valid: false }))).toBeUndefined();
+    expect(kakao.vouchedEmail(account({ email: "ada@example.test", is_email_valid: true }))).toBeUndefined();
+    expect(kakao.vouchedEmail({ id: 9 })).toBeUndefined();
+  });
+
+  it("a custom provider's emailVerified may name the address it vouches for; true vouches for the profile's email, nothing else does", () => {
+    const nested = resolvedOAuth({ id: "corp", name: "Corp", type: "oauth", clientId: "id", clientSecret: "secret", authorization: "https://corp.test/authorize", token: "https://corp.test/token", userinfo: "https://corp.test/me", emailVerified: (profile) => String(profile.mail) });
+    expect(nested.vouchedEmail({ id: "1", mail: "ada@corp.test", email: "other@corp.test" })).toBe("ada@corp.test");
+    const flag = resolvedOAuth({ id: "corp", name: "Corp", type: "oauth", clientId: "id", clientSecret: "secret", authorization: "https://corp.test/authorize", token: "https://corp.test/token", userinfo: "https://corp.test/me", emailVerified: () => true });
+    expect(flag.vouchedEmail({ id: "1", email: "ada@corp.test" })).toBe("ada@corp.test");
+    expect(flag.vouchedEmail({ id: "1" })).toBeUndefined();
+    expect(flag.vouchedEmail({ id: "1", email: "" })).toBeUndefined();
   });
 });

@@ -31,7 +31,8 @@ function loginAdapter(adapter: Adapter): LoginAdapter {
 
 /** True when the provider vouches that `email` (the user's address) is the signed-in person's. */
 function vouchedFor(provider: InternalOAuthProvider, profile: Profile, email: string | null | undefined): boolean {
-  return typeof email === "string" && typeof profile.email === "string" && profile.email.toLowerCase() === email.toLowerCase() && provider.emailVerified(profile);
+  const vouched = provider.vouchedEmail(profile);
+  return typeof email === "string" && vouched !== undefined && vouched.toLowerCase() === email.toLowerCase();
 }
 
 function toAdapterAccount(account: Account, userId: string): AdapterAccount {

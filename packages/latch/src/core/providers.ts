@@ -89,8 +89,8 @@ export interface InternalOAuthProvider {
   profile: (profile: Profile, tokens: TokenSet) => Awaitable<User>;
   account: (tokens: TokenSet) => Partial<TokenSet> | undefined;
   allowDangerousEmailAccountLinking: boolean;
-  /** Whether the provider vouches for the profile's email address (OIDC `email_verified` by default). */
-  emailVerified: (profile: Profile) => boolean;
+  /** The address the provider vouches for, if any (the profile's `email` when OIDC `email_verified` is true, by default). */
+  vouchedEmail: (profile: Profile) => string | undefined;
   style: ProviderStyle | undefined;
   fetch: typeof fetch | undefined;
 }
@@ -186,7 +186,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
       profile: config.profile ?? defaultProfile,
       account: config.account ?? defaultAccount,
       allowDangerousEmailAccountLinking: config.allowDangerousEmailAccountLinking ?? false,
-      emailVerified: config.emailVerified ?? ((profile) => profile.email_verified === true),
+      vouchedEmail: vouchedEmailOf(config.emailVerified),
       style: config.style,
       fetch: config.fetch,
     });
@@ -302,5 +302,14 @@ function resolveWebAuthn(config: WebAuthnConfig, logger: LoggerInstance): Intern
     userVerification: config.userVerification === "preferred" ? "preferred" : "required",
     timeout,
     loadServer,
+  };
+}
+
+/** A provider's `emailVerified` option as the address it vouches for: `true` names the profile's `email`, a string the address itself. */
+function vouchedEmailOf(emailVerified: ((profile: Profile) => boolean | string) | undefined): (profile: Profile) => string | undefined {
+  return (profile) => {
+    const said = emailVerified ? emailVerified(profile) : profile.email_verified === true;
+    if (typeof said === "string") return said === "" ? undefined : said;
+    return said === true && typeof profile.email === "string" && profile.email !== "" ? profile.email : undefined;
   };
 }

@@ -42,15 +42,17 @@ export async function runSignInCallback(action: ActionContext, params: SignInPar
 export async function startSession(
   action: ActionContext,
   // authTime: the earliest auth_time (seconds) a JWT session may carry, to begin after a revocation cut-off.
-  params: SignInParams & { isNewUser?: boolean | undefined; emailVerifiedNow?: boolean | undefined; authTime?: number | undefined },
+  // confirm: runs once the session exists (its row written, its auth_time set) and before its cookie
+  // is sent; a throw refuses the sign-in (see confirmStillLinked).
+  params: SignInParams & { isNewUser?: boolean | undefined; emailVerifiedNow?: boolean | undefined; authTime?: number | undefined; confirm?: (() => Promise<void>) | undefined },
   out: OutgoingCookie[],
 ): Promise<string> {
   const { ctx } = action;
   const { resolved } = ctx;
-  const { user, account, profile, isNewUser, emailVerifiedNow, authTime } = params;
+  const { user, account, profile, isNewUser, emailVerifiedNow, authTime, confirm } = params;
   const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
   if (resolved.strategy === "database") {
-    out.push(...(await createDatabaseSession(ctx, String(user.id), existing)));
+    out.push(...(await createDatabaseSession(ctx, String(user.id), existing, confirm)));
   } else {
     // sid and auth_time survive every renewal: revocation names the session by them.
     const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.max(Math.floor(Date.now() / 1000), authTime ?? 0) };
@@ -60,7 +62,9 @@ export async function startSession(
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
     // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
     if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
-    out.push(...(await sessionCookies(ctx, token, existing)));
+    const cookies = await sessionCookies(ctx, token, existing);
+    if (confirm) await confirm();
+    out.push(...cookies);
   }
   await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });
   const userId = String(user.id);

@@ -6,7 +6,8 @@ import type { RequestContext } from "./config.js";
  * so they may be someone else's (pre-account hijacking, GHSA-qq9h-g4jm-xgf3). With
  * `listAccountsByUserId` (latch's adapters) every linked account but the email one is unlinked —
  * OAuth accounts too, which no provider vouched for, or the user would be verified already — and
- * the owner links them again once signed in. Auth.js adapters cannot list accounts: then only
+ * the owner links them again once signed in; with `providerTokens`, the user's stored provider
+ * tokens are deleted too. Auth.js adapters cannot list accounts: then only
  * passkeys are found (through their authenticators) and unlinked, and latch warns. Without
  * `unlinkAccount` nothing can be unlinked, and latch warns.
  *
@@ -28,12 +29,24 @@ export async function unlinkUnprovenAccounts(ctx: RequestContext, userId: string
     }
     linked = await linkedPasskeys(ctx, userId);
   }
-  if (linked.length === 0) return;
-  if (!adapter.unlinkAccount) {
-    resolved.logger.warn("accounts-unverified: an unverified user's accounts and passkeys stay usable after their address was proven: the adapter has no unlinkAccount");
-    return;
+  if (linked.length > 0) {
+    if (!adapter.unlinkAccount) {
+      resolved.logger.warn("accounts-unverified: an unverified user's accounts and passkeys stay usable after their address was proven: the adapter has no unlinkAccount");
+      return;
+    }
+    for (const { provider, providerAccountId } of linked) await adapter.unlinkAccount({ provider, providerAccountId });
   }
-  for (const { provider, providerAccountId } of linked) await adapter.unlinkAccount({ provider, providerAccountId });
+  // The unlinked accounts' tokens would let the app act, as this user, on the squatter's account
+  // (post to it, sync to it). Deleted after the unlink, for every OAuth provider rather than those
+  // just unlinked: a sign-in that stored tokens before the unlink has its tokens deleted here, one
+  // after it is refused (confirmStillLinked), and a proof retried after a failure here still
+  // deletes what the first attempt had unlinked.
+  if (resolved.providerTokens && adapter.listAccountsByUserId) {
+    const { store } = resolved.providerTokens;
+    for (const provider of resolved.providers) {
+      if (provider.type === "oauth" || provider.type === "oidc") await store.delete(userId, provider.id);
+    }
+  }
 }
 
 /** The user's passkey accounts, found through their authenticators (for adapters that cannot list accounts). */
@@ -50,4 +63,32 @@ async function linkedPasskeys(ctx: RequestContext, userId: string): Promise<Arra
     }
   }
   return found;
+}
+
+/**
+ * For a sign-in through a linked account: a check that the account is still the user's, for
+ * startSession to run once the session exists and before its cookie is sent. The owner of a user's
+ * address may prove it (an email link) while a squatter's sign-in runs, which unlinks the
+ * squatter's account and then ends the user's sessions. If the check still finds the link, the
+ * session began before the unlink, so before those sessions were ended, and it ended with them;
+ * if not, the sign-in is refused here. Asked whether the user was verified or not: the user read
+ * at sign-in may postdate the proof even when the account read did not (a passkey's account and
+ * user are two reads, and so are some adapters' getUserByAccount). Undefined when no proof can
+ * come: no email provider is configured.
+ *
+ * @example
+ * ```ts
+ * const confirm = confirmStillLinked(ctx, user.id, async () => (await adapter.getUserByAccount(account))?.id, (m) => new OAuthAccountNotLinked(m));
+ * ```
+ */
+export function confirmStillLinked(
+  ctx: RequestContext,
+  userId: string,
+  ownerOf: () => Promise<string | null | undefined>,
+  refuse: (message: string) => Error,
+): (() => Promise<void>) | undefined {
+  if (!ctx.resolved.providers.some((p) => p.type === "email")) return undefined;
+  return async () => {
+    if ((await ownerOf()) !== userId) throw refuse("This account was unlinked while signing in: the owner of the user's email address proved it. Sign in again.");
+  };
 }

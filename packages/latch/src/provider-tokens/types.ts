@@ -21,9 +21,10 @@ export interface ProviderTokenStore {
    */
   put(userId: string, provider: string, tokens: ProviderTokens, expectedVersion: number | null, options?: { force?: boolean }): Promise<number | null>;
   /**
-   * Deletes the tokens of `userId` at `provider`. latch never calls it itself: sign-out, sign-out
-   * everywhere and unlinking an account leave the tokens in place; call it (e.g. from
-   * `events.signOut`) when they should go.
+   * Deletes the tokens of `userId` at `provider`. Sign-out, sign-out everywhere and unlinking an
+   * account leave the tokens in place; call it (e.g. from `events.signOut`) when they should go.
+   * latch calls it itself only for accounts nobody proved were the user's: when an email link
+   * proves the address of a user stored unverified, and the accounts linked before are unlinked.
    */
   delete(userId: string, provider: string): Promise<void>;
   /**

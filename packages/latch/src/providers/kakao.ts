@@ -59,6 +59,8 @@ export default function Kakao(options: OAuthUserConfig<KakaoProfile> = {}): OAut
         email: emailOf(profile.kakao_account),
         image: profile.kakao_account?.profile?.profile_image_url ?? null,
       }),
+      // Kakao vouches for an address it checked (is_email_verified) and still deems valid.
+      emailVerified: ({ kakao_account: account }) => (account?.is_email_verified === true && account.is_email_valid === true ? (account.email ?? false) : false),
       style: { bg: "#FEE500", text: "#000" },
     },
     options,

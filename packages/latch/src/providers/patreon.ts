@@ -53,6 +53,7 @@ export default function Patreon(options: OAuthUserConfig<PatreonProfile> = {}): 
         email: verifiedEmail(data.attributes.email, data.attributes.is_email_verified),
         image: data.attributes.image_url ?? null,
       }),
+      emailVerified: ({ data }) => (data.attributes.is_email_verified === true ? (data.attributes.email ?? false) : false),
       style: { bg: "#FF424D", text: "#fff" },
     },
     options,

@@ -1,4 +1,4 @@
-import { CallbackRouteError, isAuthError } from "../../errors.js";
+import { CallbackRouteError, isAuthError, OAuthAccountNotLinked } from "../../errors.js";
 import { errorRedirect, type ActionContext } from "../action-context.js";
 import type { OutgoingCookie } from "../cookies.js";
 import { handleOAuthCallback } from "../oauth/callback.js";
@@ -8,6 +8,7 @@ import { stableUserId } from "../stable-id.js";
 import { saveSignInTokens } from "../provider-tokens.js";
 import type { InternalOAuthProvider } from "../providers.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
+import { confirmStillLinked } from "../unproven-accounts.js";
 import { credentialsCallbackAction } from "./credentials.js";
 import { emailCallbackAction } from "./email-callback.js";
 import { webAuthnCallbackAction } from "./webauthn-callback.js";
@@ -48,15 +49,31 @@ async function oauthCallbackAction(action: ActionContext, provider: InternalOAut
     if (allowed !== true) return { redirect: allowed, cookies: [...action.baseCookies, ...out] };
 
     let isNewUser: boolean | undefined;
-    if (resolved.adapter) {
+    let stillLinked: (() => Promise<void>) | undefined;
+    const { adapter, providerTokens } = resolved;
+    if (adapter) {
       const login = await loginWithAdapter(ctx, provider, { user, account, profile }, action.cookies);
       Object.assign(user, { id: login.user.id, name: login.user.name, email: login.user.email, image: login.user.image });
       account.userId = login.user.id;
       isNewUser = login.isNewUser;
+      const linked = { provider: provider.id, providerAccountId: account.providerAccountId };
+      stillLinked = confirmStillLinked(ctx, login.user.id, async () => (await adapter.getUserByAccount?.(linked))?.id, (message) => new OAuthAccountNotLinked(message));
     }
-    // The provider's tokens stay on the server (getAccessToken), never in the session cookie.
-    if (resolved.providerTokens) await saveSignInTokens(resolved.providerTokens, String(user.id), provider.id, account);
-    const target = await startSession(action, { user, account, profile, isNewUser }, out);
+    const userId = String(user.id);
+    // Once the session exists, before its cookie is sent: the provider's tokens are stored (on the
+    // server, for getAccessToken, never in the cookie), then the link is checked. In that order, an
+    // email proof that unlinks the account either comes after both and deletes the tokens, or
+    // makes the check refuse — and the tokens just stored go with the refusal.
+    const confirm = async () => {
+      if (providerTokens) await saveSignInTokens(providerTokens, userId, provider.id, account);
+      try {
+        await stillLinked?.();
+      } catch (error) {
+        await providerTokens?.store.delete(userId, provider.id).catch(() => undefined);
+        throw error;
+      }
+    };
+    const target = await startSession(action, { user, account, profile, isNewUser, confirm }, out);
     return { redirect: target, cookies: [...action.baseCookies, ...out] };
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The callback of "${provider.id}" failed.`, { cause: error });

@@ -1,11 +1,14 @@
 import { CallbackRouteError, isAuthError, MissingCSRF, WebAuthnVerificationError } from "../../errors.js";
+import type { AdapterUser } from "../../adapters/types.js";
 import type { Account } from "../../types.js";
 import { csrfVerified, errorRedirect, seeOther, type ActionContext } from "../action-context.js";
+import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
 import type { InternalWebAuthnProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
-import { webAuthnAdapter } from "../webauthn/adapter.js";
+import { confirmStillLinked } from "../unproven-accounts.js";
+import { webAuthnAdapter, type WebAuthnAdapter } from "../webauthn/adapter.js";
 import { useChallenge, type CeremonyAction } from "../webauthn/challenge.js";
 import { registrationTarget, storePasskey } from "../webauthn/register.js";
 import { relyingParty } from "../webauthn/relying-party.js";
@@ -45,7 +48,8 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
       const signInAccount: Account = { ...account, type: "webauthn" };
       const allowed = await runSignInCallback(action, { user, account: signInAccount });
       if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
-      const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount }, out);
+      const confirm = stillLinked(ctx, adapter, provider, user, account.providerAccountId);
+      const target = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount, confirm }, out);
       return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
     }
 
@@ -61,10 +65,17 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
     const { user, account, isNewUser } = await storePasskey(ctx, provider, adapter, target, authenticator);
     const signInAccount: Account = { ...account, type: "webauthn" };
-    const redirect = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount, isNewUser }, out);
+    const confirm = stillLinked(ctx, adapter, provider, user, account.providerAccountId);
+    const redirect = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount, isNewUser, confirm }, out);
     return seeOther({ redirect, cookies: [...action.baseCookies, ...out] });
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The passkey sign-in with "${provider.id}" failed.`, { cause: error });
     return seeOther(errorRedirect(action, authError, out));
   }
+}
+
+/** The passkey sign-in's check that an email proof has not unlinked the passkey meanwhile (confirmStillLinked). */
+function stillLinked(ctx: RequestContext, adapter: WebAuthnAdapter, provider: InternalWebAuthnProvider, user: AdapterUser, providerAccountId: string) {
+  const ownerOf = async () => (await adapter.getAccount(providerAccountId, provider.id))?.userId;
+  return confirmStillLinked(ctx, user.id, ownerOf, (message) => new WebAuthnVerificationError(message));
 }

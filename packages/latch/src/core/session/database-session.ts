@@ -113,12 +113,27 @@ async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, toke
   return key;
 }
 
-/** Creates a session row for `userId` (stored under the token's hash) and the cookie that carries the token. */
-export async function createDatabaseSession(ctx: RequestContext, userId: string, existing: string[]): Promise<OutgoingCookie[]> {
+/**
+ * Creates a session row for `userId` (stored under the token's hash) and the cookie that carries
+ * the token. `confirm` runs once the row exists: when it throws, the row is deleted (the token was
+ * never sent) and the error goes on.
+ */
+export async function createDatabaseSession(ctx: RequestContext, userId: string, existing: string[], confirm?: () => Promise<void>): Promise<OutgoingCookie[]> {
   const { resolved } = ctx;
   const sessionToken = resolved.generateSessionToken();
   const expires = new Date(Date.now() + resolved.sessionMaxAge * 1000);
-  await sessionAdapter(ctx).createSession({ sessionToken: await storedSessionKey(sessionToken), userId, expires });
+  const adapter = sessionAdapter(ctx);
+  const key = await storedSessionKey(sessionToken);
+  await adapter.createSession({ sessionToken: key, userId, expires });
+  if (confirm) {
+    try {
+      await confirm();
+    } catch (error) {
+      // Unreachable without its token, but not left to linger until it expires.
+      await settle(() => adapter.deleteSession(key), null);
+      throw error;
+    }
+  }
   return writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, existing, resolved.sessionMaxAge);
 }
 

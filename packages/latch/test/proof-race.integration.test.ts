@@ -1,0 +1,212 @@
+/**
+ * A squatter's sign-in racing the address owner's email proof (pre-account hijacking,
+ * security.md: GHSA-qq9h-g4jm-xgf3): the proof unlinks the squatter's accounts and ends the
+ * user's sessions; a sign-in through such an account that looked the user up before the unlink
+ * must not get a session after the sessions were ended. Real requests through the engine, the
+ * SQLite adapter, the GitHub stand-in and the stand-in WebAuthn authenticator. The race is forced
+ * by holding the squatter's lookup open (the adapter's answer is read, then the proof runs, then
+ * the answer is returned) — the interleaving a slow database produces.
+ */
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Adapter } from "../src/adapters/types.js";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import { MemoryProviderTokenStore } from "../src/provider-tokens/memory.js";
+import Email from "../src/providers/email.js";
+import GitHub from "../src/providers/github.js";
+import Passkey from "../src/providers/passkey.js";
+import { MemoryRevocationStore } from "../src/revocation/memory.js";
+import type { AuthConfig } from "../src/types.js";
+import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
+import { EngineClient } from "./helpers/engine-client.js";
+import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+
+const ORIGIN = "https://app.test";
+const SECRET = "proof-race-secret-of-enough-length-0123456789abcdef";
+const VICTIM = "victim@example.test";
+
+let github: GitHubStandIn;
+
+beforeAll(async () => {
+  vi.stubEnv("AUTH_URL", ORIGIN);
+  github = await startGitHubStandIn({
+    callbackUrl: `${ORIGIN}/api/auth/callback/github`,
+    // The squatter's GitHub account carries the victim's address; this app's GitHub does not vouch
+    // for addresses (emailVerified: () => false), so the user it creates is stored unverified.
+    users: [{ id: 777, login: "squatter", name: "Squatter", email: VICTIM, emails: [{ email: VICTIM, primary: true, verified: true, visibility: "public" }] }],
+  });
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await github?.close();
+});
+
+type Hook = () => Promise<void>;
+
+/**
+ * The SQLite adapter with one lookup that can be held open: `arm(method, nth, hook)` makes the
+ * nth next call of `method` read its answer, run `hook`, then return the answer read before.
+ */
+function racingAdapter(db: Database.Database) {
+  const inner = SQLiteAdapter(db);
+  const armed: { method?: "getUserByAccount" | "getAccount"; remaining: number; hook?: Hook } = { remaining: 0 };
+  const calls = { getUserByAccount: 0, getAccount: 0 };
+  const hold = async <T>(method: "getUserByAccount" | "getAccount", answer: T): Promise<T> => {
+    calls[method]++;
+    if (armed.method === method && --armed.remaining === 0) {
+      const hook = armed.hook!;
+      delete armed.method;
+      await hook();
+    }
+    return answer;
+  };
+  const adapter: Adapter = {
+    ...inner,
+    getUserByAccount: async (account) => hold("getUserByAccount", await inner.getUserByAccount!(account)),
+    getAccount: async (providerAccountId, provider) => hold("getAccount", await inner.getAccount!(providerAccountId, provider)),
+  };
+  const arm = (method: "getUserByAccount" | "getAccount", nth: number, hook: Hook) => Object.assign(armed, { method, remaining: nth, hook });
+  return { adapter, arm, calls };
+}
+
+function setup(strategy: "database" | "jwt") {
+  const db = new Database(":memory:");
+  migrateSQLite(db);
+  const { adapter, arm, calls } = racingAdapter(db);
+  const links: string[] = [];
+  const tokens = MemoryProviderTokenStore();
+  const config: AuthConfig = {
+    secret: SECRET,
+    adapter,
+    session: { strategy },
+    ...(strategy === "jwt" ? { revocation: MemoryRevocationStore() } : {}),
+    providerTokens: { store: tokens },
+    providers: [
+      Passkey({}),
+      Email({ sendVerificationRequest: ({ url }) => void links.push(url) }),
+      GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url }, emailVerified: () => false }),
+    ],
+    logger: { error: () => undefined, warn: () => undefined },
+  };
+  const rows = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+  return { arm, calls, config, links, rows, tokens, client: () => new EngineClient(ORIGIN, config) };
+}
+
+const location = (response: Response) => response.headers.get("location");
+
+interface SessionJson {
+  user?: { email?: string | null; name?: string | null };
+}
+
+async function gitHubSignIn(client: EngineClient, login: string) {
+  github.setNextUser(login);
+  const csrfToken = await client.csrfToken();
+  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
+  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
+  expect(authorization.status).toBe(302);
+  return client.fetch(authorization.headers.get("location")!);
+}
+
+async function emailSignIn(client: EngineClient, links: string[], email: string) {
+  const csrfToken = await client.csrfToken();
+  const before = links.length;
+  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
+  expect(links.length).toBe(before + 1);
+  const landing = await client.fetch(links.at(-1)!);
+  const fields = Object.fromEntries(
+    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
+  );
+  return client.fetch("/api/auth/callback/email", { form: fields });
+}
+
+async function passkeyCeremony(client: EngineClient, action: "register" | "authenticate", device: StandinAuthenticator, email?: string) {
+  const query = new URLSearchParams({ action, ...(email ? { email } : {}) });
+  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${query}`);
+  const body = (await response.json()) as { options?: CreationOptionsJSON & RequestOptionsJSON };
+  if (!body.options) throw new Error(`no ${action} options: ${JSON.stringify(body)}`);
+  const credential = action === "register" ? device.register(body.options) : device.authenticate(body.options);
+  const csrfToken = await client.csrfToken();
+  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
+}
+
+/** Waits until the clock is past the end of this second: a JWT minted now has a later auth_time than a cut-off set now. */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
+
+describe.each(["database", "jwt"] as const)("an email proof racing the squatter's sign-in (%s sessions)", (strategy) => {
+  it("a GitHub sign-in that found the user before the proof unlinked its account gets no session, and leaves no tokens", async () => {
+    const { arm, links, rows, tokens, client } = setup(strategy);
+    // The squatter signs up with GitHub under the victim's address (stored unverified).
+    const squatter = client();
+    expect(location((await gitHubSignIn(squatter, "squatter")).response)).toBe(`${ORIGIN}/dashboard`);
+    const userId = rows<{ id: string }>("SELECT id FROM users")[0]!.id;
+    expect(await tokens.get(userId, "github")).not.toBeNull();
+
+    // Signing in again: the callback's second lookup (loginWithAdapter's) finds the link; the
+    // victim proves the address before it returns, and the session is made in a later second.
+    const victim = client();
+    arm("getUserByAccount", 2, async () => {
+      expect(location((await emailSignIn(victim, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
+      await nextSecond();
+    });
+    const again = client();
+    const raced = await gitHubSignIn(again, "squatter");
+
+    expect(location(raced.response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
+    expect(raced.cookies.map((cookie) => cookie.name)).not.toContain("authjs.session-token");
+    expect(await again.session()).toBeNull();
+    // Nothing of the squatter survives on the victim's user: no link, no tokens, no session.
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
+    expect(await tokens.get(userId, "github")).toBeNull();
+    expect(await squatter.session()).toBeNull();
+    if (strategy === "database") expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")).toEqual([{ n: 1 }]);
+    expect(((await victim.session()) as SessionJson).user?.email).toBe(VICTIM);
+  });
+
+  it("a passkey sign-in that found its account before the proof unlinked it gets no session", async () => {
+    const { arm, links, rows, client } = setup(strategy);
+    const device = new StandinAuthenticator(ORIGIN);
+    const squatter = client();
+    expect(location((await passkeyCeremony(squatter, "register", device, VICTIM)).response)).toBe(`${ORIGIN}/dashboard`);
+
+    const victim = client();
+    arm("getAccount", 1, async () => {
+      expect(location((await emailSignIn(victim, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
+      await nextSecond();
+    });
+    const again = client();
+    const raced = await passkeyCeremony(again, "authenticate", device);
+
+    expect(location(raced.response)).toBe(`${ORIGIN}/api/auth/signin?error=WebAuthnVerificationError`);
+    expect(raced.cookies.map((cookie) => cookie.name)).not.toContain("authjs.session-token");
+    expect(await again.session()).toBeNull();
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'passkey'")).toEqual([]);
+    if (strategy === "database") expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")).toEqual([{ n: 1 }]);
+    expect(((await victim.session()) as SessionJson).user?.email).toBe(VICTIM);
+  });
+});
+
+describe("the accounts' tokens after an email proof", () => {
+  it("the proof deletes the provider tokens the squatter's GitHub sign-in stored for the user: the app cannot act on the squatter's account as the victim", async () => {
+    const { links, rows, tokens, client } = setup("database");
+    await gitHubSignIn(client(), "squatter");
+    const userId = rows<{ id: string }>("SELECT id FROM users")[0]!.id;
+    expect(await tokens.get(userId, "github")).not.toBeNull();
+    await emailSignIn(client(), links, VICTIM);
+    expect(await tokens.get(userId, "github")).toBeNull();
+  });
+
+  it("without an email provider no proof can come: a passkey sign-in looks its account up once", async () => {
+    const count = async (email: boolean) => {
+      const { calls, config } = setup("database");
+      if (!email) config.providers = config.providers.filter((provider) => typeof provider === "function" || provider.type !== "email");
+      const device = new StandinAuthenticator(ORIGIN);
+      await passkeyCeremony(new EngineClient(ORIGIN, config), "register", device, VICTIM);
+      const before = calls.getAccount;
+      expect(location((await passkeyCeremony(new EngineClient(ORIGIN, config), "authenticate", device)).response)).toBe(`${ORIGIN}/dashboard`);
+      return calls.getAccount - before;
+    };
+    expect(await count(false)).toBe(1);
+    expect(await count(true)).toBe(2);
+  });
+});

@@ -313,7 +313,8 @@ export interface RateLimitRule {
 export interface CredentialsRateLimit {
   /**
    * Attempts per account (the identifier field) in a window, counted until a sign-in succeeds.
-   * Default 10 per 15 minutes; `false` turns it off.
+   * A request that sent several identifiers resets, on success, only those naming the signed-in
+   * user (its `email` or `id`). Default 10 per 15 minutes; `false` turns it off.
    */
   account?: RateLimitRule | false | undefined;
   /**

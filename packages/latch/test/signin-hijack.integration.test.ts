@@ -205,6 +205,30 @@ describe("the per-account credentials limit behind the app's own form (no declar
     expect(await guesses(client, "username", "alice", 1)).toEqual([429]);
   });
 
+  it("a form that sends both email and username: a success resets the counts naming the user who signed in (email and id), and only those", async () => {
+    const config: AuthConfig = {
+      secret: SECRET,
+      providers: [
+        Credentials({
+          authorize: ({ username, password }) => (username === "alice" && password === "correct horse" ? { id: "alice", email: "alice@example.test" } : null),
+        }),
+      ],
+      logger: { error: () => undefined, warn: () => undefined },
+    };
+    const client = new EngineClient(ORIGIN, config);
+    const attempt = async (password: string, extra: Record<string, string> = {}) => {
+      const csrfToken = await client.csrfToken();
+      const { response } = await client.fetch("/api/auth/callback/credentials", { form: { csrfToken, email: "Alice@Example.test", username: "alice", password, ...extra } });
+      return response.status;
+    };
+    for (let i = 0; i < 9; i++) expect(await attempt(`guess-${i}`)).toBe(303);
+    expect(await attempt("correct horse")).toBe(303);
+    expect(await client.session()).not.toBeNull();
+    // Both counts start again: ten more failures are answered, the eleventh is refused.
+    for (let i = 0; i < 10; i++) expect(await attempt(`typo-${i}`)).toBe(303);
+    expect(await attempt("typo-last")).toBe(429);
+  });
+
   it.each(["email", "username"])("counts the submitted %s: the 11th guess at one account is refused with 429, spelled in any case", async (field) => {
     const client = new EngineClient(ORIGIN, formConfig());
     const statuses = await guesses(client, field, "alice@example.test", 10);

@@ -208,7 +208,8 @@ function rule(value: RateLimitRule | false | undefined, fallback: RateLimitRule,
 /** Field names an app's own sign-in form conventionally gives the account, in order. */
 const CONVENTIONAL_IDENTIFIERS = ["email", "username", "login", "user", "identifier", "phone"] as const;
 
-const normalizeAccount = (raw: string | null | undefined): string | undefined => raw?.normalize("NFKC").trim().toLowerCase() || undefined;
+/** An account name as the credentials throttle counts it: NFKC, trimmed, lower case; undefined when empty. */
+export const normalizeAccount = (raw: string | null | undefined): string | undefined => raw?.normalize("NFKC").trim().toLowerCase() || undefined;
 
 /**
  * The default accounts a credentials attempt is counted against, normalized: the first declared

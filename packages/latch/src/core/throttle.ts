@@ -4,13 +4,13 @@ import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import { sha256Hex } from "./digest.js";
-import type { InternalCredentialsProvider, InternalEmailProvider } from "./providers.js";
+import { normalizeAccount, type InternalCredentialsProvider, type InternalEmailProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
 const warnedNoAddress = new WeakSet<object>();
 
-/** The throttle of one credentials attempt: refused, or allowed with a way to clear its account's count. */
-export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> };
+/** The throttle of one credentials attempt: refused, or allowed with a way to clear the count of the account that signed in. */
+export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(user: { id?: string | undefined; email?: string | null | undefined }): Promise<void> };
 
 /** One counter to hit: its key in the store and the limit it must stay under. */
 interface Check {
@@ -56,11 +56,11 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
   const checks: Check[] = [];
-  const accountKeys: string[] = [];
+  const accounts: Array<{ identifier: string; key: string }> = [];
   if (account) {
     for (const identifier of provider.rateLimit.identifiers(credentials)) {
       const key = `${prefix}:account:${await sha256Hex(identifier)}`;
-      accountKeys.push(key);
+      accounts.push({ identifier, key });
       checks.push({ key, rule: account });
     }
   }
@@ -73,12 +73,14 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   }
   return {
     refused: undefined,
-    async succeeded() {
-      // With several identifiers (a form that declares no field and sends more than one), which
-      // account signed in is unknown: resetting them all would let a known login clear a
-      // target's count, so none is reset.
-      const [only] = accountKeys;
-      if (only !== undefined && accountKeys.length === 1) await ctx.resolved.rateLimitStore.reset(only);
+    async succeeded(user) {
+      // With several identifiers (a form that declares no field and sends more than one), only
+      // those naming the user who signed in are reset: their email or id, which no other account
+      // has. Resetting them all would let a known login, sent beside a target's name, clear the
+      // target's count; a display name could be anyone's, so it does not count.
+      const own = new Set([normalizeAccount(user.email), normalizeAccount(user.id)]);
+      const signedIn = accounts.length === 1 ? accounts : accounts.filter(({ identifier }) => own.has(identifier));
+      await Promise.all(signedIn.map(({ key }) => ctx.resolved.rateLimitStore.reset(key)));
     },
   };
 }

@@ -47,6 +47,8 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
 
     const user = await authorizeUser(provider, credentials, action.request);
+    // Who authorize() named, before a JWT session gives an id-less user a random one.
+    const named = { id: user.id, email: user.email };
     if (resolved.strategy === "database") {
       const stored = user.id === undefined ? null : await resolved.adapter?.getUser?.(user.id);
       if (!stored) {
@@ -62,7 +64,7 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     const allowed = await runSignInCallback(action, { user, account, credentials });
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
 
-    await throttle.succeeded();
+    await throttle.succeeded(named);
     const target = await startSession(action, { user, account }, out);
     return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
   } catch (error) {

@@ -294,6 +294,25 @@ describe("getToken", () => {
     vi.stubEnv("NEXTAUTH_SECRET", "");
   });
 
+  it("with absoluteMaxAge, refuses a token whose session began (auth_time, else iat) that long ago, and throws on an invalid value", async () => {
+    vi.stubEnv("AUTH_URL", "");
+    const now = Math.floor(Date.now() / 1000);
+    const hours = (n: number) => n * 3600;
+    const read = async (payload: JWT, absoluteMaxAge?: number) => {
+      const token = await codec.encode(payload, hours(24));
+      return nodeJwt.getToken({ req: request({ cookie: `${SALT}=${token}` }), secret: SECRET, absoluteMaxAge });
+    };
+    expect(await read({ sub: "old", auth_time: now - hours(13) })).toMatchObject({ sub: "old" });
+    expect(await read({ sub: "old", auth_time: now - hours(13) }, hours(12))).toBeNull();
+    expect(await read({ sub: "fresh", auth_time: now - hours(11) }, hours(12))).toMatchObject({ sub: "fresh" });
+    // next-auth writes no auth_time: the session counts from iat, which latch's codec sets to now.
+    expect(await read({ sub: "next-auth" }, hours(12))).toMatchObject({ sub: "next-auth" });
+    const custom = { decode: async (): Promise<JWT | null> => ({ sub: "custom", iat: now - hours(13) }) };
+    const token = await codec.encode({ sub: "any" }, 60);
+    expect(await nodeJwt.getToken({ req: request({ cookie: `${SALT}=${token}` }), secret: SECRET, absoluteMaxAge: hours(12), ...custom })).toBeNull();
+    await expect(nodeJwt.getToken({ req: request({ cookie: `${SALT}=${token}` }), secret: SECRET, absoluteMaxAge: 0 })).rejects.toThrow(/absoluteMaxAge must be a positive number/);
+  });
+
   it("honours cookieName, salt and a custom decode, treating its errors as no token", async () => {
     vi.stubEnv("AUTH_URL", "");
     const custom = nodeJwt.createSessionCodec(SECRET, "my-salt");

@@ -3,6 +3,7 @@ import type { Awaitable, JWT, JWTDecodeParams } from "../../types.js";
 import { parseCookieHeader, readChunkedCookie } from "../cookies.js";
 import { readSecrets } from "../env-settings.js";
 import { createSessionCodec } from "./codec.js";
+import { absoluteMaxAgeOf, sessionStart } from "./lifetime.js";
 
 type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 
@@ -22,6 +23,12 @@ export interface GetTokenParams<R extends boolean = false> {
   raw?: R | undefined;
   /** A decoder to use instead of latch's (match a custom `jwt.decode`). */
   decode?: ((params: JWTDecodeParams) => Awaitable<JWT | null>) | undefined;
+  /**
+   * The app's `session.absoluteMaxAge` (seconds): a token whose session began (`auth_time`, else
+   * `iat`) longer ago reads as `null`. latch caps the tokens it writes at that end already; this
+   * also ends those written before the setting, or by next-auth.
+   */
+  absoluteMaxAge?: number | undefined;
 }
 
 function isHeaders(headers: HeaderBag): headers is Headers {
@@ -96,12 +103,17 @@ export async function getToken(params: GetTokenParams<boolean>): Promise<JWT | s
   // Without `secret`, every secret the app's config reads from the environment (AUTH_SECRET_n, AUTH_SECRET, NEXTAUTH_SECRET).
   const secret = params.secret ?? readSecrets({}, globalThis.process?.env ?? {});
   if (secret.length === 0) throw new MissingSecret("getToken needs a secret: pass `secret` or set AUTH_SECRET.");
+  const absoluteMaxAge = absoluteMaxAgeOf({ absoluteMaxAge: params.absoluteMaxAge });
+  let decoded: JWT | null;
   if (params.decode) {
     try {
-      return await params.decode({ token, secret, salt });
+      decoded = await params.decode({ token, secret, salt });
     } catch {
       return null;
     }
+  } else {
+    decoded = await createSessionCodec(secret, salt).decode(token);
   }
-  return createSessionCodec(secret, salt).decode(token);
+  if (decoded && absoluteMaxAge !== undefined && !(sessionStart(decoded) + absoluteMaxAge > Date.now() / 1000)) return null;
+  return decoded;
 }

@@ -993,12 +993,12 @@ export interface SessionOptions {
   /** Seconds a session lives without being used. Default 30 days. */
   maxAge?: number | undefined;
   /**
-   * Seconds a JWT session may last from its sign-in, however often it is used: renewals move
+   * Seconds a session may last from its sign-in, however often it is used: renewals move
    * `maxAge` forward but never past `auth_time + absoluteMaxAge`, and then the user signs in
    * again (OWASP's absolute timeout). It caps the cookie, `session.expires`, bearer tokens and
-   * refresh-token families too. A token without `auth_time` (a next-auth cookie) counts from
-   * when it was last issued (`iat`). JWT sessions only: a database session row does not record when
-   * it began. Default: none.
+   * refresh-token families too. A JWT without `auth_time` (a next-auth cookie) counts from
+   * when it was last issued (`iat`). A database session's token says when it began
+   * (`<token>.s<seconds>`); one begun before the setting is no longer renewed. Default: none.
    *
    * @example
    * ```ts

@@ -8,6 +8,7 @@
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import { storedSessionKey } from "../src/core/session/database-session.js";
 import { encode } from "../src/jwt.js";
 import type { NextAuthConfig } from "../src/next/types.js";
 import { createProxyAuth } from "../src/proxy/create-proxy-auth.js";
@@ -190,6 +191,23 @@ describe("absoluteMaxAge and the signed-in user that linking trusts", () => {
 
     await gitHubSignIn(thief, "mallory");
     expect(rows<{ userId: string }>(`SELECT "userId" FROM accounts WHERE provider = 'github'`), "mallory's GitHub linked to the victim through an ended session").not.toContainEqual({ userId: "victim" });
+  });
+
+  it("a database session past its absolute end (begun before the setting, last renewed 2 hours ago) cannot link the holder's GitHub account", async () => {
+    const { adapter, config, rows } = setup();
+    const databaseConfig: AuthConfig = { ...config, session: { strategy: "database", absoluteMaxAge: HOUR } };
+    await adapter.createUser!({ id: "victim", email: "victim@example.test", emailVerified: new Date(), name: "Victim", image: null });
+    const token = "a".repeat(64);
+    // Its row still has 28 days to go: only the absolute lifetime has ended it.
+    await adapter.createSession!({ sessionToken: await storedSessionKey(token), userId: "victim", expires: new Date(Date.now() - 2 * HOUR * 1000 + 30 * DAY * 1000) });
+    const probe = new EngineClient(HTTPS_ORIGIN, databaseConfig);
+    probe.jar.set("__Secure-authjs.session-token", token);
+    const thief = new EngineClient(HTTPS_ORIGIN, databaseConfig);
+    thief.jar.set("__Secure-authjs.session-token", token);
+    await gitHubSignIn(thief, "mallory");
+    expect(rows<{ userId: string }>(`SELECT "userId" FROM accounts WHERE provider = 'github'`), "mallory's GitHub linked to the victim through an ended session").not.toContainEqual({ userId: "victim" });
+    // Control: the engine says this session is over.
+    expect(await probe.session()).toBeNull();
   });
 
   it("a session past auth_time + absoluteMaxAge cannot add a passkey to its user", async () => {

@@ -421,17 +421,6 @@ describe("configuration", () => {
     expect(logged(errors), `the message for ${what}`).toContain(`not ${shown}`);
   });
 
-  it("refuses database sessions (UnsupportedStrategy), set explicitly or implied by an adapter", async () => {
-    const db = new Database(":memory:");
-    migrateSQLite(db);
-    const adapter = SQLiteAdapter(db);
-    for (const session of [{ strategy: "database" as const, absoluteMaxAge: HOUR }, { absoluteMaxAge: HOUR }]) {
-      const { errors } = await failingRequests(config(session, { adapter }));
-      expect(errors[0]?.name).toBe("UnsupportedStrategy");
-      expect(errors[0]?.message).toContain("session.absoluteMaxAge needs JWT sessions");
-    }
-  });
-
   it("accepts an adapter with JWT sessions", async () => {
     const db = new Database(":memory:");
     migrateSQLite(db);
@@ -678,5 +667,138 @@ describe("bearer tokens", () => {
       expect(refreshed.status).toBe(200);
       expect(payloadOf(refreshed.body.token).exp).toBe(T0 + 2 * HOUR + 1 + 10 * MINUTE);
     });
+  });
+});
+
+describe("database sessions", () => {
+  /** The SQLite adapter with Alice stored, and a config with database sessions renewed at every read. */
+  function databaseSetup(session: SessionOptions, extra: Partial<AuthConfig> = {}) {
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const adapter = SQLiteAdapter(db);
+    db.prepare(`INSERT INTO users (id, name, email) VALUES (?, ?, ?)`).run(alice.id, alice.name, alice.email);
+    const cfg = config({ strategy: "database", updateAge: 0, ...session }, { adapter, ...extra });
+    const rows = () => db.prepare(`SELECT "sessionToken" AS key, expires FROM sessions`).all() as Array<{ key: string; expires: number }>;
+    return { db, adapter, cfg, rows };
+  }
+
+  /** Checks a renewed database session: Max-Age, Expires, the row and `session.expires` are all `min(now + maxAge, end)`. */
+  function expectRowUntil(result: Awaited<ReturnType<typeof read>>, rows: Array<{ expires: number }>, until: number): void {
+    const now = nowSeconds();
+    expect(result.session, `a session at +${now - T0}s`).not.toBeNull();
+    expect(lifetimeOf(result.cookie)).toBe(until - now);
+    expect(Date.parse(result.session?.expires ?? "")).toBe(until * 1000);
+    expect(rows.map((row) => row.expires)).toEqual([until * 1000]);
+  }
+
+  it("the token says when the session began; renewals stop at that time + absoluteMaxAge, and then the row is deleted", async () => {
+    const { cfg, rows } = databaseSetup({ maxAge: HOUR, absoluteMaxAge: 2 * HOUR });
+    const { client, cookies } = await signedIn(cfg);
+    const token = sessionCookieIn(cookies)?.value ?? "";
+    expect(token).toMatch(new RegExp(`^[0-9a-f]{64}\\.s${T0}$`));
+    expect(lifetimeOf(sessionCookieIn(cookies))).toBe(HOUR);
+    // The row is stored under the hash of the whole token: the time cannot be edited apart from it.
+    expect(rows()[0]?.key).toMatch(/^h1\./);
+    expect(rows()[0]?.key).not.toContain(String(T0));
+
+    at(T0 + 50 * MINUTE);
+    expectRowUntil(await read(client), rows(), T0 + 110 * MINUTE);
+    at(T0 + 100 * MINUTE);
+    expectRowUntil(await read(client), rows(), T0 + 2 * HOUR);
+    at(T0 + 110 * MINUTE);
+    expectRowUntil(await read(client), rows(), T0 + 2 * HOUR);
+
+    at(T0 + 2 * HOUR);
+    expectCleared(await read(client), client);
+    expect(rows()).toEqual([]);
+  });
+
+  it("caps the sign-in when absoluteMaxAge is shorter than maxAge", async () => {
+    const { cfg, rows } = databaseSetup({ maxAge: DAY, absoluteMaxAge: HOUR });
+    const { client, cookies } = await signedIn(cfg);
+    expect(lifetimeOf(sessionCookieIn(cookies))).toBe(HOUR);
+    expect(rows().map((row) => row.expires)).toEqual([(T0 + HOUR) * 1000]);
+    at(T0 + HOUR - 1);
+    expect((await read(client)).session).not.toBeNull();
+    at(T0 + HOUR);
+    expect((await read(client)).session).toBeNull();
+  });
+
+  it("a token whose time was edited names no row: no session, the cookie is cleared, the real session is untouched", async () => {
+    const { cfg, rows } = databaseSetup({ maxAge: HOUR, absoluteMaxAge: 2 * HOUR });
+    const { client } = await signedIn(cfg);
+    const token = client.jar.get(SALT) ?? "";
+    at(T0 + 50 * MINUTE);
+    expect((await read(client)).session).not.toBeNull();
+    at(T0 + 100 * MINUTE);
+    for (const edited of [token.replace(`.s${T0}`, `.s${T0 + 100 * MINUTE}`), token.replace(`.s${T0}`, ""), `${token}.s${T0 + 100 * MINUTE}`]) {
+      const forged = holding(cfg, edited);
+      expectCleared(await read(forged), forged);
+    }
+    expect(rows()).toHaveLength(1);
+    expect((await read(client)).session).not.toBeNull();
+  });
+
+  it("a session begun before absoluteMaxAge was set is no longer renewed: it ends when its row expires", async () => {
+    const before = databaseSetup({ maxAge: HOUR });
+    const { client } = await signedIn(before.cfg);
+    expect(client.jar.get(SALT)).toMatch(/^[0-9a-f]{64}$/);
+    const after = { ...before.cfg, session: { ...before.cfg.session, absoluteMaxAge: 12 * HOUR } };
+    const browser = holding(after, client.jar.get(SALT) ?? "");
+    at(T0 + 30 * MINUTE);
+    const result = await read(browser);
+    expect(result.session).not.toBeNull();
+    expect(Date.parse(result.session?.expires ?? "")).toBe((T0 + HOUR) * 1000);
+    expect(before.rows().map((row) => row.expires)).toEqual([(T0 + HOUR) * 1000]);
+    at(T0 + HOUR);
+    expect((await read(browser)).session).toBeNull();
+    // Signing in again gives a token that says when it began, renewed as usual.
+    at(T0 + HOUR + MINUTE);
+    const again = await signedIn(after);
+    expect(again.client.jar.get(SALT)).toMatch(new RegExp(`\\.s${T0 + HOUR + MINUTE}$`));
+    at(T0 + 2 * HOUR);
+    expect(lifetimeOf((await read(again.client)).cookie)).toBe(HOUR);
+  });
+
+  it("such a session counts from its last renewal when absoluteMaxAge is shorter than what is left of it", async () => {
+    const before = databaseSetup({ maxAge: DAY });
+    const { client } = await signedIn(before.cfg);
+    const after = { ...before.cfg, session: { ...before.cfg.session, absoluteMaxAge: HOUR } };
+    const browser = holding(after, client.jar.get(SALT) ?? "");
+    at(T0 + HOUR - 1);
+    expect((await read(browser)).session).not.toBeNull();
+    at(T0 + HOUR);
+    expect((await read(browser)).session).toBeNull();
+    expect(before.rows()).toEqual([]);
+  });
+
+  it("bearer and refresh tokens of a database session end with it", async () => {
+    const { cfg } = databaseSetup({ maxAge: HOUR, absoluteMaxAge: 2 * HOUR }, { bearer: { refreshTokens: { store: MemoryRefreshTokenStore() } } });
+    const { client } = await signedIn(cfg);
+    const end = T0 + 2 * HOUR;
+    at(T0 + 50 * MINUTE);
+    expect((await read(client)).session).not.toBeNull();
+    at(T0 + 100 * MINUTE);
+    const { response } = await client.fetch("/api/auth/token", { method: "POST", headers: { "x-latch-bearer": "1" }, json: { offline: true } });
+    expect(response.status).toBe(200);
+    const issued = (await response.json()) as { token: string; refreshToken: string; refreshTokenExpiresAt: string };
+    const payload = JSON.parse(Buffer.from(issued.token.split(".")[1] ?? "", "base64url").toString()) as { exp?: number; auth_time?: number };
+    expect(payload).toMatchObject({ exp: T0 + 110 * MINUTE, auth_time: T0 });
+    expect(Date.parse(issued.refreshTokenExpiresAt)).toBe(end * 1000);
+
+    at(end + 1);
+    const late = await new EngineClient(ORIGIN, cfg).fetch("/api/auth/token", { form: { grant_type: "refresh_token", refresh_token: issued.refreshToken } });
+    expect(late.response.status).toBe(400);
+    expect(await late.response.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("without absoluteMaxAge nothing changes: a plain token, renewed for the full maxAge", async () => {
+    const { cfg, rows } = databaseSetup({ maxAge: HOUR });
+    const { client } = await signedIn(cfg);
+    expect(client.jar.get(SALT)).toMatch(/^[0-9a-f]{64}$/);
+    for (const minutes of [50, 100, 150, 200]) {
+      at(T0 + minutes * MINUTE);
+      expectRowUntil(await read(client), rows(), T0 + (minutes + 60) * MINUTE);
+    }
   });
 });

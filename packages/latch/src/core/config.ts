@@ -5,7 +5,7 @@ import { readSecrets, readUrlSettings, requestOrigin, type Env } from "./env-set
 import { resolveCookies } from "./cookies.js";
 import { resolveProviders, type InternalProvider } from "./providers.js";
 import { randomHex } from "./digest.js";
-import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods, UnsupportedStrategy } from "../errors.js";
+import { DuplicateConditionalUI, MissingAdapter, MissingAdapterMethods } from "../errors.js";
 import { absoluteMaxAgeOf } from "./session/lifetime.js";
 import type { Adapter } from "../adapters/types.js";
 import type { RevocationStore } from "../revocation/types.js";
@@ -70,7 +70,7 @@ export interface ResolvedConfig {
   trustHost: boolean;
   sessionMaxAge: number;
   jwtMaxAge: number;
-  /** `session.absoluteMaxAge`, checked: the longest a JWT session lasts from its sign-in (session/lifetime.ts). */
+  /** `session.absoluteMaxAge`, checked: the longest a session lasts from its sign-in (session/lifetime.ts). */
   absoluteMaxAge: number | undefined;
   /** `database` when the config says so, or by default when an adapter is set. */
   strategy: "jwt" | "database";
@@ -139,11 +139,6 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     absoluteMaxAge = absoluteMaxAgeOf(config.session);
   } catch (error) {
     configError ??= error instanceof Error ? error : new Error(String(error));
-  }
-  if (absoluteMaxAge !== undefined && strategy === "database") {
-    configError ??= new UnsupportedStrategy(
-      'session.absoluteMaxAge needs JWT sessions: a database session row does not record when it began. Use session.strategy "jwt", or end database sessions from the app with revokeUser().',
-    );
   }
   let bearer: ResolvedBearer | undefined;
   try {

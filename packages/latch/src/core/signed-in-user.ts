@@ -1,7 +1,7 @@
 import type { AdapterUser } from "../adapters/types.js";
 import type { RequestContext } from "./config.js";
 import { readChunkedCookie } from "./cookies.js";
-import { findDatabaseSession } from "./session/database-session.js";
+import { findDatabaseSession, sessionLifetime } from "./session/database-session.js";
 import { checkTokenRevoked, decodeSessionToken } from "./session/jwt-session.js";
 import { sessionEnd, sessionStart } from "./session/lifetime.js";
 
@@ -24,7 +24,9 @@ export async function signedInUser(ctx: RequestContext, cookies: Map<string, str
   try {
     if (resolved.strategy === "database") {
       const found = await findDatabaseSession(ctx, value);
-      return found && found.session.expires.getTime() > Date.now() ? found.user : null;
+      if (!found || found.session.expires.getTime() <= Date.now()) return null;
+      const { end } = sessionLifetime(resolved, value, found.session.expires);
+      return end === undefined || end > Date.now() / 1000 ? found.user : null;
     }
     const token = await decodeSessionToken(ctx, value);
     if (typeof token?.sub !== "string") return null;

@@ -167,10 +167,9 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
   const sessionToken = resolved.strategy === "database" ? readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).value : undefined;
   if (resolved.strategy === "database") {
     if (sessionToken) claims.sid = await databaseSessionId(sessionToken);
-  } else {
-    if (typeof token.sid === "string") claims.sid = token.sid;
-    if (typeof token.auth_time === "number") claims.auth_time = token.auth_time;
-  }
+  } else if (typeof token.sid === "string") claims.sid = token.sid;
+  // A database session has one only under session.absoluteMaxAge: its tokens end with it.
+  if (typeof token.auth_time === "number") claims.auth_time = token.auth_time;
   if (offline && bearer.refresh) {
     // For a client outside the browser: an unbound bearer token and the first refresh token of a new family.
     const { sub, sid, auth_time: authTime, ...rest } = claims;

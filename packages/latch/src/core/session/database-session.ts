@@ -7,6 +7,7 @@ import { sha256Hex } from "../digest.js";
 import { runEvent } from "../events.js";
 import { markProviderTokenError } from "../provider-token-status.js";
 import type { ReadSessionOptions, SessionResult } from "./jwt-session.js";
+import { lifetimeUntil, sessionEnd } from "./lifetime.js";
 
 /** The adapter, which `resolveConfig` checked has every method database sessions need. */
 export function sessionAdapter(ctx: RequestContext): Required<Pick<Adapter, "createSession" | "getSessionAndUser" | "updateSession" | "deleteSession">> {
@@ -22,9 +23,36 @@ export function sessionAdapter(ctx: RequestContext): Required<Pick<Adapter, "cre
   };
 }
 
-/** The claims a database session exposes as `token`, so JWT-style callbacks keep working. */
-export function userClaims(user: AdapterUser): JWT {
-  return { sub: user.id, name: user.name ?? null, email: user.email, picture: user.image ?? null };
+/**
+ * The claims a database session exposes as `token`, so JWT-style callbacks keep working; with
+ * `session.absoluteMaxAge`, `auth_time` too (its bearer and refresh tokens end with the session).
+ */
+export function userClaims(user: AdapterUser, authTime?: number): JWT {
+  return { sub: user.id, name: user.name ?? null, email: user.email, picture: user.image ?? null, ...(authTime !== undefined ? { auth_time: authTime } : {}) };
+}
+
+// `<token>.s<seconds>`: when the session began, carried by its token.
+const STARTED = /\.s(\d{1,12})$/;
+
+/**
+ * With `session.absoluteMaxAge`, a database session's token says when the session began:
+ * `<random>.s<seconds>`. The row is stored under the hash of the whole token, so the time is as
+ * authentic as the token itself: a client that edits it names a row that does not exist. Rows
+ * need no new column, and every adapter keeps working.
+ *
+ * @example
+ * ```ts
+ * startedToken("4f…9a", 1767225600); // "4f…9a.s1767225600"
+ * ```
+ */
+export function startedToken(token: string, startSeconds: number): string {
+  return `${token}.s${Math.floor(startSeconds)}`;
+}
+
+/** When the session of a token from startedToken began (seconds), or undefined for a token that does not say. */
+export function tokenStart(token: string): number | undefined {
+  const match = STARTED.exec(token);
+  return match ? Number(match[1]) : undefined;
 }
 
 const STORED_KEY_PREFIX = "h1.";
@@ -120,8 +148,11 @@ async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, toke
  */
 export async function createDatabaseSession(ctx: RequestContext, userId: string, existing: string[], confirm?: () => Promise<void>): Promise<OutgoingCookie[]> {
   const { resolved } = ctx;
-  const sessionToken = resolved.generateSessionToken();
-  const expires = new Date(Date.now() + resolved.sessionMaxAge * 1000);
+  const now = Math.floor(Date.now() / 1000);
+  const { absoluteMaxAge } = resolved;
+  const sessionToken = absoluteMaxAge === undefined ? resolved.generateSessionToken() : startedToken(resolved.generateSessionToken(), now);
+  const lifetime = lifetimeUntil(resolved.sessionMaxAge, sessionEnd(now, absoluteMaxAge), now);
+  const expires = new Date((now + lifetime) * 1000);
   const adapter = sessionAdapter(ctx);
   const key = await storedSessionKey(sessionToken);
   await adapter.createSession({ sessionToken: key, userId, expires });
@@ -134,7 +165,27 @@ export async function createDatabaseSession(ctx: RequestContext, userId: string,
       throw error;
     }
   }
-  return writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, existing, resolved.sessionMaxAge);
+  return writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, existing, lifetime);
+}
+
+/**
+ * When a database session began and must end, under `session.absoluteMaxAge` (undefined
+ * without it). A token from startedToken says when it began. One that does not — begun before
+ * the setting, or by next-auth — is never renewed again: it counts from its last renewal (its
+ * expiry less `maxAge`), which then stays put, so it ends within `maxAge` at the latest and the
+ * user's next sign-in gets a token that says.
+ *
+ * @example
+ * ```ts
+ * const { end } = sessionLifetime(resolved, cookieToken, found.session.expires);
+ * ```
+ */
+export function sessionLifetime(resolved: RequestContext["resolved"], sessionToken: string, expires: Date): { start?: number; end?: number; renewable: boolean } {
+  const { absoluteMaxAge, sessionMaxAge } = resolved;
+  if (absoluteMaxAge === undefined) return { renewable: true };
+  const stamped = tokenStart(sessionToken);
+  const start = stamped ?? Math.min(Math.floor(Date.now() / 1000), Math.floor(expires.getTime() / 1000) - sessionMaxAge);
+  return { start, end: start + absoluteMaxAge, renewable: stamped !== undefined };
 }
 
 /**
@@ -158,7 +209,8 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   }
   if (!found) return cleared();
   const now = Date.now();
-  if (found.session.expires.getTime() <= now) {
+  const lifetime = sessionLifetime(resolved, sessionToken, found.session.expires);
+  if (found.session.expires.getTime() <= now || (lifetime.end !== undefined && lifetime.end * 1000 <= now)) {
     try {
       await adapter.deleteSession(found.key);
     } catch (error) {
@@ -171,11 +223,15 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   try {
     let expires = found.session.expires;
     const dueAt = expires.getTime() - resolved.sessionMaxAge * 1000 + resolved.updateAge * 1000;
-    if (options.renew && dueAt <= now) {
-      expires = new Date(now + resolved.sessionMaxAge * 1000);
-      await adapter.updateSession({ sessionToken: key, expires });
+    if (options.renew && lifetime.renewable && dueAt <= now) {
+      const renewed = new Date(Math.min(now + resolved.sessionMaxAge * 1000, (lifetime.end ?? Infinity) * 1000));
+      // At its absolute end already: nothing to write.
+      if (renewed.getTime() > expires.getTime()) {
+        expires = renewed;
+        await adapter.updateSession({ sessionToken: key, expires });
+      }
     }
-    const token = userClaims(found.user);
+    const token = userClaims(found.user, lifetime.start);
     const defaultSession: Session = {
       user: { name: found.user.name ?? null, email: found.user.email, image: found.user.image ?? null },
       expires: expires.toISOString(),

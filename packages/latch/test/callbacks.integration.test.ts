@@ -106,6 +106,31 @@ describe("callbacks", () => {
     expect(seen.sessionToken).toMatchObject({ role: "admin", sub: expect.any(String) as unknown, exp: expect.any(Number) as unknown });
   });
 
+  it("a redirect callback that throws at the callback leads to the error page and signs nobody in", async () => {
+    let failing = false;
+    const client = new EngineClient(ORIGIN, {
+      secret: SECRET,
+      trustHost: true,
+      providers: [local()],
+      logger: { error: () => undefined },
+      callbacks: {
+        redirect({ url }) {
+          if (failing) throw new Error("the app's redirect rules failed");
+          return url;
+        },
+      },
+    });
+    const csrfToken = await client.csrfToken();
+    const start = await client.fetch("/api/auth/signin/local", { form: { csrfToken, callbackUrl: "/home" } });
+    const callback = await loginThroughIdP(start.response.headers.get("location") ?? "", "alice");
+    failing = true;
+    const { response } = await client.fetch(callback);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/error?error=Configuration`);
+    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("authjs.session-token"))).toBe(false);
+    failing = false;
+    expect(await client.session()).toBeNull();
+  });
+
   it("refuses the sign-in when signIn returns false, and redirects when it returns a path", async () => {
     const denied = new EngineClient(ORIGIN, { secret: SECRET, trustHost: true, providers: [local()], callbacks: { signIn: () => false } });
     const refused = await signIn(denied);

@@ -43,30 +43,38 @@ afterAll(async () => {
 });
 
 type Hook = () => Promise<void>;
+type Held = "getUserByAccount" | "getAccount" | "getUser" | "getAuthenticator";
 
 /**
  * The SQLite adapter with one lookup that can be held open: `arm(method, nth, hook)` makes the
- * nth next call of `method` read its answer, run `hook`, then return the answer read before.
+ * nth next call of `method` read its answer, run `hook`, then return the answer read before (a
+ * slow reply); with `order: "before-read"`, run `hook` first and then read (a slow request).
  */
 function racingAdapter(db: Database.Database) {
   const inner = SQLiteAdapter(db);
-  const armed: { method?: "getUserByAccount" | "getAccount"; remaining: number; hook?: Hook } = { remaining: 0 };
-  const calls = { getUserByAccount: 0, getAccount: 0 };
-  const hold = async <T>(method: "getUserByAccount" | "getAccount", answer: T): Promise<T> => {
+  const armed: { method?: Held; remaining: number; hook?: Hook; order?: "after-read" | "before-read" } = { remaining: 0 };
+  const calls: Record<Held, number> = { getUserByAccount: 0, getAccount: 0, getUser: 0, getAuthenticator: 0 };
+  const hold = async <T>(method: Held, read: () => Promise<T>): Promise<T> => {
     calls[method]++;
-    if (armed.method === method && --armed.remaining === 0) {
-      const hook = armed.hook!;
-      delete armed.method;
-      await hook();
+    if (armed.method !== method || --armed.remaining !== 0) return read();
+    const { hook, order } = armed;
+    delete armed.method;
+    if (order === "before-read") {
+      await hook!();
+      return read();
     }
+    const answer = await read();
+    await hook!();
     return answer;
   };
   const adapter: Adapter = {
     ...inner,
-    getUserByAccount: async (account) => hold("getUserByAccount", await inner.getUserByAccount!(account)),
-    getAccount: async (providerAccountId, provider) => hold("getAccount", await inner.getAccount!(providerAccountId, provider)),
+    getUserByAccount: (account) => hold("getUserByAccount", async () => inner.getUserByAccount!(account)),
+    getAccount: (providerAccountId, provider) => hold("getAccount", async () => inner.getAccount!(providerAccountId, provider)),
+    getUser: (id) => hold("getUser", async () => inner.getUser!(id)),
+    getAuthenticator: (credentialID) => hold("getAuthenticator", async () => inner.getAuthenticator!(credentialID)),
   };
-  const arm = (method: "getUserByAccount" | "getAccount", nth: number, hook: Hook) => Object.assign(armed, { method, remaining: nth, hook });
+  const arm = (method: Held, nth: number, hook: Hook, order: "after-read" | "before-read" = "after-read") => Object.assign(armed, { method, remaining: nth, hook, order });
   return { adapter, arm, calls };
 }
 
@@ -99,12 +107,14 @@ interface SessionJson {
   user?: { email?: string | null; name?: string | null };
 }
 
-async function gitHubSignIn(client: EngineClient, login: string) {
+/** A full GitHub sign-in (stand-in); `beforeCallback` runs just before the browser lands on the callback. */
+async function gitHubSignIn(client: EngineClient, login: string, beforeCallback?: () => void) {
   github.setNextUser(login);
   const csrfToken = await client.csrfToken();
   const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
   const authorization = await fetch(location(start.response)!, { redirect: "manual" });
   expect(authorization.status).toBe(302);
+  beforeCallback?.();
   return client.fetch(authorization.headers.get("location")!);
 }
 
@@ -182,6 +192,54 @@ describe.each(["database", "jwt"] as const)("an email proof racing the squatter'
     expect(await again.session()).toBeNull();
     expect(rows("SELECT provider FROM accounts WHERE provider = 'passkey'")).toEqual([]);
     if (strategy === "database") expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")).toEqual([{ n: 1 }]);
+    expect(((await victim.session()) as SessionJson).user?.email).toBe(VICTIM);
+  });
+});
+
+describe.each(["database", "jwt"] as const)("an email proof racing a link made by the squatter's live session (%s sessions)", (strategy) => {
+  it("a passkey the squatter adds while the proof runs is unlinked, and the squatter gets no session", async () => {
+    const { arm, links, rows, client } = setup(strategy);
+    const squatter = client();
+    await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN), VICTIM);
+    expect(await squatter.session()).not.toBeNull();
+
+    // The squatter's session was found live; the proof runs before the new passkey is linked.
+    const victim = client();
+    arm("getAuthenticator", 1, async () => {
+      expect(location((await emailSignIn(victim, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
+      await nextSecond();
+    });
+    const added = await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN));
+
+    expect(location(added.response)).toBe(`${ORIGIN}/api/auth/signin?error=WebAuthnVerificationError`);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'passkey'")).toEqual([]);
+    expect(await squatter.session()).toBeNull();
+    expect(((await victim.session()) as SessionJson).user?.email).toBe(VICTIM);
+  });
+});
+
+describe("an email proof racing a GitHub link made by the squatter's live JWT session", () => {
+  it("the session was found live, the user read once verified: the link is undone and the squatter gets no session", async () => {
+    const { arm, links, rows, client } = setup("jwt");
+    const squatter = client();
+    await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN), VICTIM);
+    // The signed-in user is looked up in two reads: the session (live), then the user — after the proof.
+    const victim = client();
+    const linked = await gitHubSignIn(squatter, "squatter", () =>
+      arm(
+        "getUser",
+        1,
+        async () => {
+          expect(location((await emailSignIn(victim, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
+          await nextSecond();
+        },
+        "before-read",
+      ),
+    );
+
+    expect(location(linked.response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
+    expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
+    expect(await squatter.session()).toBeNull();
     expect(((await victim.session()) as SessionJson).user?.email).toBe(VICTIM);
   });
 });

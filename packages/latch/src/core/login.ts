@@ -10,6 +10,8 @@ import { signedInUser } from "./signed-in-user.js";
 export interface LoginResult {
   user: AdapterUser;
   isNewUser: boolean;
+  /** The account was just linked to the user signed in on this browser. */
+  linkedToSignedIn?: boolean;
 }
 
 type LoginAdapter = Required<Pick<Adapter, "createUser" | "getUser" | "getUserByAccount" | "getUserByEmail" | "linkAccount">> & Pick<Adapter, "getSessionAndUser" | "updateUser">;
@@ -82,7 +84,7 @@ export async function loginWithAdapter(
     }
     await adapter.linkAccount(toAdapterAccount(account, current.id));
     await runEvent(resolved, "linkAccount", { user: current, account, profile });
-    return { user: current, isNewUser: false };
+    return { user: current, isNewUser: false, linkedToSignedIn: true };
   }
   const email = params.user.email ?? null;
   const byEmail = email ? await adapter.getUserByEmail(email) : null;

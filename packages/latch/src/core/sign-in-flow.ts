@@ -51,8 +51,11 @@ export async function startSession(
   const { resolved } = ctx;
   const { user, account, profile, isNewUser, emailVerifiedNow, authTime, confirm } = params;
   const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
+  // The session cookie joins `out` last: a step below that throws (a redirect callback, the
+  // device store) leads to an error page, which must not sign the user in all the same.
+  let session: OutgoingCookie[];
   if (resolved.strategy === "database") {
-    out.push(...(await createDatabaseSession(ctx, String(user.id), existing, confirm)));
+    session = await createDatabaseSession(ctx, String(user.id), existing, confirm);
   } else {
     // sid and auth_time survive every renewal: revocation names the session by them.
     const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.max(Math.floor(Date.now() / 1000), authTime ?? 0) };
@@ -62,9 +65,8 @@ export async function startSession(
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
     // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
     if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
-    const cookies = await sessionCookies(ctx, token, existing);
+    session = await sessionCookies(ctx, token, existing);
     if (confirm) await confirm();
-    out.push(...cookies);
   }
   await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });
   const userId = String(user.id);
@@ -80,5 +82,6 @@ export async function startSession(
     welcome.searchParams.set("callbackUrl", target);
     target = await resolveRedirect(action, welcome.href);
   }
+  out.push(...session);
   return target;
 }

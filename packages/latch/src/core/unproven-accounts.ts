@@ -1,4 +1,6 @@
+import type { AdapterUser } from "../adapters/types.js";
 import type { RequestContext } from "./config.js";
+import { signedInUser } from "./signed-in-user.js";
 
 /**
  * Unlinks what may belong to a squatter from a user whose address was stored unverified and has
@@ -16,22 +18,23 @@ import type { RequestContext } from "./config.js";
  * if (stored.emailVerified === null) await unlinkUnprovenAccounts(ctx, stored.id);
  * ```
  */
-export async function unlinkUnprovenAccounts(ctx: RequestContext, userId: string): Promise<void> {
+export async function unlinkUnprovenAccounts(ctx: RequestContext, userId: string, options: { warn: boolean } = { warn: true }): Promise<void> {
   const { resolved } = ctx;
   const adapter = resolved.adapter;
   if (!adapter) return;
+  const warn = (message: string) => options.warn && resolved.logger.warn(message);
   let linked: Array<{ provider: string; providerAccountId: string }>;
   if (adapter.listAccountsByUserId) {
     linked = (await adapter.listAccountsByUserId(userId)).filter((account) => account.type !== "email");
   } else {
     if (resolved.providers.some((p) => p.type === "oauth" || p.type === "oidc")) {
-      resolved.logger.warn("accounts-unverified: an unverified user's OAuth accounts stay linked after their address was proven: the adapter has no listAccountsByUserId");
+      warn("accounts-unverified: an unverified user's OAuth accounts stay linked after their address was proven: the adapter has no listAccountsByUserId");
     }
     linked = await linkedPasskeys(ctx, userId);
   }
   if (linked.length > 0) {
     if (!adapter.unlinkAccount) {
-      resolved.logger.warn("accounts-unverified: an unverified user's accounts and passkeys stay usable after their address was proven: the adapter has no unlinkAccount");
+      warn("accounts-unverified: an unverified user's accounts and passkeys stay usable after their address was proven: the adapter has no unlinkAccount");
       return;
     }
     for (const { provider, providerAccountId } of linked) await adapter.unlinkAccount({ provider, providerAccountId });
@@ -90,5 +93,35 @@ export function confirmStillLinked(
   if (!ctx.resolved.providers.some((p) => p.type === "email")) return undefined;
   return async () => {
     if ((await ownerOf()) !== userId) throw refuse("This account was unlinked while signing in: the owner of the user's email address proved it. Sign in again.");
+  };
+}
+
+/**
+ * For an account just linked to the user signed in on this browser: a check, for startSession to
+ * run once the new session exists, that the session which vouched for the link is still live. An
+ * email proof of that user's address may have ended it meanwhile (a squatter's session, read
+ * live, then the user read once verified): the link is undone and the sign-in refused. A link made
+ * while that session was still live was made before the proof ended it, and the proof unlinks
+ * again after ending sessions (email-callback.ts). Undefined when no proof can come: no email
+ * provider is configured.
+ *
+ * @example
+ * ```ts
+ * const confirm = confirmStillSignedIn(ctx, action.cookies, user.id, adapter.getUser, () => adapter.unlinkAccount(account), (m) => new OAuthAccountNotLinked(m));
+ * ```
+ */
+export function confirmStillSignedIn(
+  ctx: RequestContext,
+  cookies: Map<string, string>,
+  userId: string,
+  getUser: (id: string) => PromiseLike<AdapterUser | null> | AdapterUser | null,
+  unlink: () => Promise<unknown>,
+  refuse: (message: string) => Error,
+): (() => Promise<void>) | undefined {
+  if (!ctx.resolved.providers.some((p) => p.type === "email")) return undefined;
+  return async () => {
+    if ((await signedInUser(ctx, cookies, getUser))?.id === userId) return;
+    await unlink();
+    throw refuse("The session this account was being linked to has ended. Sign in again, then link it.");
   };
 }

@@ -8,7 +8,7 @@ import { stableUserId } from "../stable-id.js";
 import { saveSignInTokens } from "../provider-tokens.js";
 import type { InternalOAuthProvider } from "../providers.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
-import { confirmStillLinked } from "../unproven-accounts.js";
+import { confirmStillLinked, confirmStillSignedIn } from "../unproven-accounts.js";
 import { credentialsCallbackAction } from "./credentials.js";
 import { emailCallbackAction } from "./email-callback.js";
 import { webAuthnCallbackAction } from "./webauthn-callback.js";
@@ -57,7 +57,14 @@ async function oauthCallbackAction(action: ActionContext, provider: InternalOAut
       account.userId = login.user.id;
       isNewUser = login.isNewUser;
       const linked = { provider: provider.id, providerAccountId: account.providerAccountId };
-      stillLinked = confirmStillLinked(ctx, login.user.id, async () => (await adapter.getUserByAccount?.(linked))?.id, (message) => new OAuthAccountNotLinked(message));
+      const refuse = (message: string) => new OAuthAccountNotLinked(message);
+      const checks = [
+        confirmStillLinked(ctx, login.user.id, async () => (await adapter.getUserByAccount?.(linked))?.id, refuse),
+        login.linkedToSignedIn && adapter.getUser ? confirmStillSignedIn(ctx, action.cookies, login.user.id, adapter.getUser.bind(adapter), async () => adapter.unlinkAccount?.(linked), refuse) : undefined,
+      ];
+      stillLinked = async () => {
+        for (const check of checks) await check?.();
+      };
     }
     const userId = String(user.id);
     // Once the session exists, before its cookie is sent: the provider's tokens are stored (on the
@@ -69,7 +76,9 @@ async function oauthCallbackAction(action: ActionContext, provider: InternalOAut
       try {
         await stillLinked?.();
       } catch (error) {
-        await providerTokens?.store.delete(userId, provider.id).catch(() => undefined);
+        await providerTokens?.store.delete(userId, provider.id).catch((cause: unknown) => {
+          resolved.logger.error(new CallbackRouteError(`The tokens of a refused "${provider.id}" sign-in could not be deleted; delete them for user ${userId}.`, { cause }));
+        });
         throw error;
       }
     };

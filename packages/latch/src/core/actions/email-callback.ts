@@ -81,9 +81,13 @@ async function verifiedUser(
   const { resolved } = ctx;
   if (stored) {
     if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
-    // The accounts first: once they are unlinked, no new session of the squatter can begin.
+    // The accounts first: once they are unlinked, no new session of the squatter can begin
+    // through them (a sign-in under way checks its link: confirmStillLinked). Then again once
+    // sessions are ended: a squatter's session live until then may have linked one meanwhile
+    // (a link checked afterwards finds that session ended: confirmStillSignedIn).
     await unlinkUnprovenAccounts(ctx, stored.id);
     const authTime = await endEarlierSessions(ctx, adapter, stored.id, request);
+    await unlinkUnprovenAccounts(ctx, stored.id, { warn: false });
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
     await runEvent(resolved, "updateUser", { user });
     return { user, isNewUser: false, emailVerifiedNow: true, authTime };

@@ -7,7 +7,7 @@ import type { OutgoingCookie } from "../cookies.js";
 import type { InternalWebAuthnProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
-import { confirmStillLinked } from "../unproven-accounts.js";
+import { confirmStillLinked, confirmStillSignedIn } from "../unproven-accounts.js";
 import { webAuthnAdapter, type WebAuthnAdapter } from "../webauthn/adapter.js";
 import { useChallenge, type CeremonyAction } from "../webauthn/challenge.js";
 import { registrationTarget, storePasskey } from "../webauthn/register.js";
@@ -65,7 +65,15 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
     const { user, account, isNewUser } = await storePasskey(ctx, provider, adapter, target, authenticator);
     const signInAccount: Account = { ...account, type: "webauthn" };
-    const confirm = stillLinked(ctx, adapter, provider, user, account.providerAccountId);
+    const linked = stillLinked(ctx, adapter, provider, user, account.providerAccountId);
+    const signedIn =
+      target.kind === "user"
+        ? confirmStillSignedIn(ctx, action.cookies, user.id, adapter.getUser, async () => ctx.resolved.adapter?.unlinkAccount?.({ provider: provider.id, providerAccountId: account.providerAccountId }), (message) => new WebAuthnVerificationError(message))
+        : undefined;
+    const confirm = async () => {
+      await linked?.();
+      await signedIn?.();
+    };
     const redirect = await startSession(action, { user: { id: user.id, name: user.name ?? null, email: user.email, image: user.image ?? null }, account: signInAccount, isNewUser, confirm }, out);
     return seeOther({ redirect, cookies: [...action.baseCookies, ...out] });
   } catch (error) {

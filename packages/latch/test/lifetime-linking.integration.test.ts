@@ -19,8 +19,9 @@ import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
 import { EngineClient } from "./helpers/engine-client.js";
+import { gitHubSignIn, passkeyOptions, passkeySignIn, postPasskeyCredential, registerPasskey } from "./helpers/sign-in-flows.js";
 import { RUNTIMES, issuedSession, request as proxyRequest } from "./helpers/proxy-requests.js";
-import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+import { StandinAuthenticator } from "./helpers/standin-authenticator.js";
 
 const SECRET = "review-session-diff-secret-of-enough-length-0123456789";
 const MINUTE = 60;
@@ -120,38 +121,6 @@ afterAll(async () => {
   await github?.close();
 });
 
-const location = (response: Response) => response.headers.get("location");
-
-async function gitHubSignIn(client: EngineClient, login: string) {
-  github.setNextUser(login);
-  const csrfToken = await client.csrfToken();
-  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${HTTPS_ORIGIN}/dashboard` } });
-  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
-  expect(authorization.status).toBe(302);
-  return client.fetch(authorization.headers.get("location")!);
-}
-
-async function fetchOptions(client: EngineClient, action: string, query: Record<string, string> = {}) {
-  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action, ...query })}`);
-  return (await response.json()) as { options?: CreationOptionsJSON & RequestOptionsJSON; error?: string };
-}
-
-async function postCredential(client: EngineClient, action: string, credential: unknown) {
-  const csrfToken = await client.csrfToken();
-  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${HTTPS_ORIGIN}/dashboard` } });
-}
-
-async function registerPasskey(client: EngineClient, device: StandinAuthenticator, email?: string) {
-  const body = await fetchOptions(client, "register", email ? { email } : {});
-  if (!body.options) throw new Error(`no registration options: ${JSON.stringify(body)}`);
-  return postCredential(client, "register", device.register(body.options));
-}
-
-async function passkeySignIn(client: EngineClient, device: StandinAuthenticator) {
-  const body = await fetchOptions(client, "authenticate");
-  if (!body.options) throw new Error(`no authentication options: ${JSON.stringify(body)}`);
-  return postCredential(client, "authenticate", device.authenticate(body.options));
-}
 
 // ---------------------------------------------------------------------------------------------
 // 2. signedInUser() (OAuth linking, passkey registration) applies session.absoluteMaxAge like a
@@ -189,7 +158,7 @@ describe("absoluteMaxAge and the signed-in user that linking trusts", () => {
     probe.jar.set("__Secure-authjs.session-token", await endedCookie());
     expect(await probe.session()).toBeNull();
 
-    await gitHubSignIn(thief, "mallory");
+    await gitHubSignIn(thief, github, "mallory");
     expect(rows<{ userId: string }>(`SELECT "userId" FROM accounts WHERE provider = 'github'`), "mallory's GitHub linked to the victim through an ended session").not.toContainEqual({ userId: "victim" });
   });
 
@@ -204,7 +173,7 @@ describe("absoluteMaxAge and the signed-in user that linking trusts", () => {
     probe.jar.set("__Secure-authjs.session-token", token);
     const thief = new EngineClient(HTTPS_ORIGIN, databaseConfig);
     thief.jar.set("__Secure-authjs.session-token", token);
-    await gitHubSignIn(thief, "mallory");
+    await gitHubSignIn(thief, github, "mallory");
     expect(rows<{ userId: string }>(`SELECT "userId" FROM accounts WHERE provider = 'github'`), "mallory's GitHub linked to the victim through an ended session").not.toContainEqual({ userId: "victim" });
     // Control: the engine says this session is over.
     expect(await probe.session()).toBeNull();
@@ -216,8 +185,8 @@ describe("absoluteMaxAge and the signed-in user that linking trusts", () => {
     const thief = new EngineClient(HTTPS_ORIGIN, config);
     thief.jar.set("__Secure-authjs.session-token", await endedCookie());
     const device = new StandinAuthenticator(HTTPS_ORIGIN);
-    const body = await fetchOptions(thief, "register");
-    if (body.options) await postCredential(thief, "register", device.register(body.options));
+    const body = await passkeyOptions(thief, "register");
+    if (body.options) await postPasskeyCredential(thief, "register", device.register(body.options));
     const later = new EngineClient(HTTPS_ORIGIN, config);
     if (body.options) await passkeySignIn(later, device).catch(() => undefined);
     expect(((await later.session()) as SessionJson | null)?.user?.email ?? null, "the thief's passkey signs in as the victim").not.toBe("victim@example.test");
@@ -250,7 +219,7 @@ describe("pre-account hijacking through email linking (allowDangerousEmailAccoun
     // The victim signs in with GitHub, whose verified address is gina@example.test: not linked
     // to a user whose address nobody proved.
     const victim = new EngineClient(HTTPS_ORIGIN, config);
-    const { response } = await gitHubSignIn(victim, "gina");
+    const { response } = await gitHubSignIn(victim, github, "gina");
     expect(response.headers.get("location")).toBe(`${HTTPS_ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
     expect(await victim.session()).toBeNull();
     expect(db.prepare(`SELECT "userId" FROM accounts WHERE provider = 'github'`).all()).toEqual([]);

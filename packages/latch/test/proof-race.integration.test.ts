@@ -19,7 +19,8 @@ import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
 import { EngineClient } from "./helpers/engine-client.js";
-import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+import { emailSignIn, gitHubSignIn, passkeySignIn, registerPasskey } from "./helpers/sign-in-flows.js";
+import { StandinAuthenticator } from "./helpers/standin-authenticator.js";
 
 const ORIGIN = "https://app.test";
 const SECRET = "proof-race-secret-of-enough-length-0123456789abcdef";
@@ -107,39 +108,6 @@ interface SessionJson {
   user?: { email?: string | null; name?: string | null };
 }
 
-/** A full GitHub sign-in (stand-in); `beforeCallback` runs just before the browser lands on the callback. */
-async function gitHubSignIn(client: EngineClient, login: string, beforeCallback?: () => void) {
-  github.setNextUser(login);
-  const csrfToken = await client.csrfToken();
-  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
-  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
-  expect(authorization.status).toBe(302);
-  beforeCallback?.();
-  return client.fetch(authorization.headers.get("location")!);
-}
-
-async function emailSignIn(client: EngineClient, links: string[], email: string) {
-  const csrfToken = await client.csrfToken();
-  const before = links.length;
-  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
-  expect(links.length).toBe(before + 1);
-  const landing = await client.fetch(links.at(-1)!);
-  const fields = Object.fromEntries(
-    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
-  );
-  return client.fetch("/api/auth/callback/email", { form: fields });
-}
-
-async function passkeyCeremony(client: EngineClient, action: "register" | "authenticate", device: StandinAuthenticator, email?: string) {
-  const query = new URLSearchParams({ action, ...(email ? { email } : {}) });
-  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${query}`);
-  const body = (await response.json()) as { options?: CreationOptionsJSON & RequestOptionsJSON };
-  if (!body.options) throw new Error(`no ${action} options: ${JSON.stringify(body)}`);
-  const credential = action === "register" ? device.register(body.options) : device.authenticate(body.options);
-  const csrfToken = await client.csrfToken();
-  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
-}
-
 /** Waits until the clock is past the end of this second: a JWT minted now has a later auth_time than a cut-off set now. */
 const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
 
@@ -148,7 +116,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing the squatter'
     const { arm, links, rows, tokens, client } = setup(strategy);
     // The squatter signs up with GitHub under the victim's address (stored unverified).
     const squatter = client();
-    expect(location((await gitHubSignIn(squatter, "squatter")).response)).toBe(`${ORIGIN}/dashboard`);
+    expect(location((await gitHubSignIn(squatter, github, "squatter")).response)).toBe(`${ORIGIN}/dashboard`);
     const userId = rows<{ id: string }>("SELECT id FROM users")[0]!.id;
     expect(await tokens.get(userId, "github")).not.toBeNull();
 
@@ -160,7 +128,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing the squatter'
       await nextSecond();
     });
     const again = client();
-    const raced = await gitHubSignIn(again, "squatter");
+    const raced = await gitHubSignIn(again, github, "squatter");
 
     expect(location(raced.response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
     expect(raced.cookies.map((cookie) => cookie.name)).not.toContain("authjs.session-token");
@@ -177,7 +145,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing the squatter'
     const { arm, links, rows, client } = setup(strategy);
     const device = new StandinAuthenticator(ORIGIN);
     const squatter = client();
-    expect(location((await passkeyCeremony(squatter, "register", device, VICTIM)).response)).toBe(`${ORIGIN}/dashboard`);
+    expect(location((await registerPasskey(squatter, device, VICTIM)).response)).toBe(`${ORIGIN}/dashboard`);
 
     const victim = client();
     arm("getAccount", 1, async () => {
@@ -185,7 +153,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing the squatter'
       await nextSecond();
     });
     const again = client();
-    const raced = await passkeyCeremony(again, "authenticate", device);
+    const raced = await passkeySignIn(again, device);
 
     expect(location(raced.response)).toBe(`${ORIGIN}/api/auth/signin?error=WebAuthnVerificationError`);
     expect(raced.cookies.map((cookie) => cookie.name)).not.toContain("authjs.session-token");
@@ -200,7 +168,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing a link made b
   it("a passkey the squatter adds while the proof runs is unlinked, and the squatter gets no session", async () => {
     const { arm, links, rows, client } = setup(strategy);
     const squatter = client();
-    await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN), VICTIM);
+    await registerPasskey(squatter, new StandinAuthenticator(ORIGIN), VICTIM);
     expect(await squatter.session()).not.toBeNull();
 
     // The squatter's session was found live; the proof runs before the new passkey is linked.
@@ -209,7 +177,7 @@ describe.each(["database", "jwt"] as const)("an email proof racing a link made b
       expect(location((await emailSignIn(victim, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
       await nextSecond();
     });
-    const added = await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN));
+    const added = await registerPasskey(squatter, new StandinAuthenticator(ORIGIN));
 
     expect(location(added.response)).toBe(`${ORIGIN}/api/auth/signin?error=WebAuthnVerificationError`);
     expect(rows("SELECT provider FROM accounts WHERE provider = 'passkey'")).toEqual([]);
@@ -222,10 +190,10 @@ describe("an email proof racing a GitHub link made by the squatter's live JWT se
   it("the session was found live, the user read once verified: the link is undone and the squatter gets no session", async () => {
     const { arm, links, rows, client } = setup("jwt");
     const squatter = client();
-    await passkeyCeremony(squatter, "register", new StandinAuthenticator(ORIGIN), VICTIM);
+    await registerPasskey(squatter, new StandinAuthenticator(ORIGIN), VICTIM);
     // The signed-in user is looked up in two reads: the session (live), then the user — after the proof.
     const victim = client();
-    const linked = await gitHubSignIn(squatter, "squatter", () =>
+    const linked = await gitHubSignIn(squatter, github, "squatter", () =>
       arm(
         "getUser",
         1,
@@ -247,7 +215,7 @@ describe("an email proof racing a GitHub link made by the squatter's live JWT se
 describe("the accounts' tokens after an email proof", () => {
   it("the proof deletes the provider tokens the squatter's GitHub sign-in stored for the user: the app cannot act on the squatter's account as the victim", async () => {
     const { links, rows, tokens, client } = setup("database");
-    await gitHubSignIn(client(), "squatter");
+    await gitHubSignIn(client(), github, "squatter");
     const userId = rows<{ id: string }>("SELECT id FROM users")[0]!.id;
     expect(await tokens.get(userId, "github")).not.toBeNull();
     await emailSignIn(client(), links, VICTIM);
@@ -259,9 +227,9 @@ describe("the accounts' tokens after an email proof", () => {
       const { calls, config } = setup("database");
       if (!email) config.providers = config.providers.filter((provider) => typeof provider === "function" || provider.type !== "email");
       const device = new StandinAuthenticator(ORIGIN);
-      await passkeyCeremony(new EngineClient(ORIGIN, config), "register", device, VICTIM);
+      await registerPasskey(new EngineClient(ORIGIN, config), device, VICTIM);
       const before = calls.getAccount;
-      expect(location((await passkeyCeremony(new EngineClient(ORIGIN, config), "authenticate", device)).response)).toBe(`${ORIGIN}/dashboard`);
+      expect(location((await passkeySignIn(new EngineClient(ORIGIN, config), device)).response)).toBe(`${ORIGIN}/dashboard`);
       return calls.getAccount - before;
     };
     expect(await count(false)).toBe(1);

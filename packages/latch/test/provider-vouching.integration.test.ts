@@ -17,6 +17,7 @@ import Patreon from "../src/providers/patreon.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
 import { EngineClient } from "./helpers/engine-client.js";
+import { emailSignIn, gitHubSignIn } from "./helpers/sign-in-flows.js";
 
 const ORIGIN = "https://app.test";
 const SECRET = "provider-vouching-secret-of-enough-length-0123456789abcdef";
@@ -42,7 +43,6 @@ afterAll(async () => {
   await github?.close();
 });
 
-const location = (response: Response) => response.headers.get("location");
 
 function setup() {
   const db = new Database(":memory:");
@@ -62,24 +62,6 @@ function setup() {
   return { links, rows, client: () => new EngineClient(ORIGIN, config) };
 }
 
-async function gitHubSignIn(client: EngineClient, login: string) {
-  github.setNextUser(login);
-  const csrfToken = await client.csrfToken();
-  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
-  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
-  return client.fetch(authorization.headers.get("location")!);
-}
-
-async function emailSignIn(client: EngineClient, links: string[], email: string) {
-  const csrfToken = await client.csrfToken();
-  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
-  const landing = await client.fetch(links.at(-1)!);
-  const fields = Object.fromEntries(
-    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
-  );
-  return client.fetch("/api/auth/callback/email", { form: fields });
-}
-
 function resolvedOAuth(provider: Parameters<typeof resolveProviders>[0][number]): InternalOAuthProvider {
   const [resolved] = resolveProviders([provider], {}, { error: () => undefined, warn: () => undefined, debug: () => undefined });
   return resolved as InternalOAuthProvider;
@@ -88,7 +70,7 @@ function resolvedOAuth(provider: Parameters<typeof resolveProviders>[0][number])
 describe("GitHub vouches for a public address only when GitHub lists it as verified", () => {
   it("stores the squatter's user unverified, and the victim's email link then unlinks the squatter's GitHub", async () => {
     const { links, rows, client } = setup();
-    await gitHubSignIn(client(), "squatter");
+    await gitHubSignIn(client(), github, "squatter");
     // GitHub's own /user/emails says verified: false for this address.
     expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
 
@@ -99,7 +81,7 @@ describe("GitHub vouches for a public address only when GitHub lists it as verif
 
   it("a public address /user/emails lists as verified (in any case) is vouched for", async () => {
     const { rows, client } = setup();
-    await gitHubSignIn(client(), "ada");
+    await gitHubSignIn(client(), github, "ada");
     expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
   });
 });

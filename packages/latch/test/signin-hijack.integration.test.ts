@@ -15,7 +15,8 @@ import Passkey from "../src/providers/passkey.js";
 import type { AuthConfig } from "../src/types.js";
 import { startGitHubStandIn, type GitHubStandIn } from "./fixtures/github-standin.js";
 import { EngineClient } from "./helpers/engine-client.js";
-import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+import { emailSignIn, gitHubSignIn, passkeySignIn, registerPasskey } from "./helpers/sign-in-flows.js";
+import { StandinAuthenticator } from "./helpers/standin-authenticator.js";
 
 const ORIGIN = "https://app.test";
 const SECRET = "review-signin-paths-secret-of-enough-length-0123456789";
@@ -64,51 +65,6 @@ function setup(options: { email?: boolean; vouch?: boolean } = {}) {
 
 const location = (response: Response) => response.headers.get("location");
 
-async function fetchOptions(client: EngineClient, action: string, query: Record<string, string> = {}) {
-  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action, ...query })}`);
-  return (await response.json()) as { options?: CreationOptionsJSON & RequestOptionsJSON; error?: string };
-}
-
-async function postCredential(client: EngineClient, action: string, credential: unknown) {
-  const csrfToken = await client.csrfToken();
-  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
-}
-
-async function registerPasskey(client: EngineClient, device: StandinAuthenticator, email?: string) {
-  const body = await fetchOptions(client, "register", email ? { email } : {});
-  if (!body.options) throw new Error(`no registration options: ${JSON.stringify(body)}`);
-  return postCredential(client, "register", device.register(body.options));
-}
-
-async function passkeySignIn(client: EngineClient, device: StandinAuthenticator) {
-  const body = await fetchOptions(client, "authenticate");
-  if (!body.options) throw new Error(`no authentication options: ${JSON.stringify(body)}`);
-  return postCredential(client, "authenticate", device.authenticate(body.options));
-}
-
-/** A full GitHub sign-in (stand-in) as `login` in this browser. */
-async function gitHubSignIn(client: EngineClient, login: string) {
-  github.setNextUser(login);
-  const csrfToken = await client.csrfToken();
-  const start = await client.fetch("/api/auth/signin/github", { form: { csrfToken, callbackUrl: `${ORIGIN}/dashboard` } });
-  const authorization = await fetch(location(start.response)!, { redirect: "manual" });
-  expect(authorization.status).toBe(302);
-  return client.fetch(authorization.headers.get("location")!);
-}
-
-/** Requests a magic link for `email` and uses it in this browser (landing page, then its POST). */
-async function emailSignIn(client: EngineClient, links: string[], email: string) {
-  const csrfToken = await client.csrfToken();
-  const before = links.length;
-  await client.fetch("/api/auth/signin/email", { form: { csrfToken, email } });
-  expect(links.length).toBe(before + 1);
-  const landing = await client.fetch(links.at(-1)!);
-  const fields = Object.fromEntries(
-    [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
-  );
-  return client.fetch("/api/auth/callback/email", { form: fields });
-}
-
 interface SessionJson {
   user?: { email?: string | null; name?: string | null };
 }
@@ -122,7 +78,7 @@ describe("pre-account hijacking: an account linked to a user whose address nobod
     const registered = await registerPasskey(attacker, new StandinAuthenticator(ORIGIN), "victim@example.test");
     expect(location(registered.response)).toBe(`${ORIGIN}/dashboard`);
     // Signed in, they try to link their own GitHub account to it: refused until the address is proven.
-    const linked = await gitHubSignIn(attacker, "mallory");
+    const linked = await gitHubSignIn(attacker, github, "mallory");
     expect(location(linked.response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
     expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(0);
 
@@ -133,7 +89,7 @@ describe("pre-account hijacking: an account linked to a user whose address nobod
 
     // The attacker's GitHub now signs in to a new user with the attacker's own address.
     const later = client();
-    await gitHubSignIn(later, "mallory");
+    await gitHubSignIn(later, github, "mallory");
     expect(((await later.session()) as SessionJson | null)?.user?.email).toBe("mallory@evil.test");
     expect(rows<{ email: string }>("SELECT email FROM users ORDER BY email")).toEqual([{ email: "mallory@evil.test" }, { email: "victim@example.test" }]);
   });
@@ -143,7 +99,7 @@ describe("pre-account hijacking: an account linked to a user whose address nobod
     const owner = client();
     await registerPasskey(owner, new StandinAuthenticator(ORIGIN), "gina@example.test");
     await emailSignIn(owner, links, "gina@example.test");
-    const linked = await gitHubSignIn(owner, "gina");
+    const linked = await gitHubSignIn(owner, github, "gina");
     expect(location(linked.response)).toBe(`${ORIGIN}/dashboard`);
     expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM users")).toEqual([{ n: 1 }]);
     expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);
@@ -153,7 +109,7 @@ describe("pre-account hijacking: an account linked to a user whose address nobod
     const { rows, client } = setup({ email: false });
     const owner = client();
     await registerPasskey(owner, new StandinAuthenticator(ORIGIN), "gina@example.test");
-    const linked = await gitHubSignIn(owner, "gina");
+    const linked = await gitHubSignIn(owner, github, "gina");
     expect(location(linked.response)).toBe(`${ORIGIN}/dashboard`);
     expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);
   });
@@ -243,7 +199,7 @@ describe("addresses a provider vouches for are stored verified", () => {
   it("a GitHub user's passkey and other sessions survive their first sign-in by email link: GitHub vouched for the address", async () => {
     const { links, rows, client } = setup();
     const laptop = client();
-    await gitHubSignIn(laptop, "gina");
+    await gitHubSignIn(laptop, github, "gina");
     expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
     const phone = new StandinAuthenticator(ORIGIN);
     expect(location((await registerPasskey(laptop, phone)).response)).toBe(`${ORIGIN}/dashboard`);
@@ -260,7 +216,7 @@ describe("addresses a provider vouches for are stored verified", () => {
   it("a provider that does not vouch leaves the address unverified, and the email link then treats the user as a possible squatter's", async () => {
     const { links, rows, client } = setup({ vouch: false });
     const laptop = client();
-    await gitHubSignIn(laptop, "gina");
+    await gitHubSignIn(laptop, github, "gina");
     expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 0 }]);
     await emailSignIn(client(), links, "gina@example.test");
     expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
@@ -270,10 +226,10 @@ describe("addresses a provider vouches for are stored verified", () => {
 
   it("a user stored unverified before is marked verified at their next sign-in with the vouching account", async () => {
     const { adapter, rows, client } = setup();
-    await gitHubSignIn(client(), "gina");
+    await gitHubSignIn(client(), github, "gina");
     const [stored] = rows<{ id: string }>("SELECT id FROM users");
     await adapter.updateUser?.({ id: stored!.id, emailVerified: null });
-    await gitHubSignIn(client(), "gina");
+    await gitHubSignIn(client(), github, "gina");
     expect(rows<{ verified: number }>("SELECT emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ verified: 1 }]);
   });
 
@@ -281,7 +237,7 @@ describe("addresses a provider vouches for are stored verified", () => {
     const { rows, client } = setup({ email: false });
     const attacker = client();
     await registerPasskey(attacker, new StandinAuthenticator(ORIGIN), "victim@example.test");
-    await gitHubSignIn(attacker, "mallory");
+    await gitHubSignIn(attacker, github, "mallory");
     expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
   });
 });
@@ -315,7 +271,7 @@ describe("an OpenID provider vouches with the email_verified claim", () => {
 describe("an email link proving a user's address unlinks what nobody proved it with", () => {
   it("a squatter who signed up through a provider that does not vouch for the address loses the user once the victim proves it", async () => {
     const { links, rows, client } = setup({ vouch: false });
-    await gitHubSignIn(client(), "squatter");
+    await gitHubSignIn(client(), github, "squatter");
     expect(rows<{ email: string; verified: number }>("SELECT email, emailVerified IS NOT NULL AS verified FROM users")).toEqual([{ email: "victim@example.test", verified: 0 }]);
 
     const victim = client();
@@ -325,18 +281,18 @@ describe("an email link proving a user's address unlinks what nobody proved it w
 
     // The squatter's GitHub now makes a user of its own; the address is taken, so it has none.
     const later = client();
-    const { response } = await gitHubSignIn(later, "squatter");
+    const { response } = await gitHubSignIn(later, github, "squatter");
     expect(location(response)).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
     expect(await later.session()).toBeNull();
   });
 
   it("the owner links the provider again once signed in with the proven address", async () => {
     const { links, rows, client } = setup({ vouch: false });
-    await gitHubSignIn(client(), "gina");
+    await gitHubSignIn(client(), github, "gina");
     const owner = client();
     await emailSignIn(owner, links, "gina@example.test");
     expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toEqual([]);
-    const relinked = await gitHubSignIn(owner, "gina");
+    const relinked = await gitHubSignIn(owner, github, "gina");
     expect(location(relinked.response)).toBe(`${ORIGIN}/dashboard`);
     expect(rows<{ n: number }>("SELECT COUNT(*) AS n FROM users")).toEqual([{ n: 1 }]);
     expect(rows("SELECT provider FROM accounts WHERE provider = 'github'")).toHaveLength(1);

@@ -226,6 +226,28 @@ describe("throttling", () => {
     expect((await attempt(client, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
   });
 
+  it("signs in a user whose authorize() returns a numeric id (an integer primary key), and clears the count", async () => {
+    // JavaScript apps pass SQL or Prisma rows on as they are; next-auth signs them in.
+    const rowWithIntegerId = { id: 42, email: "alice@example.com", name: "Alice" } as unknown as User;
+    for (const rateLimit of [false, { account: { max: 3, window: 60 }, source: false }] as const) {
+      const provider = Credentials({
+        credentials: { email: { type: "email" }, password: { type: "password" } },
+        rateLimit,
+        authorize: ({ email, password }) => (email === "alice@example.com" && password === "alice-password" ? rowWithIntegerId : null),
+      });
+      const client = new EngineClient(ORIGIN, config({ provider }));
+      await attempt(client, "alice@example.com", "wrong-1");
+      await attempt(client, "alice@example.com", "wrong-2");
+      expect((await attempt(client, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+      expect(await client.session()).toMatchObject({ user: { email: "alice@example.com" } });
+      // Counted from zero again: two more failures still leave room for the right password.
+      const other = new EngineClient(ORIGIN, config({ provider }));
+      await attempt(other, "alice@example.com", "wrong-3");
+      await attempt(other, "alice@example.com", "wrong-4");
+      expect((await attempt(other, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    }
+  });
+
   it("lets exactly `max` of 20 parallel guesses reach authorize", async () => {
     const { provider, calls } = makeProvider({ rateLimit: { account: { max: 5, window: 60 }, source: false } });
     const cfg = config({ provider });

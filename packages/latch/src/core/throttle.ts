@@ -78,7 +78,8 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
       // those naming the user who signed in are reset: their email or id, which no other account
       // has. Resetting them all would let a known login, sent beside a target's name, clear the
       // target's count; a display name could be anyone's, so it does not count.
-      const own = new Set([normalizeAccount(user.email), normalizeAccount(user.id)]);
+      // JavaScript apps return integer ids from SQL or Prisma rows as they are: numbers count too.
+      const own = new Set([user.email, user.id].map((value) => (typeof value === "string" || typeof value === "number" ? normalizeAccount(String(value)) : undefined)));
       const signedIn = accounts.length === 1 ? accounts : accounts.filter(({ identifier }) => own.has(identifier));
       await Promise.all(signedIn.map(({ key }) => ctx.resolved.rateLimitStore.reset(key)));
     },

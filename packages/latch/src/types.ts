@@ -998,7 +998,8 @@ export interface SessionOptions {
    * again (OWASP's absolute timeout). It caps the cookie, `session.expires`, bearer tokens and
    * refresh-token families too. A JWT without `auth_time` (a next-auth cookie) counts from
    * when it was last issued (`iat`). A database session's token says when it began
-   * (`<token>.s<seconds>`); one begun before the setting is no longer renewed. Default: none.
+   * (`<token>.s<seconds>`); one begun before the setting is no longer renewed and counts from
+   * its last renewal (from its first read when its row outlasts `maxAge`). Default: none.
    *
    * @example
    * ```ts
@@ -1008,7 +1009,12 @@ export interface SessionOptions {
   absoluteMaxAge?: number | undefined;
   /** Seconds between session-store writes (database sessions). Default 1 day. */
   updateAge?: number | undefined;
-  /** Database sessions: makes the opaque token. Default: 32 random bytes, hex. */
+  /**
+   * Database sessions: makes the opaque token. Default: 32 random bytes, hex. With
+   * `absoluteMaxAge`, latch appends `.s<seconds>` (when the session began) to what it returns:
+   * a token of yours that already ends that way, made before you set `absoluteMaxAge`, reads as
+   * begun at that time.
+   */
   generateSessionToken?: (() => string) | undefined;
 }
 

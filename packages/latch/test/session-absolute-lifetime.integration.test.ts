@@ -766,10 +766,47 @@ describe("database sessions", () => {
     const after = { ...before.cfg, session: { ...before.cfg.session, absoluteMaxAge: HOUR } };
     const browser = holding(after, client.jar.get(SALT) ?? "");
     at(T0 + HOUR - 1);
-    expect((await read(browser)).session).not.toBeNull();
+    const last = await read(browser);
+    expect(last.session).not.toBeNull();
+    // The app and the cookie see that end, not the row's expiry a day later.
+    expect(Date.parse(last.session?.expires ?? "")).toBe((T0 + HOUR) * 1000);
+    expect(lifetimeOf(last.cookie)).toBe(1);
     at(T0 + HOUR);
     expect((await read(browser)).session).toBeNull();
     expect(before.rows()).toEqual([]);
+  });
+
+  it("a next-auth session, after a migration that also lowers maxAge, counts from its first read, not when its 30-day row expires", async () => {
+    const { adapter, cfg, rows } = databaseSetup({ maxAge: DAY, absoluteMaxAge: 12 * HOUR });
+    // next-auth (30-day maxAge) renewed it just now, under the raw token.
+    const token = crypto.randomUUID();
+    await adapter.createSession?.({ sessionToken: token, userId: alice.id, expires: new Date((T0 + 30 * DAY) * 1000) });
+    const browser = holding(cfg, token);
+    const first = await read(browser);
+    expect(first.session).not.toBeNull();
+    expect(Date.parse(first.session?.expires ?? "")).toBe((T0 + 12 * HOUR) * 1000);
+    // Its row is cut to the new maxAge, so the session counts from this first read and stays put.
+    expect(rows().map((row) => row.expires)).toEqual([(T0 + DAY) * 1000]);
+    at(T0 + 12 * HOUR - 1);
+    expect((await read(browser)).session).not.toBeNull();
+    at(T0 + 12 * HOUR);
+    expect((await read(browser)).session).toBeNull();
+    at(T0 + 5 * DAY);
+    expect((await read(browser)).session).toBeNull();
+  });
+
+  it("a token that ends in .s and a time ahead of the clock (a custom generateSessionToken's) is no stamp: it is not renewed past its row", async () => {
+    const { adapter, cfg } = databaseSetup({ maxAge: DAY, absoluteMaxAge: 12 * HOUR });
+    const token = `${crypto.randomUUID()}.s999999999999`;
+    await adapter.createSession?.({ sessionToken: token, userId: alice.id, expires: new Date((T0 + DAY) * 1000) });
+    const browser = holding(cfg, token);
+    let signedInUntil = T0;
+    for (let hours = 1; hours <= 240; hours += 11) {
+      at(T0 + hours * HOUR);
+      if ((await read(browser)).session !== null) signedInUntil = T0 + hours * HOUR;
+    }
+    // Counted from its last renewal (its expiry less maxAge: T0), however often it is used.
+    expect(signedInUntil).toBeLessThan(T0 + 12 * HOUR);
   });
 
   it("bearer and refresh tokens of a database session end with it", async () => {

@@ -49,10 +49,18 @@ export function startedToken(token: string, startSeconds: number): string {
   return `${token}.s${Math.floor(startSeconds)}`;
 }
 
-/** When the session of a token from startedToken began (seconds), or undefined for a token that does not say. */
-export function tokenStart(token: string): number | undefined {
+// latch never stamps a time ahead of its clock; this much slack covers instances' clocks.
+const CLOCK_SLACK = 60;
+
+/**
+ * When the session of a token from startedToken began (seconds), or undefined for a token that
+ * does not say. A time ahead of the clock is no stamp of latch's (a custom generateSessionToken
+ * made it before the setting): read as unstamped, it gets no renewal rather than a far end.
+ */
+export function tokenStart(token: string, now = Math.floor(Date.now() / 1000)): number | undefined {
   const match = STARTED.exec(token);
-  return match ? Number(match[1]) : undefined;
+  const start = match ? Number(match[1]) : undefined;
+  return start !== undefined && start <= now + CLOCK_SLACK ? start : undefined;
 }
 
 const STORED_KEY_PREFIX = "h1.";
@@ -171,21 +179,29 @@ export async function createDatabaseSession(ctx: RequestContext, userId: string,
 /**
  * When a database session began and must end, under `session.absoluteMaxAge` (undefined
  * without it). A token from startedToken says when it began. One that does not — begun before
- * the setting, or by next-auth — is never renewed again: it counts from its last renewal (its
- * expiry less `maxAge`), which then stays put, so it ends within `maxAge` at the latest and the
- * user's next sign-in gets a token that says.
+ * the setting, or by next-auth — is never renewed again: it counts from its last renewal, its
+ * expiry less `maxAge`, so it ends within `maxAge` at the latest. An expiry further off than
+ * `maxAge` (a migration that lowered it: next-auth's 30 days, now one) dates no renewal: the
+ * session counts from now, and `cut` is the expiry to write to its row so that it stays put.
  *
  * @example
  * ```ts
  * const { end } = sessionLifetime(resolved, cookieToken, found.session.expires);
  * ```
  */
-export function sessionLifetime(resolved: RequestContext["resolved"], sessionToken: string, expires: Date): { start?: number; end?: number; renewable: boolean } {
+export function sessionLifetime(
+  resolved: RequestContext["resolved"],
+  sessionToken: string,
+  expires: Date,
+  now = Math.floor(Date.now() / 1000),
+): { start?: number; end?: number; renewable: boolean; cut?: Date } {
   const { absoluteMaxAge, sessionMaxAge } = resolved;
   if (absoluteMaxAge === undefined) return { renewable: true };
-  const stamped = tokenStart(sessionToken);
-  const start = stamped ?? Math.min(Math.floor(Date.now() / 1000), Math.floor(expires.getTime() / 1000) - sessionMaxAge);
-  return { start, end: start + absoluteMaxAge, renewable: stamped !== undefined };
+  const stamped = tokenStart(sessionToken, now);
+  if (stamped !== undefined) return { start: stamped, end: stamped + absoluteMaxAge, renewable: true };
+  const renewed = Math.floor(expires.getTime() / 1000) - sessionMaxAge;
+  if (renewed <= now) return { start: renewed, end: renewed + absoluteMaxAge, renewable: false };
+  return { start: now, end: now + absoluteMaxAge, renewable: false, cut: new Date((now + sessionMaxAge) * 1000) };
 }
 
 /**
@@ -222,6 +238,10 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
   if (key === null) return cleared();
   try {
     let expires = found.session.expires;
+    if (lifetime.cut) {
+      expires = lifetime.cut;
+      await adapter.updateSession({ sessionToken: key, expires });
+    }
     const dueAt = expires.getTime() - resolved.sessionMaxAge * 1000 + resolved.updateAge * 1000;
     if (options.renew && lifetime.renewable && dueAt <= now) {
       const renewed = new Date(Math.min(now + resolved.sessionMaxAge * 1000, (lifetime.end ?? Infinity) * 1000));
@@ -231,6 +251,8 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
         await adapter.updateSession({ sessionToken: key, expires });
       }
     }
+    // A session begun before absoluteMaxAge may end before its row expires: the app and the cookie see the end.
+    if (lifetime.end !== undefined && lifetime.end * 1000 < expires.getTime()) expires = new Date(lifetime.end * 1000);
     const token = userClaims(found.user, lifetime.start);
     const defaultSession: Session = {
       user: { name: found.user.name ?? null, email: found.user.email, image: found.user.image ?? null },

@@ -3,7 +3,10 @@
  * OAuth 2 provider — against the real local OpenID provider.
  */
 import { loginThroughIdP, startLocalIdP, type LocalIdP } from "@latch/local-idp";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
+import Credentials from "../src/providers/credentials.js";
 import OAuth from "../src/providers/oauth.js";
 import OIDC from "../src/providers/oidc.js";
 import type { AuthConfig, Provider } from "../src/types.js";
@@ -129,6 +132,41 @@ describe("callbacks", () => {
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("authjs.session-token"))).toBe(false);
     failing = false;
     expect(await client.session()).toBeNull();
+  });
+
+  it("a redirect callback that throws, with database sessions: no session row, no signIn event for the sign-in that did not happen", async () => {
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const signInEvents: string[] = [];
+    let failing = false;
+    const client = new EngineClient(ORIGIN, {
+      secret: SECRET,
+      trustHost: true,
+      adapter: SQLiteAdapter(db),
+      session: { strategy: "database" },
+      providers: [Credentials({ credentials: { email: { type: "email" } }, authorize: ({ email }) => (email === "alice@example.com" ? { id: "user-alice", email } : null) })],
+      callbacks: {
+        redirect({ url }) {
+          if (failing) throw new Error("the app's redirect rules failed");
+          return url;
+        },
+      },
+      events: { signIn: ({ user }) => void signInEvents.push(String(user.id)) },
+      logger: { error: () => undefined },
+    });
+    db.prepare(`INSERT INTO users (id, email) VALUES (?, ?)`).run("user-alice", "alice@example.com");
+    const csrfToken = await client.csrfToken();
+    failing = true;
+    const { response, cookies } = await client.fetch("/api/auth/callback/credentials", { form: { csrfToken, email: "alice@example.com" } });
+    failing = false;
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/error?error=Configuration`);
+    expect(cookies.map((cookie) => cookie.name)).not.toContain("authjs.session-token");
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sessions").get()).toEqual({ n: 0 });
+    expect(signInEvents).toEqual([]);
+    // Control: the same sign-in with the callback working leaves one row and one event.
+    await client.fetch("/api/auth/callback/credentials", { form: { csrfToken: await client.csrfToken(), email: "alice@example.com" } });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sessions").get()).toEqual({ n: 1 });
+    expect(signInEvents).toEqual(["user-alice"]);
   });
 
   it("refuses the sign-in when signIn returns false, and redirects when it returns a path", async () => {

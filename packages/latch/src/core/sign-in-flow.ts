@@ -51,8 +51,15 @@ export async function startSession(
   const { resolved } = ctx;
   const { user, account, profile, isNewUser, emailVerifiedNow, authTime, confirm } = params;
   const existing = readChunkedCookie(action.cookies, ctx.cookies.sessionToken.name).names;
-  // The session cookie joins `out` last: a step below that throws (a redirect callback, the
-  // device store) leads to an error page, which must not sign the user in all the same.
+  // Where to go, first: a redirect callback that throws then leads to the error page before any
+  // session row, event or audit entry exists for a sign-in that did not happen.
+  let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
+  if (isNewUser && resolved.pages.newUser) {
+    const welcome = new URL(resolved.pages.newUser, ctx.origin);
+    welcome.searchParams.set("callbackUrl", target);
+    target = await resolveRedirect(action, welcome.href);
+  }
+  // The session cookie joins `out` last: nothing that throws in between may sign the user in.
   let session: OutgoingCookie[];
   if (resolved.strategy === "database") {
     session = await createDatabaseSession(ctx, String(user.id), existing, confirm);
@@ -76,12 +83,6 @@ export async function startSession(
   const provider = account.provider;
   await emitAudit(resolved, { type: "sign-in", userId, provider, providerType: action.provider?.type ?? account.type, isNewUser: isNewUser === true, newDevice: device?.newDevice ?? false }, action.request);
   if (device?.newDevice) await emitAudit(resolved, { type: "new-device", userId, provider, deviceId: device.deviceId }, action.request);
-  let target = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
-  if (isNewUser && resolved.pages.newUser) {
-    const welcome = new URL(resolved.pages.newUser, ctx.origin);
-    welcome.searchParams.set("callbackUrl", target);
-    target = await resolveRedirect(action, welcome.href);
-  }
   out.push(...session);
   return target;
 }

@@ -112,6 +112,31 @@ describe.each(stores)("revocation in %s", (_name, makeStore) => {
   });
 });
 
+const storesKeepingFor = (maxAge: number): Array<[string, () => RevocationStore]> => [
+  ["Redis", () => RedisRevocationStore(redis.client, { prefix: `${redis.prefix}revoked-short:`, maxAge })],
+  ["SQLite", () => SQLiteRevocationStore(new Database(":memory:"), { maxAge })],
+  ["PostgreSQL", () => PostgresRevocationStore(postgres.pool, { maxAge })],
+  ["memory", () => MemoryRevocationStore({ maxAge })],
+];
+
+describe.each(storesKeepingFor(1))("a user's cut-off in %s (store maxAge 1 s)", (_name, makeStore) => {
+  it("is kept until `until` when latch passes one that outlasts the store's maxAge; a later cut-off without one does not shorten it", async () => {
+    const store = makeStore();
+    const suffix = crypto.randomUUID();
+    const [kept, plain] = [`kept-${suffix}`, `plain-${suffix}`];
+    const signedInBefore = Math.floor(Date.now() / 1000) - 60;
+    // What revocationHorizon asks for: the longest a refresh family begun before may live.
+    await store.revokeUser(kept, new Date(), new Date(Date.now() + 30_000));
+    await store.revokeUser(kept, new Date());
+    await store.revokeUser(plain, new Date());
+    expect(await store.isRevoked({ sid: undefined, userId: plain, authTime: signedInBefore })).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(await store.isRevoked({ sid: undefined, userId: kept, authTime: signedInBefore }), "the cut-off latch asked to keep").toBe(true);
+    // Control: without `until`, the store forgets after its own maxAge.
+    expect(await store.isRevoked({ sid: undefined, userId: plain, authTime: signedInBefore })).toBe(false);
+  });
+});
+
 // Stores that keep time by the process's clock, which the test moves; Redis and PostgreSQL expire
 // entries by their own.
 describe.each(stores.filter(([name]) => name === "SQLite" || name === "memory"))("revocation in %s, over weeks", (_name, makeStore) => {

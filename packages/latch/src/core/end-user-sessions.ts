@@ -9,6 +9,22 @@ import { emitAudit } from "./audit.js";
 import type { ResolvedConfig } from "./config.js";
 
 /**
+ * How long a revocation must be kept to outlive what it ends: any copy of a JWT session token
+ * (renewed up to `maxAge` from now, a thief's included) and every refresh family, which may live
+ * for `bearer.refreshTokens.absoluteMaxAge` (90 days by default) however long the session's own
+ * tokens live. Once the store forgets, a token it no longer refuses would work again.
+ *
+ * @example
+ * ```ts
+ * await revocation.revokeSession(sid, revocationHorizon(resolved, token.exp * 1000));
+ * ```
+ */
+export function revocationHorizon(resolved: ResolvedConfig, atLeastMs = 0): Date {
+  const longest = Math.max(resolved.jwtMaxAge, resolved.sessionMaxAge, resolved.bearer?.refresh?.absoluteMaxAge ?? 0);
+  return new Date(Math.max(atLeastMs, Date.now() + longest * 1000));
+}
+
+/**
  * Throws, saying what to set, unless the config can end a user's sessions: database sessions
  * need the adapter's `deleteSessionsByUserId`, JWT sessions a `revocation` store.
  *
@@ -56,7 +72,7 @@ export async function endUserSessions(
     await adapter?.deleteSessionsByUserId?.(userId);
   } else {
     // JWT sessions, their bearer tokens and refresh families are all checked against the store.
-    await revocation?.revokeUser(userId, new Date());
+    await revocation?.revokeUser(userId, new Date(), revocationHorizon(resolved));
   }
   await emitAudit(resolved, { type: "session-revoked", userId, scope: "user", reason }, request);
 }

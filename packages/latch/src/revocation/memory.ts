@@ -40,11 +40,11 @@ export function MemoryRevocationStore(options: MemoryRevocationOptions = {}): Re
       purge(now);
       sessions.set(sid, Math.max(sessions.get(sid) ?? 0, until.getTime(), now + 1000));
     },
-    async revokeUser(userId, before) {
+    async revokeUser(userId, before, until) {
       const now = Date.now();
       purge(now);
       const current = users.get(userId);
-      users.set(userId, { before: Math.max(current?.before ?? 0, before.getTime()), expires: Math.max(current?.expires ?? 0, now + maxAgeMs) });
+      users.set(userId, { before: Math.max(current?.before ?? 0, before.getTime()), expires: Math.max(current?.expires ?? 0, now + maxAgeMs, until?.getTime() ?? 0) });
     },
     async isRevoked({ sid, userId, authTime }) {
       const now = Date.now();

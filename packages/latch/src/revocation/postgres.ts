@@ -39,11 +39,11 @@ export function PostgresRevocationStore(client: PostgresRevocationClient, option
         [sid, new Date(Math.max(until.getTime(), Date.now() + 1000))],
       );
     },
-    async revokeUser(userId, before) {
+    async revokeUser(userId, before, until) {
       await schema();
       await client.query(
         "INSERT INTO latch_revocations (kind, key, value, expires) VALUES ('user', $1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value = GREATEST(latch_revocations.value, EXCLUDED.value), expires = GREATEST(latch_revocations.expires, EXCLUDED.expires)",
-        [userId, before.getTime(), new Date(Date.now() + maxAgeMs)],
+        [userId, before.getTime(), new Date(Math.max(Date.now() + maxAgeMs, until?.getTime() ?? 0))],
       );
     },
     async isRevoked({ sid, userId, authTime }) {

@@ -35,10 +35,14 @@ export function RedisRevocationStore(client: RedisCommandClient, options: RedisR
       const at = Math.max(until.getTime(), Date.now() + 1000);
       await client.sendCommand(["SET", sessionKey(sid), "1", "PXAT", String(at)]);
     },
-    async revokeUser(userId, before) {
-      // Keep the latest cut-off: GREATEST semantics without a read-modify-write race.
-      const script = "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end return 1";
-      await client.sendCommand(["EVAL", script, "1", userKey(userId), String(before.getTime()), String(maxAgeMs)]);
+    async revokeUser(userId, before, until) {
+      // Keep the latest cut-off and the longest lifetime: GREATEST semantics, in one atomic step.
+      const script =
+        "local v = ARGV[1] local c = redis.call('GET', KEYS[1]) if c and tonumber(c) >= tonumber(v) then v = c end " +
+        "local px = tonumber(ARGV[2]) local ttl = redis.call('PTTL', KEYS[1]) if ttl > px then px = ttl end " +
+        "redis.call('SET', KEYS[1], v, 'PX', px) return 1";
+      const keepFor = Math.max(maxAgeMs, (until?.getTime() ?? 0) - Date.now());
+      await client.sendCommand(["EVAL", script, "1", userKey(userId), String(before.getTime()), String(Math.ceil(keepFor))]);
     },
     async isRevoked({ sid, userId, authTime }) {
       const keys = [sid === undefined ? `${prefix}none` : sessionKey(sid), userId === undefined ? `${prefix}none` : userKey(userId)];

@@ -32,9 +32,10 @@ export function SQLiteRevocationStore(db: BetterSqlite3.Database, options: { max
       purge.run(Date.now());
       upsertSession.run(sid, Math.max(until.getTime(), Date.now() + 1000));
     },
-    async revokeUser(userId, before) {
-      purge.run(Date.now());
-      upsertUser.run(userId, before.getTime(), Date.now() + maxAgeMs);
+    async revokeUser(userId, before, until) {
+      const now = Date.now();
+      purge.run(now);
+      upsertUser.run(userId, before.getTime(), Math.max(now + maxAgeMs, until?.getTime() ?? 0));
     },
     async isRevoked({ sid, userId, authTime }) {
       const rows = check.all(sid ?? "\0", userId ?? "\0", Date.now());

@@ -13,8 +13,12 @@
 export interface RevocationStore {
   /** Ends one session; kept until `until` (the token's expiry), after which the token is dead anyway. */
   revokeSession(sid: string, until: Date): Promise<void>;
-  /** Ends every session of `userId` that began before `before` ("sign out everywhere"). */
-  revokeUser(userId: string, before: Date): Promise<void>;
+  /**
+   * Ends every session of `userId` that began before `before` ("sign out everywhere"). The
+   * cut-off is kept at least the store's own `maxAge`, and at least until `until` when latch
+   * passes it: the longest a session token or refresh token begun before can live.
+   */
+  revokeUser(userId: string, before: Date, until?: Date): Promise<void>;
   /** True when the session was revoked, or began (`authTime`, seconds) before its user's cut-off. */
   isRevoked(session: { sid: string | undefined; userId: string | undefined; authTime: number | undefined }): Promise<boolean>;
 }

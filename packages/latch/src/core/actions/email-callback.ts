@@ -6,6 +6,7 @@ import { csrfVerified, errorRedirect, resolveRedirect, seeOther, type ActionCont
 import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
 import { emailAdapter, type EmailAdapter } from "../email/adapter.js";
+import { revocationHorizon } from "../end-user-sessions.js";
 import { applyNormalizer } from "../email/identifier.js";
 import { consumeVerificationToken } from "../email/token.js";
 import { runEvent } from "../events.js";
@@ -61,7 +62,7 @@ async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, us
     } else resolved.logger.warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
   } else if (resolved.revocation) {
     const cutOff = Math.floor(Date.now() / 1000) + 1;
-    await resolved.revocation.revokeUser(userId, new Date(cutOff * 1000));
+    await resolved.revocation.revokeUser(userId, new Date(cutOff * 1000), revocationHorizon(resolved));
     await revoked();
     return cutOff;
   } else {

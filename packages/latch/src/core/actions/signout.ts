@@ -3,6 +3,7 @@ import { deleteDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { databaseSessionId } from "../bearer.js";
 import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
+import { revocationHorizon } from "../end-user-sessions.js";
 import { emitAudit } from "../audit.js";
 import { runEvent } from "../events.js";
 import { pageLanguage, signOutPage } from "../pages/index.js";
@@ -52,9 +53,9 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     const token = value ? await decodeSessionToken(ctx, value) : null;
     if (revocation && typeof token?.sid === "string") {
       try {
-        // Until the longest any copy of it can live: another copy may have been renewed since
-        // this one was (a thief's), and expires up to a full maxAge from now, not with this one.
-        await revocation.revokeSession(token.sid, new Date(Math.max((token.exp ?? 0) * 1000, Date.now() + ctx.resolved.jwtMaxAge * 1000)));
+        // Until the longest any copy of it can live (a thief's, renewed since this one was) and
+        // its refresh families, which may outlive every session token.
+        await revocation.revokeSession(token.sid, revocationHorizon(ctx.resolved, (token.exp ?? 0) * 1000));
       } catch (error) {
         ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; copies of this session token stay valid until they expire.", { cause: error }));
       }

@@ -5,6 +5,7 @@ import { emitAudit } from "../audit.js";
 import { bearerFingerprint, bearerJwks, databaseSessionId, issueBearerToken, type ResolvedBearer } from "../bearer.js";
 import { randomHex, sha256Hex } from "../digest.js";
 import { readChunkedCookie, type OutgoingCookie } from "../cookies.js";
+import { revocationHorizon } from "../end-user-sessions.js";
 import type { ResponseInternal } from "../response.js";
 import type { AdapterSession, AdapterUser } from "../../adapters/types.js";
 import { findDatabaseSession, isStoredSessionKey, storedSessionKey } from "../session/database-session.js";
@@ -63,8 +64,8 @@ async function endFamilySession(action: ActionContext, family: RefreshFamily): P
   try {
     const row = await familyRow(action, family);
     if (row && resolved.adapter?.deleteSession) await resolved.adapter.deleteSession(row.key);
-    // Until the longest a copy of that session's cookie can live, which may outlast the family.
-    if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, new Date(Math.max(family.expiresAt.getTime(), Date.now() + resolved.jwtMaxAge * 1000)));
+    // Until the longest a copy of that session's cookie, or another family of it, can live.
+    if (family.sid && resolved.revocation) await resolved.revocation.revokeSession(family.sid, revocationHorizon(resolved, family.expiresAt.getTime()));
   } catch (error) {
     resolved.logger.error(new SignOutError("A refresh token was reused but its session could not be ended.", { cause: error }));
   }

@@ -157,6 +157,27 @@ describe.each(stores)("refresh tokens in $name", ({ make }) => {
     expect(await statusOf(store, next)).toBe("invalid");
   });
 
+  it("peeks at the family of a token it would rotate, without using it; any other token peeks as null", async () => {
+    const store = make();
+    expect(typeof store.peek, "every built-in store can peek").toBe("function");
+    const peek = (hash: string) => store.peek?.(hash);
+    const family = fullFamily();
+    const first = await begin(store, family);
+    expect(await peek(first)).toStrictEqual(family);
+    expect(await peek(first)).toStrictEqual(family);
+    // Peeking used nothing up: the token still rotates, once.
+    const { result, next } = await use(store, first);
+    expect(result).toStrictEqual({ status: "rotated", family });
+    expect(await peek(first), "a used token").toBeNull();
+    expect(await peek(next)).toStrictEqual(family);
+    expect(await peek(newHash()), "a token it never issued").toBeNull();
+    const expiring = await begin(store, bareFamily(), 250);
+    await sleep(400);
+    expect(await peek(expiring), "an expired token").toBeNull();
+    await store.revokeFamily(family.id);
+    expect(await peek(next), "a token of a revoked family").toBeNull();
+  });
+
   it("refuses a token it never issued", async () => {
     const store = make();
     await begin(store, fullFamily());

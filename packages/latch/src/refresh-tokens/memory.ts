@@ -124,6 +124,14 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
       return { status: "rotated", family: copyOf(stored) };
     },
 
+    async peek(tokenHash) {
+      const now = Date.now();
+      const token = tokens.get(tokenHash);
+      const stored = token && families.get(token.familyId);
+      if (!token || !stored || stored.revoked || stored.expiresAt <= now || token.used || token.expiresAt <= now) return null;
+      return copyOf(stored);
+    },
+
     async revokeFamily(familyId) {
       const stored = families.get(familyId);
       if (stored !== undefined) stored.revoked = true;

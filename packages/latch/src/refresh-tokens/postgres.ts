@@ -65,6 +65,11 @@ FROM latch_refresh_tokens t
 WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now()
 RETURNING ${FAMILY_COLUMNS}`;
 
+// What ROTATE would rotate, read without writing.
+const PEEK = `
+SELECT ${FAMILY_COLUMNS} FROM latch_refresh_tokens t JOIN latch_refresh_families f ON f.id = t.family_id
+WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now() AND f.revoked_at IS NULL AND f.expires_at > now()`;
+
 interface FamilyRow {
   id: string;
   user_id: string;
@@ -129,6 +134,11 @@ export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): R
       const reused = (await client.query<FamilyRow>(REUSE, [tokenHash])).rows[0];
       if (reused !== undefined) return { status: "reused", family: familyOf(reused) };
       return { status: "invalid" };
+    },
+    async peek(tokenHash) {
+      await schema();
+      const row = (await client.query<FamilyRow>(PEEK, [tokenHash])).rows[0];
+      return row === undefined ? null : familyOf(row);
     },
     async revokeFamily(familyId) {
       await schema();

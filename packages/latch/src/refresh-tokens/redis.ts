@@ -59,6 +59,16 @@ redis.call('HSET', KEYS[2], 'family', token[1], 'expires', ARGV[1], 'used', '0')
 if tonumber(ARGV[1]) < tonumber(family[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[1]) else redis.call('PEXPIREAT', KEYS[2], family[2]) end
 return {'rotated', family[1]}`;
 
+// KEYS: token. What ROTATE_SCRIPT would rotate, read without writing: the family JSON, or nil.
+const PEEK_SCRIPT = `
+local token = redis.call('HMGET', KEYS[1], 'family', 'expires', 'used')
+if not token[1] then return false end
+local family = redis.call('HMGET', token[1], 'data', 'expires', 'revoked')
+if not family[1] then return false end
+${NOW}
+if family[3] == '1' or tonumber(family[2]) <= now or token[3] == '1' or tonumber(token[2]) <= now then return false end
+return family[1]`;
+
 // KEYS: family. Only an existing family: HSET alone would create a key that never expires.
 const REVOKE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'revoked', '1') end
@@ -109,6 +119,12 @@ export function RedisRefreshTokenStore(client: RedisRefreshTokenClient, options:
       if (status === "invalid") return { status };
       if ((status === "rotated" || status === "reused") && typeof data === "string") return { status, family: familyOf(data) };
       throw new TypeError("latch: unexpected reply from Redis to the refresh-token script");
+    },
+    async peek(tokenHash) {
+      const reply = await client.sendCommand(["EVAL", PEEK_SCRIPT, "1", tokenKey(tokenHash)]);
+      if (reply === null || reply === undefined) return null;
+      if (typeof reply === "string") return familyOf(reply);
+      throw new TypeError("latch: unexpected reply from Redis to the refresh-token peek script");
     },
     async revokeFamily(familyId) {
       await client.sendCommand(["EVAL", REVOKE_SCRIPT, "1", familyKey(familyId)]);

@@ -119,6 +119,12 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
       // token as unused (and a deferred transaction's read-to-write upgrade cannot fail as busy).
       return rotate.immediate(tokenHash, next.tokenHash, nextExpiresAt);
     },
+    async peek(tokenHash) {
+      const now = Date.now();
+      const row = find.get(tokenHash);
+      if (row === undefined || row.revoked_at !== null || Number(row.expires_at) <= now || row.used_at !== null || Number(row.token_expires_at) <= now) return null;
+      return familyOf(row);
+    },
     async revokeFamily(familyId) {
       revoke.run(Date.now(), familyId);
     },

@@ -23,6 +23,14 @@ export interface RefreshTokenStore {
    * - anything else (unknown hash, expired token, revoked or expired family) → `{ status: "invalid" }`.
    */
   rotate(tokenHash: string, next: RefreshTokenRecord): Promise<RotateResult>;
+  /**
+   * The family of a token that `rotate` would rotate (current, unused, unexpired, its family
+   * live), without using it; null for any other token. Optional: with it, latch checks the
+   * session behind the token before it rotates, so a check that fails for a moment (the
+   * revocation store, the adapter) leaves the token usable and the client's retry works. Without
+   * it, such a failure uses the token up, and the retry counts as a reuse.
+   */
+  peek?(tokenHash: string): Promise<RefreshFamily | null>;
   /** Revokes a family: none of its tokens works any more. Unknown ids are ignored. */
   revokeFamily(familyId: string): Promise<void>;
 }

@@ -92,11 +92,21 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
   if (!refresh) return invalidGrant("Refresh tokens are not enabled: set bearer.refreshTokens in the config.");
   const presented = action.body.refresh_token;
   if (typeof presented !== "string" || !presented.startsWith(REFRESH_PREFIX) || presented.length > 256) return invalidGrant("The refresh token is missing or malformed.");
-  const next = newRefreshToken();
-  const now = Date.now();
-  const result = await refresh.store.rotate(await refreshTokenHash(presented), { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) });
+  const presentedHash = await refreshTokenHash(presented);
   const { resolved } = ctx;
   const refused = (userId?: string) => emitAudit(resolved, { type: "token-refresh-failed", kind: "refresh-token", error: "invalid_grant", ...(userId !== undefined ? { userId } : {}) }, action.request);
+  const sessionEnded = async (family: RefreshFamily): Promise<ResponseInternal> => {
+    await refresh.store.revokeFamily(family.id);
+    await refused(family.userId);
+    return invalidGrant("The session behind this refresh token has ended. Sign in again.");
+  };
+  // The session first, when the store can look without using the token: a check that fails
+  // (a store down for a moment) then leaves the token usable, and the client's retry works.
+  const pending = refresh.store.peek ? await refresh.store.peek(presentedHash) : null;
+  if (pending && (await familySessionEnded(action, pending))) return sessionEnded(pending);
+  const next = newRefreshToken();
+  const now = Date.now();
+  const result = await refresh.store.rotate(presentedHash, { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) });
   if (result.status === "reused") {
     ctx.resolved.logger.warn(`refresh-token-reused: a refresh token of user ${result.family.userId} was used twice; its family and session are revoked`);
     await endFamilySession(action, result.family);
@@ -109,11 +119,9 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
     return invalidGrant("The refresh token is invalid, expired or revoked. Sign in again.");
   }
   const { family } = result;
-  if (await familySessionEnded(action, family)) {
-    await refresh.store.revokeFamily(family.id);
-    await refused(family.userId);
-    return invalidGrant("The session behind this refresh token has ended. Sign in again.");
-  }
+  // Checked once: before the rotation when the store could look (the session may end in the
+  // moment between, as it may right after any read), else now.
+  if (!pending && (await familySessionEnded(action, family))) return sessionEnded(family);
   const claims: Record<string, unknown> & { sub: string } = { ...family.claims, sub: family.userId };
   if (family.sid !== undefined) claims.sid = family.sid;
   if (family.authTime !== undefined) claims.auth_time = family.authTime;

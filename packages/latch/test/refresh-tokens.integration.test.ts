@@ -178,6 +178,18 @@ describe.each(stores)("refresh tokens in $name", ({ make }) => {
     expect(await peek(next), "a token of a revoked family").toBeNull();
   });
 
+  it.each([
+    ["a NUL character", { name: "Ada\u0000Lovelace" }],
+    ["an unpaired surrogate", { name: "Ada \ud800 Lovelace", nickname: "\udc00" }],
+    ["the text of such an escape", { name: "Ada \\u0000 Lovelace" }],
+    ["the key the PostgreSQL store wraps such claims under", { "$latch.claims.json": '{"name":"x"}' }],
+  ])("keeps claims holding %s, as the other stores do", async (_what, claims) => {
+    const store = make();
+    const family = bareFamily({ claims });
+    const { result } = await use(store, await begin(store, family));
+    expect(result).toStrictEqual({ status: "rotated", family: structuredClone(family) });
+  });
+
   it("refuses a token it never issued", async () => {
     const store = make();
     await begin(store, fullFamily());

@@ -119,7 +119,7 @@ export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): R
         family.sid ?? null,
         family.sessionToken ?? null,
         family.authTime ?? null,
-        JSON.stringify(family.claims),
+        storedClaims(family.claims),
         expiresAt,
         first.tokenHash,
         firstExpiresAt,
@@ -148,7 +148,7 @@ export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): R
 }
 
 function familyOf(row: FamilyRow): RefreshFamily {
-  const family: RefreshFamily = { id: row.id, userId: row.user_id, claims: row.claims, expiresAt: new Date(row.expires_at) };
+  const family: RefreshFamily = { id: row.id, userId: row.user_id, claims: claimsOf(row.claims), expiresAt: new Date(row.expires_at) };
   if (row.sid !== null) family.sid = row.sid;
   if (row.session_token !== null) family.sessionToken = row.session_token;
   if (row.auth_time !== null) family.authTime = Number(row.auth_time);
@@ -160,4 +160,26 @@ function validDate(date: Date, what: string): Date {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new RangeError(`latch: invalid ${what}`);
   return new Date(time);
+}
+
+// JSONB refuses what JSON itself allows in a string: "\u0000", and the escapes JSON.stringify
+// writes for unpaired surrogates. Claims that hold one (a user's name, from a profile) are kept as
+// their JSON text, a string under this key (its backslashes are escaped in turn, so JSONB takes
+// it), and this store keeps every claim the other stores keep.
+const CLAIMS_AS_TEXT = "$latch.claims.json";
+const JSONB_REFUSES = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+
+/** The claims as the JSONB column takes them. */
+function storedClaims(claims: Record<string, unknown>): string {
+  const json = JSON.stringify(claims);
+  // Claims that look like the wrapping are wrapped too, so that reading can never mistake them.
+  const looksWrapped = Object.keys(claims).length === 1 && CLAIMS_AS_TEXT in claims;
+  return JSONB_REFUSES.test(json) || looksWrapped ? JSON.stringify({ [CLAIMS_AS_TEXT]: json }) : json;
+}
+
+/** The claims storedClaims wrote. */
+function claimsOf(stored: Record<string, unknown>): Record<string, unknown> {
+  const text = stored[CLAIMS_AS_TEXT];
+  if (typeof text !== "string" || Object.keys(stored).length !== 1) return stored;
+  return JSON.parse(text) as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import { SignOutError } from "../../errors.js";
+import { SessionTokenError, SignOutError } from "../../errors.js";
 import type { RefreshFamily } from "../../refresh-tokens/types.js";
 import type { ActionContext } from "../action-context.js";
 import { emitAudit } from "../audit.js";
@@ -71,6 +71,27 @@ async function endFamilySession(action: ActionContext, family: RefreshFamily): P
   }
 }
 
+/**
+ * A refresh uses the database session its family belongs to, as a page's request would: its row's
+ * expiry moves forward (at most once per `updateAge`), so a native client in use keeps its family
+ * alive though the browser is never opened again. Not under `session.absoluteMaxAge`: there a
+ * session begun before the setting counts from its row's expiry, which must stay put (the family
+ * ends at that lifetime's end all the same). A store that fails to write is logged: the refresh
+ * goes on, and the row expires when it would have.
+ */
+async function renewFamilyRow(action: ActionContext, found: { key: string; session: AdapterSession }): Promise<void> {
+  const { resolved } = action.ctx;
+  if (resolved.absoluteMaxAge !== undefined || !resolved.adapter?.updateSession) return;
+  const now = Date.now();
+  const dueAt = found.session.expires.getTime() - resolved.sessionMaxAge * 1000 + resolved.updateAge * 1000;
+  if (dueAt > now) return;
+  try {
+    await resolved.adapter.updateSession({ sessionToken: found.key, expires: new Date(now + resolved.sessionMaxAge * 1000) });
+  } catch (error) {
+    resolved.logger.error(new SessionTokenError("The adapter failed to renew the session a refresh token belongs to; the refresh goes on.", { cause: error }));
+  }
+}
+
 /** True when the session a family belongs to has ended (signed out, revoked, user gone). */
 async function familySessionEnded(action: ActionContext, family: RefreshFamily): Promise<boolean> {
   const { resolved } = action.ctx;
@@ -79,7 +100,9 @@ async function familySessionEnded(action: ActionContext, family: RefreshFamily):
   if (end !== undefined && !(end > Date.now() / 1000)) return true;
   if (family.sessionToken) {
     const found = await familyRow(action, family);
-    return !found || found.session.expires.getTime() <= Date.now() || found.user.id !== family.userId;
+    if (!found || found.session.expires.getTime() <= Date.now() || found.user.id !== family.userId) return true;
+    await renewFamilyRow(action, found);
+    return false;
   }
   if (resolved.revocation) return resolved.revocation.isRevoked({ sid: family.sid, userId: family.userId, authTime: family.authTime });
   return false;

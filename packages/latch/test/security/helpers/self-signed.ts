@@ -26,8 +26,13 @@ const bitString = (content: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0])
 const boolean = (value: boolean) => tlv(0x01, Buffer.from([value ? 0xff : 0]));
 
 function integer(bytes: Buffer): Buffer {
-  // DER integers are signed: a leading 1 bit needs a zero byte in front.
-  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  // DER integers are minimal (no leading zero byte but one that keeps the sign) and signed (a
+  // leading 1 bit needs a zero byte in front). A random serial starts with a zero byte once in
+  // 256 issues: left in, OpenSSL refuses the certificate ("illegal padding").
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return tlv(0x02, minimal[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function oid(dotted: string): Buffer {
@@ -65,7 +70,6 @@ export function selfSignedCertificate(): SelfSigned {
   const ecdsaWithSha256 = sequence(oid("1.2.840.10045.4.3.2"));
   const name = sequence(set(sequence(oid("2.5.4.3"), utf8("latch security suite"))));
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
   const now = Date.now();
   const subjectAltName = sequence(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from("localhost", "ascii")));
   const extensions = explicit(

@@ -38,10 +38,15 @@ export interface BearerClientOptions {
 /** A token and when it expires. */
 export interface BearerToken {
   token: string;
-  /** Milliseconds since the epoch. */
+  /**
+   * When it expires, in milliseconds since the epoch by this browser's clock: the server's
+   * `expiresIn` counted from `receivedAt`, so a browser clock that is off does not matter.
+   */
   expiresAt: number;
   /** When this client received it (milliseconds since the epoch). */
   receivedAt: number;
+  /** The session it was issued for (`sessionKey` of the token route's `session`), when known. */
+  sessionKey?: string | undefined;
 }
 
 /** What `createBearerClient` returns. */
@@ -82,8 +87,9 @@ function parseStored(raw: string | null): BearerToken | null {
   try {
     const value = JSON.parse(raw) as unknown;
     if (typeof value !== "object" || value === null) return null;
-    const { token, expiresAt, receivedAt } = value as Record<string, unknown>;
-    return typeof token === "string" && typeof expiresAt === "number" && typeof receivedAt === "number" ? { token, expiresAt, receivedAt } : null;
+    const { token, expiresAt, receivedAt, sessionKey: key } = value as Record<string, unknown>;
+    if (typeof token !== "string" || typeof expiresAt !== "number" || typeof receivedAt !== "number") return null;
+    return { token, expiresAt, receivedAt, sessionKey: typeof key === "string" ? key : undefined };
   } catch {
     return null;
   }
@@ -121,12 +127,12 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   let pending: Promise<string | null> | null = null;
   let channel: BroadcastChannel | null = null;
 
-  // The session the current token was issued for: a token outlives no change of session.
-  let tokenSessionKey: string | undefined;
+  // A token outlives no change of session. The session it was issued for is stored with it, so a
+  // page load (whose provider announces the session it was rendered with) keeps a stored token.
   const onMessage = (event: MessageEvent<unknown>) => {
     const message = parseMessage(event.data);
     if (!message) return;
-    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== tokenSessionKey) store.write(null);
+    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== store.read()?.sessionKey) store.write(null);
   };
   // Opened on first use and again after close(), so a component that unmounts and mounts again
   // (React's strict mode does) keeps hearing the other tabs.
@@ -150,11 +156,20 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
       return null;
     }
     if (!response.ok) throw new BearerTokenError(`latch: the token route answered ${response.status}.`);
-    const body = (await response.json()) as { token?: unknown; expiresAt?: unknown; session?: unknown };
-    const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
+    const receivedAt = Date.now();
+    const body = (await response.json()) as { token?: unknown; expiresAt?: unknown; expiresIn?: unknown; session?: unknown };
+    // `expiresIn` is relative: counted from now it needs no agreement between the clocks. Whole
+    // seconds, it may reach up to a second past the token's true end: one second less keeps us
+    // early. The absolute `expiresAt` (server clock) only for a server that sends no `expiresIn`.
+    const expiresAt =
+      typeof body.expiresIn === "number" && Number.isFinite(body.expiresIn)
+        ? receivedAt + Math.max(0, body.expiresIn - 1) * 1000
+        : typeof body.expiresAt === "string"
+          ? Date.parse(body.expiresAt)
+          : Number.NaN;
     if (typeof body.token !== "string" || Number.isNaN(expiresAt)) throw new BearerTokenError("latch: the token route answered without a token.");
-    tokenSessionKey = typeof body.session === "object" && body.session !== null ? sessionKey(body.session as Session) : undefined;
-    store.write({ token: body.token, expiresAt, receivedAt: Date.now() });
+    const key = typeof body.session === "object" && body.session !== null ? sessionKey(body.session as Session) : undefined;
+    store.write({ token: body.token, expiresAt, receivedAt, sessionKey: key });
     return body.token;
   }
 
@@ -167,6 +182,17 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
       pending = null;
     });
     return pending;
+  }
+
+  /**
+   * A token to retry with after `refused` was refused. When the store already holds another
+   * (a request refused earlier renewed it, here or in another tab), that one: concurrent
+   * requests refused with one stale token renew it once between them.
+   */
+  async function renewAfterRefusal(refused: string): Promise<string | null> {
+    const current = store.read();
+    if (current && current.token !== refused && fresh(current)) return current.token;
+    return getToken({ forceRenew: true });
   }
 
   async function send(request: Request, token: string | null): Promise<Response> {
@@ -184,7 +210,7 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
       const token = await getToken();
       const response = await send(request, token);
       if (response.status !== 401 || token === null) return response;
-      const renewed = await getToken({ forceRenew: true });
+      const renewed = await renewAfterRefusal(token);
       if (renewed === null || renewed === token) return response;
       return send(retry, renewed);
     },

@@ -2,9 +2,10 @@
  * latch/react in a real browser, against the client fixture (e2e/apps/client: Credentials, JWT
  * sessions, an in-memory revocation store) served by `next start`: tabs kept in sync, refetch
  * on focus, on reconnect and on an interval, an expired session shown as signed out without a
- * reload, failures that keep the state, and the next-auth bugs latch fixes (#9504/#11125 stale
- * `useSession` after a server action, #13173 `update()` dropped while loading, #11002 `update()`
- * without data), and the bearer flow (a token in localStorage sent as Authorization: Bearer, renewed
+ * reload, failures that keep the state, the next-auth bugs latch fixes (#9504/#11125 stale
+ * `useSession` after a server action, #13173 `update()` dropped while loading), next-auth's
+ * behaviour it keeps (#11002 `update()` without data is a plain refetch; `signIn`/`signOut` with
+ * `redirect: false` resolve once `useSession` has the new state), and the bearer flow (a token in localStorage sent as Authorization: Bearer, renewed
  * silently, a 401 renewed and retried once, dropped in every tab at sign-out).
  */
 import { mkdirSync } from "node:fs";
@@ -197,6 +198,8 @@ describe("tabs stay in sync", () => {
 
     await a.getByRole("button", { name: "Client sign out", exact: true }).click();
     expect(await lastResult(a)).toEqual({ url: `${app.url}/` });
+    // As in next-auth, signOut({ redirect: false }) resolved once this tab's useSession was signed out.
+    expect(await textOf(a, "status")).toBe("unauthenticated");
     await waitForText(b, "status", "unauthenticated", 1_000);
     await waitForText(a, "status", "unauthenticated", 1_000);
   });
@@ -400,7 +403,7 @@ describe("the next-auth bugs latch fixes", () => {
     const result = await pressWithCredentials(page, "Client sign in and update", "peggy");
     expect(result).toMatchObject({ signIn: { ok: true, status: 200 }, updatedName: "Peggy Renamed" });
     await waitForText(page, "user-name", "Peggy Renamed");
-    // The refetch the sign-in set off runs after the update, and must not bring the old name back.
+    // Nothing the sign-in set off (its refetch, the other tabs' answers) may bring the old name back.
     await page.waitForTimeout(500);
     expect(await textOf(page, "user-name")).toBe("Peggy Renamed");
     expect(await textOf(page, "updates")).toBe("1");
@@ -422,7 +425,7 @@ describe("the next-auth bugs latch fixes", () => {
     await waitForText(home, "user-name", "Trent Lazy", 1_000);
   });
 
-  it("update() without data runs the jwt callback with trigger \"update\" and resolves to the fresh session (#11002)", async () => {
+  it("update() without data is a plain refetch, as in next-auth: a GET, the jwt callback without trigger \"update\" (#11002)", async () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
@@ -430,20 +433,23 @@ describe("the next-auth bugs latch fixes", () => {
     await clientSignIn(page, "dave");
     expect(await textOf(page, "user-name")).toBe("Dave");
 
-    // The name changes "in the database"; the session does not know yet.
+    // The name changes "in the database"; the fixture's jwt callback reads it on every plain read.
     const changed = await fetch(`${app.url}/api/profile`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id: "user-dave", name: "Dave Fresh" }),
     });
     expect(changed.status).toBe(200);
-    await emulateTabFocus(page);
-    await page.waitForTimeout(300);
-    expect(await textOf(page, "user-name")).toBe("Dave");
+    const sessionRequests: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/auth/session") sessionRequests.push(request.method());
+    });
 
     await page.getByRole("button", { name: "Update without data", exact: true }).click();
-    expect(await lastResult(page)).toMatchObject({ user: { name: "Dave Fresh" }, updates: 1 });
+    // Fresh, and `updates` (the count of trigger "update") untouched.
+    expect(await lastResult(page)).toMatchObject({ user: { name: "Dave Fresh" }, updates: 0 });
     await waitForText(page, "user-name", "Dave Fresh");
+    expect(sessionRequests).toEqual(["GET"]);
   });
 });
 
@@ -492,7 +498,8 @@ describe("useSession and signIn", () => {
 
     const accepted = await pressWithCredentials(page, "Client sign in", "alice");
     expect(accepted).toEqual({ status: 200, ok: true, url: `${app.url}/` });
-    await waitForText(page, "status", "authenticated");
+    // As in next-auth, the promise resolved only once useSession had the session: no waiting here.
+    expect(await textOf(page, "status")).toBe("authenticated");
     expect(await textOf(page, "user-name")).toBe("Alice");
   });
 

@@ -57,9 +57,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     jwt({ token, trigger, session }) {
       if (trigger === "update") {
         if (isRecord(session) && typeof session.name === "string") token.name = session.name;
-        // update() without data: read the profile again, as an app re-reads its database.
-        else if (session === undefined && token.sub !== undefined) token.name = fixtureState().profiles.get(token.sub) ?? token.name;
         token.updates = (typeof token.updates === "number" ? token.updates : 0) + 1;
+      } else if (trigger === undefined && token.sub !== undefined) {
+        // A plain read (a refetch, update() without data): take a name an admin changed, as an app re-reads its database.
+        const profile = fixtureState().profiles.get(token.sub);
+        if (profile !== undefined) token.name = profile;
       }
       return token;
     },

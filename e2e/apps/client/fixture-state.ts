@@ -11,7 +11,7 @@ type RevocationStore = NonNullable<AuthConfig["revocation"]>;
  * as separate entries, and a module shared between them may be instantiated once per entry.
  */
 export interface FixtureState {
-  /** Display names by user id, read by the `jwt` callback on `update()` without data. */
+  /** Display names by user id, read by the `jwt` callback on every plain read of the session. */
   profiles: Map<string, string>;
   /** Revoked session ids, with when their tokens expire anyway. */
   revoked: Map<string, number>;

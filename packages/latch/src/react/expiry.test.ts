@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXPIRY_MARGIN_MS, expiryCheckAt, MAX_TIMER_MS, retryDelay, serverClockOffset, timerDelay } from "./expiry.js";
+import { expiredAnswerDelay, EXPIRY_MARGIN_MS, expiryCheckAt, MAX_TIMER_MS, retryDelay, serverClockOffset, timerDelay } from "./expiry.js";
 
 describe("expiryCheckAt", () => {
   const expires = "2030-01-01T00:00:00.000Z";
@@ -52,5 +52,11 @@ describe("timerDelay", () => {
 describe("retryDelay", () => {
   it("backs off from 5 s to at most a minute", () => {
     expect([1, 2, 3, 4, 5, 50].map(retryDelay)).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+  });
+});
+
+describe("expiredAnswerDelay", () => {
+  it("backs off from 1 s to at most 5 minutes", () => {
+    expect([1, 2, 3, 4, 9, 10, 1_000].map(expiredAnswerDelay)).toEqual([1_000, 2_000, 4_000, 8_000, 256_000, 300_000, 300_000]);
   });
 });

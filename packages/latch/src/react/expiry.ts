@@ -13,6 +13,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const MIN_CHECK_GAP_MS = 1_000;
 const FIRST_RETRY_MS = 5_000;
 const LAST_RETRY_MS = 60_000;
+/** The longest wait between checks while the server keeps answering a session already expired. */
+const LAST_EXPIRED_CHECK_MS = 5 * 60_000;
 
 /**
  * A lower bound of (server clock − browser clock) in ms, from a response's `Date` header and
@@ -73,4 +75,19 @@ export function timerDelay(checkAt: number, now: number): number {
 export function retryDelay(failures: number): number {
   const exponent = Math.max(0, Math.min(failures - 1, 10));
   return Math.min(FIRST_RETRY_MS * 2 ** exponent, LAST_RETRY_MS);
+}
+
+/**
+ * How long to wait before checking again after `count` answers in a row whose session had
+ * already expired (an app whose `session` callback sets `expires` in the past): 1 s, doubling,
+ * at most 5 minutes. Each check slides the session, so a fixed short gap would poll forever.
+ *
+ * @example
+ * ```ts
+ * expiredAnswerDelay(3); // 4000
+ * ```
+ */
+export function expiredAnswerDelay(count: number): number {
+  const exponent = Math.max(0, Math.min(count - 1, 20));
+  return Math.min(MIN_CHECK_GAP_MS * 2 ** exponent, LAST_EXPIRED_CHECK_MS);
 }

@@ -1,4 +1,4 @@
-import { authUrl, resolveBasePath } from "./auth-url.js";
+import { authUrl, clientBasePath } from "./auth-url.js";
 import { ClientFetchError } from "./client-fetch-error.js";
 import { fetchJson } from "./fetch-json.js";
 import type { ClientOptions } from "./types.js";
@@ -16,7 +16,7 @@ import type { ClientOptions } from "./types.js";
  * ```
  */
 export async function getCsrfToken(options: ClientOptions = {}): Promise<string> {
-  const url = authUrl(resolveBasePath(options.basePath), "csrf");
+  const url = authUrl(clientBasePath(options.basePath), "csrf");
   const answer = await fetchJson(url);
   const body = answer.body;
   if (!answer.ok || typeof body !== "object" || body === null || !("csrfToken" in body) || typeof body.csrfToken !== "string") {

@@ -1,4 +1,4 @@
-import { authUrl, resolveBasePath } from "./auth-url.js";
+import { authUrl, clientBasePath } from "./auth-url.js";
 import { fetchJson } from "./fetch-json.js";
 import type { ClientOptions, ClientSafeProvider } from "./types.js";
 
@@ -18,7 +18,7 @@ function isProvider(value: unknown): value is ClientSafeProvider {
  */
 export async function getProviders(options: ClientOptions = {}): Promise<Record<string, ClientSafeProvider> | null> {
   try {
-    const answer = await fetchJson(authUrl(resolveBasePath(options.basePath), "providers"));
+    const answer = await fetchJson(authUrl(clientBasePath(options.basePath), "providers"));
     if (!answer.ok || typeof answer.body !== "object" || answer.body === null) return null;
     const providers: Record<string, ClientSafeProvider> = {};
     for (const [id, provider] of Object.entries(answer.body)) if (isProvider(provider)) providers[id] = provider;

@@ -1,14 +1,16 @@
 import type { Session } from "../types.js";
-import { resolveBasePath } from "./auth-url.js";
+import { clientBasePath } from "./auth-url.js";
 import { expiryCheckAt } from "./expiry.js";
 import { announce, senderId } from "./session-channel.js";
+import { sessionKey } from "./session-key.js";
 import { requestSession } from "./session-request.js";
 import type { ClientOptions } from "./types.js";
 
 /**
  * The current session from `GET {basePath}/session` (which also extends it), or `null` when
- * signed out or when the server cannot be reached. Providers are told the new expiry, so they
- * do not check it early. In components, prefer `useSession()`; on the server, `auth()`.
+ * signed out or when the server cannot be reached. Providers holding another session (or none)
+ * refetch, as in next-auth; the others are told the new expiry, so they do not check it early. In
+ * components, prefer `useSession()`; on the server, `auth()`.
  *
  * @example
  * ```ts
@@ -17,10 +19,13 @@ import type { ClientOptions } from "./types.js";
  * ```
  */
 export async function getSession(options: ClientOptions = {}): Promise<Session | null> {
-  const basePath = resolveBasePath(options.basePath);
+  const basePath = clientBasePath(options.basePath);
   const answer = await requestSession(basePath);
   if (!answer.ok) return null;
+  const from = senderId();
+  // Providers that already hold this session skip it; the others (signed out or revoked meanwhile, another user) refetch.
+  void announce(basePath, { kind: "changed", from, key: sessionKey(answer.session) });
   const checkAt = answer.session ? expiryCheckAt(answer.session.expires, answer.serverOffset) : undefined;
-  if (checkAt !== undefined) announce(basePath, { kind: "renewed", from: senderId(), checkAt });
+  if (checkAt !== undefined) void announce(basePath, { kind: "renewed", from, checkAt });
   return answer.session;
 }

@@ -4,9 +4,10 @@
  * `signIn`, `signOut`, `getSession`, `getCsrfToken`, `getProviders`. A next-auth app migrates by
  * changing `next-auth/react` to `latch/react`.
  *
- * Each provider keeps its own state (no module-level object), keeps tabs in sync, checks the
- * session just after it expires, adopts the session a server render passes after a server
- * action, and keeps what it shows when a refetch fails.
+ * Each provider keeps its own session state (the module keeps only the `basePath` a provider
+ * was given, for the standalone functions, and who listens for changes), keeps tabs in sync,
+ * checks the session just after it expires, adopts the session a server render passes after a
+ * server action, and keeps what it shows when a refetch fails.
  */
 export { SessionProvider } from "./session-provider.js";
 export { useSession } from "./use-session.js";

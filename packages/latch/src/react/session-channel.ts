@@ -1,9 +1,9 @@
 /**
  * How providers and the standalone functions tell each other that the session changed, in this
- * document and in every other tab of the origin: a `BroadcastChannel` (which also delivers to
- * other channel objects of the same document), or, where there is none, a `localStorage` write
- * (other tabs see a `storage` event) plus a DOM event for this document. Nothing is kept between
- * calls: each announcement opens its own channel.
+ * document and in every other tab of the origin. Listeners of this document are called directly,
+ * so an announcer can wait until they have handled a message (`signIn(…, { redirect: false })`
+ * resolves only once this tab's providers hold the new session); other tabs hear it through a
+ * `BroadcastChannel`, or, where there is none, a `localStorage` write (a `storage` event).
  */
 
 /**
@@ -15,7 +15,10 @@ export type SessionMessage =
   | { kind: "changed"; from: string; key?: string | undefined }
   | { kind: "renewed"; from: string; checkAt: number };
 
-/** The channel (and storage key, and DOM event) name for a base path. */
+/** What a listener does with a message; the promise, if any, settles once it is handled. */
+export type SessionListener = (message: SessionMessage) => void | Promise<void>;
+
+/** The channel (and storage key) name for a base path. */
 export function channelName(basePath: string): string {
   return `latch.session:${basePath}`;
 }
@@ -41,20 +44,33 @@ export function senderId(): string {
   return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
 }
 
+/** Marks what this document posts, so its own listeners, already called directly, skip the echo. */
+const DOCUMENT_ID = senderId();
+
+/** This document's listeners by base path. Only who listens lives here, never session state. */
+const localListeners = new Map<string, Set<SessionListener>>();
+
 /**
- * Tells every provider of this origin and base path, in this tab and the others.
+ * Tells every provider of this origin and base path, in this tab and the others. The promise
+ * resolves once this document's listeners have handled the message (for a provider: once its
+ * refetch, if the message called for one, has been applied); it never rejects.
  *
  * @example
  * ```ts
- * announce("/api/auth", { kind: "changed", from: senderId() });
+ * await announce("/api/auth", { kind: "changed", from: senderId() });
  * ```
  */
-export function announce(basePath: string, message: SessionMessage): void {
-  if (typeof window === "undefined") return;
+export function announce(basePath: string, message: SessionMessage): Promise<void> {
+  const handled = [...(localListeners.get(basePath) ?? [])].map((listener) => Promise.resolve().then(() => listener(message)));
+  if (typeof window !== "undefined") tellOtherTabs(basePath, message);
+  return Promise.allSettled(handled).then(() => undefined);
+}
+
+function tellOtherTabs(basePath: string, message: SessionMessage): void {
   const name = channelName(basePath);
   if (typeof BroadcastChannel !== "undefined") {
     const channel = new BroadcastChannel(name);
-    channel.postMessage(message);
+    channel.postMessage({ ...message, document: DOCUMENT_ID });
     channel.close();
     return;
   }
@@ -66,28 +82,42 @@ export function announce(basePath: string, message: SessionMessage): void {
   } catch {
     // Storage disabled (private mode, a policy): other tabs learn at their next refetch.
   }
-  window.dispatchEvent(new CustomEvent(name, { detail: message }));
 }
 
 /**
- * Calls `onMessage` for every announcement of this base path from others; returns the function
- * that stops listening.
+ * Calls `onMessage` for every announcement of this base path, from this document and the other
+ * tabs (the listener skips its own by `from`); returns the function that stops listening.
  *
  * @example
  * ```ts
  * useEffect(() => listen(basePath, (message) => store.receive(message)), [basePath]);
  * ```
  */
-export function listen(basePath: string, onMessage: (message: SessionMessage) => void): () => void {
+export function listen(basePath: string, onMessage: SessionListener): () => void {
+  const listeners = localListeners.get(basePath) ?? new Set<SessionListener>();
+  localListeners.set(basePath, listeners);
+  // A wrapper per call, so the same function listening twice is removed once per stop.
+  const local: SessionListener = (message) => onMessage(message);
+  listeners.add(local);
+  const stopLocal = (): void => {
+    listeners.delete(local);
+    if (listeners.size === 0 && localListeners.get(basePath) === listeners) localListeners.delete(basePath);
+  };
   const name = channelName(basePath);
   if (typeof BroadcastChannel !== "undefined") {
     const channel = new BroadcastChannel(name);
     channel.onmessage = (event: MessageEvent<unknown>) => {
+      // Posted by this document: its listeners were called directly.
+      if (isRecord(event.data) && event.data.document === DOCUMENT_ID) return;
       const message = parseSessionMessage(event.data);
-      if (message) onMessage(message);
+      if (message) void onMessage(message);
     };
-    return () => channel.close();
+    return () => {
+      stopLocal();
+      channel.close();
+    };
   }
+  if (typeof window === "undefined") return stopLocal;
   const onStorage = (event: StorageEvent): void => {
     if (event.key !== name || event.newValue === null) return;
     let data: unknown;
@@ -97,16 +127,11 @@ export function listen(basePath: string, onMessage: (message: SessionMessage) =>
       return;
     }
     const message = parseSessionMessage(data);
-    if (message) onMessage(message);
-  };
-  const onLocal = (event: Event): void => {
-    const message = event instanceof CustomEvent ? parseSessionMessage(event.detail) : undefined;
-    if (message) onMessage(message);
+    if (message) void onMessage(message);
   };
   window.addEventListener("storage", onStorage);
-  window.addEventListener(name, onLocal);
   return () => {
+    stopLocal();
     window.removeEventListener("storage", onStorage);
-    window.removeEventListener(name, onLocal);
   };
 }

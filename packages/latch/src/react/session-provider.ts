@@ -1,5 +1,5 @@
 import { createElement, useEffect, useMemo, useState, useSyncExternalStore, type ReactElement } from "react";
-import { resolveBasePath } from "./auth-url.js";
+import { provideBasePath, resolveBasePath } from "./auth-url.js";
 import { SessionContext, type ProvidedSession } from "./session-context.js";
 import { listen } from "./session-channel.js";
 import { SessionStore } from "./session-store.js";
@@ -26,6 +26,8 @@ import type { SessionContextValue, SessionProviderProps } from "./types.js";
 export function SessionProvider(props: SessionProviderProps): ReactElement {
   const { children, refetchInterval = 0, refetchOnWindowFocus = true, refetchWhenOffline = false } = props;
   const basePath = resolveBasePath(props.basePath);
+  // While rendering, as next-auth does: the children's effects and handlers may call signIn() at once.
+  provideBasePath(props.basePath);
   const [store] = useState(() => new SessionStore(basePath, props.session));
   store.basePath = basePath;
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);

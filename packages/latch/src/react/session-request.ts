@@ -19,8 +19,7 @@ function isSessionObject(value: unknown): value is Session {
 
 /**
  * `GET {basePath}/session`, or with `update` `POST {basePath}/session` with the CSRF token and
- * `data` (absent when `update.data` is `undefined`: the `jwt` callback still runs with
- * `trigger: "update"`). Never throws.
+ * `update.data` (the `jwt` callback runs with `trigger: "update"`). Never throws.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import type { Session } from "../types.js";
-import { expiryCheckAt, MIN_CHECK_GAP_MS, retryDelay, timerDelay } from "./expiry.js";
+import { expiredAnswerDelay, expiryCheckAt, MIN_CHECK_GAP_MS, retryDelay, timerDelay } from "./expiry.js";
 import { announce, senderId, type SessionMessage } from "./session-channel.js";
 import { sessionKey } from "./session-key.js";
 import { requestSession, type SessionAnswer } from "./session-request.js";
@@ -11,6 +11,7 @@ export type SessionSnapshot = { data: Session; status: "authenticated" } | { dat
 /** The platform pieces the store uses, replaceable in tests. */
 export interface StoreEnvironment {
   requestSession(basePath: string, update?: { data: unknown }): Promise<SessionAnswer>;
+  /** Tells the other providers; the store does not wait for them. */
   announce(basePath: string, message: SessionMessage): void;
   now(): number;
   /** Runs `callback` after `ms`; returns the function that cancels it. */
@@ -19,7 +20,9 @@ export interface StoreEnvironment {
 
 const browserEnvironment: StoreEnvironment = {
   requestSession,
-  announce,
+  announce(basePath, message) {
+    void announce(basePath, message);
+  },
   now: () => Date.now(),
   schedule(callback, ms) {
     const handle = setTimeout(callback, ms);
@@ -60,6 +63,12 @@ export class SessionStore {
   #cancelTimer: (() => void) | undefined;
   #running = false;
   #failures = 0;
+  /** Answers in a row whose session had already expired (a `session` callback that sets `expires` in the past). */
+  #expiredAnswers = 0;
+  /** How many announced changes made this store refetch. */
+  #changesHeard = 0;
+  /** While a request is in flight: `#changesHeard` when it was sent. */
+  #inFlightSince: number | undefined;
 
   constructor(basePath: string, session: Session | null | undefined, env: StoreEnvironment = browserEnvironment) {
     this.basePath = basePath;
@@ -115,7 +124,7 @@ export class SessionStore {
     const run = this.#tail.then(async () => {
       this.#queuedLoad = undefined;
       const epoch = this.#epoch;
-      const answer = await this.#env.requestSession(this.basePath);
+      const answer = await this.#request(undefined);
       this.#settle(answer, epoch);
     });
     this.#queuedLoad = run;
@@ -124,15 +133,16 @@ export class SessionStore {
   }
 
   /**
-   * `update(data?)`: POSTs the session with the CSRF token, after whatever is queued, whatever
-   * the status; resolves to the fresh session, or `null` when signed out or on failure (the
-   * state is then kept).
+   * `update(data?)`, after whatever is queued, whatever the status: with `data`, POSTs it with the
+   * CSRF token (the `jwt` callback runs with `trigger: "update"`); without, refetches the session
+   * with a plain GET, as next-auth does. Resolves to the fresh session, or `null` when signed out
+   * or on failure (the state is then kept).
    */
   readonly update = (data?: unknown): Promise<Session | null> => {
     const run = this.#tail.then(async () => {
       const epoch = this.#epoch;
       const before = this.#session === undefined ? undefined : sessionKey(this.#session);
-      const answer = await this.#env.requestSession(this.basePath, { data });
+      const answer = await this.#request(data === undefined ? undefined : { data });
       this.#settle(answer, epoch);
       if (!answer.ok) return null;
       const key = sessionKey(answer.session);
@@ -159,18 +169,23 @@ export class SessionStore {
     if (changed) this.#env.announce(this.basePath, { kind: "changed", from: this.id, key });
   }
 
-  /** Handles an announcement from another provider, tab or standalone call. */
-  readonly receive = (message: SessionMessage): void => {
-    if (message.from === this.id) return;
+  /**
+   * Handles an announcement from another provider, tab or standalone call; resolves once the
+   * refetch it calls for, if any, has been applied.
+   */
+  readonly receive = (message: SessionMessage): Promise<void> => {
+    if (message.from === this.id) return Promise.resolve();
     if (message.kind === "changed") {
-      if (message.key !== undefined && this.#session !== undefined && sessionKey(this.#session) === message.key) return;
-      void this.load();
-      return;
+      if (message.key !== undefined && this.#session !== undefined && sessionKey(this.#session) === message.key) return Promise.resolve();
+      this.#changesHeard++;
+      return this.load();
     }
-    // Someone holds a session while we hold none: ours is stale.
     if (!this.hasSession()) {
-      void this.load();
-      return;
+      // A request sent after the last change we heard of brings the same news: asking again
+      // would only slide the session once more (every tab answers a sign-in with "renewed").
+      if (this.#queuedLoad !== undefined || this.#inFlightSince === this.#changesHeard) return this.#queuedLoad ?? Promise.resolve();
+      // Someone holds a session while we hold none: ours is stale.
+      return this.load();
     }
     // The session was extended elsewhere: checking at our older expiry would find it alive
     // and extend it again, and two idle tabs would keep each other signed in.
@@ -178,7 +193,17 @@ export class SessionStore {
       this.#checkAt = message.checkAt;
       this.#arm();
     }
+    return Promise.resolve();
   };
+
+  async #request(update: { data: unknown } | undefined): Promise<SessionAnswer> {
+    this.#inFlightSince = this.#changesHeard;
+    try {
+      return await this.#env.requestSession(this.basePath, update);
+    } finally {
+      this.#inFlightSince = undefined;
+    }
+  }
 
   #settle(answer: SessionAnswer, epoch: number): void {
     if (!answer.ok) {
@@ -203,7 +228,13 @@ export class SessionStore {
   #set(session: Session | null, fetched: boolean): void {
     this.#session = session;
     let checkAt = session ? expiryCheckAt(session.expires, this.#serverOffset) : undefined;
-    if (checkAt !== undefined && fetched) checkAt = Math.max(checkAt, this.#env.now() + MIN_CHECK_GAP_MS);
+    if (fetched) {
+      const now = this.#env.now();
+      // The server says a live session has (all but) expired: checking again at once would get
+      // the same answer, so each such answer in a row waits longer.
+      if (checkAt !== undefined && checkAt < now + MIN_CHECK_GAP_MS) checkAt = now + expiredAnswerDelay(++this.#expiredAnswers);
+      else this.#expiredAnswers = 0;
+    }
     this.#checkAt = checkAt;
     this.#arm();
     const next = snapshotOf(session);

@@ -1,4 +1,4 @@
-import { authUrl, resolveBasePath } from "./auth-url.js";
+import { authUrl, clientBasePath } from "./auth-url.js";
 import { fetchJson } from "./fetch-json.js";
 import { getCsrfToken } from "./get-csrf-token.js";
 import { getProviders } from "./get-providers.js";
@@ -29,8 +29,10 @@ function providerFields(options: SignInOptions): Record<string, string> {
  * `provider` is any string unless the app declares its provider ids in `Register`.
  *
  * With `redirect: false` nothing navigates: the promise resolves to `{ error, code, status, ok,
- * url }`. As in next-auth, a refused password gives `ok: true` and `error: "CredentialsSignin"`
- * (a throttled one `status: 429`, `ok: false`, `error: "RateLimited"`); check `error`.
+ * url }`, after a sign-in only once the providers of this tab hold the new session (as in
+ * next-auth). As in next-auth, a refused password gives `ok: true` and `error:
+ * "CredentialsSignin"` (a throttled one `status: 429`, `ok: false`, `error: "RateLimited"`);
+ * check `error`.
  *
  * @example
  * ```ts
@@ -42,7 +44,7 @@ export async function signIn(provider?: ClientProviderId, options?: SignInOption
 export async function signIn(provider: ClientProviderId | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
 export async function signIn(provider?: ClientProviderId, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
 export async function signIn(provider?: string, options: SignInOptions = {}, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | void> {
-  const basePath = resolveBasePath(options.basePath);
+  const basePath = clientBasePath(options.basePath);
   const redirect = options.redirect !== false;
   const redirectTo = options.redirectTo ?? options.callbackUrl ?? window.location.href;
 
@@ -73,12 +75,16 @@ export async function signIn(provider?: string, options: SignInOptions = {}, aut
     body: new URLSearchParams({ ...providerFields(options), csrfToken, callbackUrl: redirectTo }),
   });
   const result = signInResult(answer.status, answer.body, window.location.href);
-  if (result.ok && result.error === undefined) announce(basePath, { kind: "changed", from: senderId() });
+  const signedIn = result.ok && result.error === undefined;
   if (redirect) {
+    if (signedIn) void announce(basePath, { kind: "changed", from: senderId() });
     const body = answer.body;
     const target = typeof body === "object" && body !== null && "url" in body && typeof body.url === "string" ? body.url : redirectTo;
     navigate(target);
     return undefined;
   }
+  // As next-auth: resolve once this tab's providers hold the new session, so code that goes on
+  // (router.push to a page with useSession({ required: true })) never sees the old one.
+  if (signedIn) await announce(basePath, { kind: "changed", from: senderId() });
   return result;
 }

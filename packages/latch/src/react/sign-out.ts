@@ -1,4 +1,4 @@
-import { authUrl, resolveBasePath } from "./auth-url.js";
+import { authUrl, clientBasePath } from "./auth-url.js";
 import { fetchJson } from "./fetch-json.js";
 import { getCsrfToken } from "./get-csrf-token.js";
 import { navigate } from "./navigate.js";
@@ -9,7 +9,8 @@ import type { SignOutOptions, SignOutResponse } from "./types.js";
 /**
  * Signs out from the browser: `POST {basePath}/signout` with the CSRF token, then every
  * `<SessionProvider>` of the origin (this tab and the others) shows the user signed out. With
- * `redirect: false` nothing navigates and the promise resolves to `{ url }`.
+ * `redirect: false` nothing navigates and the promise resolves to `{ url }` once the providers of
+ * this tab show the user signed out.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ export async function signOut(options?: SignOutOptions<true>): Promise<void>;
 export async function signOut(options: SignOutOptions<false>): Promise<SignOutResponse>;
 export async function signOut(options?: SignOutOptions): Promise<SignOutResponse | undefined>;
 export async function signOut(options: SignOutOptions = {}): Promise<SignOutResponse | void> {
-  const basePath = resolveBasePath(options.basePath);
+  const basePath = clientBasePath(options.basePath);
   const redirectTo = options.redirectTo ?? options.callbackUrl ?? window.location.href;
   const csrfToken = await getCsrfToken({ basePath });
   const answer = await fetchJson(authUrl(basePath, "signout"), {
@@ -28,12 +29,14 @@ export async function signOut(options: SignOutOptions = {}): Promise<SignOutResp
     headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
     body: new URLSearchParams({ csrfToken, callbackUrl: redirectTo }),
   });
-  announce(basePath, { kind: "changed", from: senderId(), key: sessionKey(null) });
+  const signedOut = announce(basePath, { kind: "changed", from: senderId(), key: sessionKey(null) });
   const body = answer.body;
   const url = typeof body === "object" && body !== null && "url" in body && typeof body.url === "string" ? body.url : redirectTo;
   if (options.redirect !== false) {
     navigate(url);
     return undefined;
   }
+  // As next-auth: resolve once this tab's providers show the sign-out.
+  await signedOut;
   return { url };
 }

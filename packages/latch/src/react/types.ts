@@ -30,9 +30,10 @@ export type ClientProviderId = Register extends { providerId: infer Id extends s
 export type SessionStatus = "loading" | "authenticated" | "unauthenticated";
 
 /**
- * `update()` of `useSession()`: asks the server for the session again through the `jwt` callback
- * (`trigger: "update"`, with `data` as `session`), and resolves to the fresh session (`null` when
- * signed out or when the server could not be reached).
+ * `update()` of `useSession()`: `update(data)` sends `data` to the server, where the `jwt`
+ * callback gets it as `session` with `trigger: "update"`; `update()` without data, as in
+ * next-auth, only fetches the session again (no trigger). Resolves to the fresh session (`null`
+ * when signed out or when the server could not be reached).
  */
 export type UpdateSession = (data?: unknown) => Promise<Session | null>;
 
@@ -54,7 +55,7 @@ export interface SessionProviderProps {
   children?: ReactNode;
   /** The session the server rendered with (`await auth()`); `undefined` makes the provider fetch it. */
   session?: Session | null | undefined;
-  /** Where latch's routes live. Default `"/api/auth"`. */
+  /** Where latch's routes live. Default `"/api/auth"`. The standalone functions use it too. */
   basePath?: string | undefined;
   /** Seconds between refetches while signed in; `0` (default) turns polling off. Each refetch extends the session. */
   refetchInterval?: number | undefined;
@@ -66,7 +67,10 @@ export interface SessionProviderProps {
 
 /** Options every standalone function takes. */
 export interface ClientOptions {
-  /** Where latch's routes live; the same value as `<SessionProvider basePath>`. Default `"/api/auth"`. */
+  /**
+   * Where latch's routes live. Default: the `basePath` of the `<SessionProvider>` last rendered
+   * with one (as in next-auth), else `"/api/auth"`.
+   */
   basePath?: string | undefined;
 }
 

@@ -2,8 +2,8 @@ import { fixtureState } from "../../../fixture-state";
 
 /**
  * Changes a user's display name "in the database", behind the session's back, as an admin
- * would: `POST { "id": "user-dave", "name": "Dave Fresh" }`. The session shows it only after an
- * `update()`.
+ * would: `POST { "id": "user-dave", "name": "Dave Fresh" }`. The session shows it from its next
+ * read (a refetch, or `update()` without data).
  */
 export async function POST(request: Request): Promise<Response> {
   const body: unknown = await request.json();

@@ -151,3 +151,45 @@ describe("createBearerClient with storage: \"localStorage\"", () => {
     }
   });
 });
+
+describe("createBearerClient: where the token goes", () => {
+  /** A page at http://app.test, and a fetch that records the Authorization header per URL. */
+  function page(origins?: readonly string[]) {
+    vi.stubGlobal("window", { location: { href: "http://app.test/orders" } });
+    const backend = fakeBackend();
+    const sent: Array<[string, string | null]> = [];
+    const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const request = input instanceof Request ? input : new Request(new URL(String(input), "http://app.test"), init);
+      if (!request.url.endsWith("/api/auth/token")) sent.push([request.url, request.headers.get("authorization")]);
+      return backend.fetchImpl(request);
+    };
+    return { api: createBearerClient({ fetch: fetchImpl, ...(origins ? { origins } : {}) }), sent, backend };
+  }
+
+  it("sends it to the page's own origin only: another origin gets the request without Authorization, and no token is fetched for it", async () => {
+    const { api, sent, backend } = page();
+    await api.fetch("https://tracker.example/collect");
+    expect(backend.tokenCalls).toHaveLength(0);
+    await api.fetch("http://app.test/api/orders");
+    await api.fetch("http://app.test.evil.example/api/orders");
+    expect(sent).toEqual([
+      ["https://tracker.example/collect", null],
+      ["http://app.test/api/orders", "Bearer T1"],
+      ["http://app.test.evil.example/api/orders", null],
+    ]);
+  });
+
+  it("sends it to the origins the app lists as well", async () => {
+    const { api, sent } = page(["https://api.example.com/v1"]);
+    await api.fetch("https://api.example.com/v1/orders");
+    await api.fetch("https://other.example.com/v1/orders");
+    expect(sent).toEqual([
+      ["https://api.example.com/v1/orders", "Bearer T1"],
+      ["https://other.example.com/v1/orders", null],
+    ]);
+  });
+
+  it("refuses an origin that is not an absolute URL, saying what it wants", () => {
+    expect(() => createBearerClient({ origins: ["api.example.com"] })).toThrow(/absolute URLs such as "https:\/\/api\.example\.com"/);
+  });
+});

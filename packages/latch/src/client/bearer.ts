@@ -33,6 +33,13 @@ export interface BearerClientOptions {
   renewBefore?: number | undefined;
   /** The fetch to use. Default: the global one. */
   fetch?: typeof fetch | undefined;
+  /**
+   * Origins besides the page's own that `fetch` may send the token to (an API of yours on another
+   * host), e.g. `["https://api.example.com"]`. Default none: a request to any other origin goes
+   * out without `Authorization`, so a URL from user input or a third party never receives the
+   * token. Outside a browser (no page origin), only these origins get it when set.
+   */
+  origins?: readonly string[] | undefined;
 }
 
 /** A token and when it expires. */
@@ -111,6 +118,27 @@ function createStore(kind: BearerStorage, key: string): Store {
   };
 }
 
+/**
+ * Which URLs a client's `fetch` may send the token to: the page's origin and `origins`. Outside a
+ * browser there is no page origin: every URL when no `origins` are given (a test, a script), else
+ * only those.
+ */
+function tokenDestinations(origins: readonly string[] | undefined): (url: string) => boolean {
+  const allowed = new Set(
+    (origins ?? []).map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw new TypeError(`latch: bearer client origins must be absolute URLs such as "https://api.example.com", not ${JSON.stringify(origin)}.`);
+      }
+    }),
+  );
+  const page = typeof window !== "undefined" && typeof window.location?.href === "string" ? new URL(window.location.href).origin : undefined;
+  if (page === undefined && origins === undefined) return () => true;
+  if (page !== undefined) allowed.add(page);
+  return (url) => allowed.has(new URL(url).origin);
+}
+
 /** Thrown when a token cannot be had for a reason other than "not signed in". */
 export class BearerTokenError extends Error {
   override name = "BearerTokenError";
@@ -124,6 +152,7 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   const basePath = (options.basePath ?? "/api/auth").replace(/\/$/, "");
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const store = createStore(options.storage ?? "memory", `latch.bearer:${basePath}`);
+  const mayCarryToken = tokenDestinations(options.origins);
   let pending: Promise<string | null> | null = null;
   let channel: BroadcastChannel | null = null;
 
@@ -205,6 +234,7 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
     getToken,
     async fetch(input, init) {
       const request = new Request(input, init);
+      if (!mayCarryToken(request.url)) return doFetch(request);
       // Keep an unread copy so the request can be sent a second time.
       const retry = request.clone();
       const token = await getToken();

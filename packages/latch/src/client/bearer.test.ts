@@ -193,3 +193,29 @@ describe("createBearerClient: where the token goes", () => {
     expect(() => createBearerClient({ origins: ["api.example.com"] })).toThrow(/absolute URLs such as "https:\/\/api\.example\.com"/);
   });
 });
+
+describe("createBearerClient: clear()", () => {
+  it("a renewal in flight when clear() is called writes nothing back, and the next call asks again", async () => {
+    const map = stubLocalStorage();
+    const backend = fakeBackend();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      if (first) {
+        first = false;
+        await held;
+      }
+      return backend.fetchImpl(input, init);
+    };
+    const api = createBearerClient({ storage: "localStorage", fetch: fetchImpl });
+    const inFlight = api.getToken();
+    await tick();
+    api.clear();
+    release();
+    expect(await inFlight, "the token of a session the app let go of").toBeNull();
+    expect(map.get(STORAGE_KEY)).toBeUndefined();
+    expect(await api.getToken()).toBe("T2");
+    api.close();
+  });
+});

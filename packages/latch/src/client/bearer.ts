@@ -154,6 +154,8 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   const store = createStore(options.storage ?? "memory", `latch.bearer:${basePath}`);
   const mayCarryToken = tokenDestinations(options.origins);
   let pending: Promise<string | null> | null = null;
+  // Bumped by clear(): a renewal that began before it must not write its token back afterwards.
+  let generation = 0;
   let channel: BroadcastChannel | null = null;
 
   // A token outlives no change of session. The session it was issued for is stored with it, so a
@@ -179,6 +181,7 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   }
 
   async function renew(): Promise<string | null> {
+    const started = generation;
     const response = await doFetch(`${basePath}/token`, { method: "POST", credentials: "same-origin", headers: { "x-latch-bearer": "1" } });
     if (response.status === 401) {
       store.write(null);
@@ -198,6 +201,8 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
           : Number.NaN;
     if (typeof body.token !== "string" || Number.isNaN(expiresAt)) throw new BearerTokenError("latch: the token route answered without a token.");
     const key = typeof body.session === "object" && body.session !== null ? sessionKey(body.session as Session) : undefined;
+    // Cleared meanwhile (a sign-out): the token belongs to a session the app has let go of.
+    if (started !== generation) return null;
     store.write({ token: body.token, expiresAt, receivedAt, sessionKey: key });
     return body.token;
   }
@@ -207,9 +212,12 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
     const current = store.read();
     if (!getOptions.forceRenew && fresh(current)) return current.token;
     // One renewal at a time: every caller waiting meanwhile shares it.
-    pending ??= renew().finally(() => {
-      pending = null;
-    });
+    if (!pending) {
+      const renewal: Promise<string | null> = renew().finally(() => {
+        if (pending === renewal) pending = null;
+      });
+      pending = renewal;
+    }
     return pending;
   }
 
@@ -245,6 +253,8 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
       return send(retry, renewed);
     },
     clear() {
+      generation++;
+      pending = null;
       store.write(null);
       if (typeof BroadcastChannel === "undefined") return;
       const announcer = new BroadcastChannel(sessionChannelName(basePath));

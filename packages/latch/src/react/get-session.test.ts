@@ -8,8 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Session } from "../types.js";
 import { EXPIRY_MARGIN_MS } from "./expiry.js";
 import { getSession } from "./get-session.js";
-import { listen } from "./session-channel.js";
-import { SessionStore } from "./session-store.js";
+import { mountProvider, urlOf } from "../../test/helpers/react-provider.js";
 
 const expires = new Date(Date.now() + 86_400_000).toISOString();
 const alice: Session = { user: { name: "Alice" }, expires };
@@ -23,25 +22,6 @@ function serve(session: Session | null): string[] {
     return new Response(JSON.stringify(session), { status: 200, headers: { "content-type": "application/json", date: new Date().toUTCString() } });
   });
   return requests;
-}
-
-/** What <SessionProvider> does on mount: start the store and listen to the channel. */
-function mountProvider(session: Session | null) {
-  const store = new SessionStore("/api/auth", session);
-  store.start();
-  const unlisten = listen("/api/auth", store.receive);
-  return {
-    store,
-    unmount() {
-      unlisten();
-      store.stop();
-    },
-  };
-}
-
-/** The URL a fetch was called with, as a string. */
-function urlOf(input: RequestInfo | URL): string {
-  return input instanceof Request ? input.url : input instanceof URL ? input.href : input;
 }
 
 afterEach(() => {

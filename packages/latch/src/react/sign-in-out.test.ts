@@ -7,10 +7,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Session } from "../types.js";
-import { listen } from "./session-channel.js";
-import { SessionStore } from "./session-store.js";
 import { signIn } from "./sign-in.js";
 import { signOut } from "./sign-out.js";
+import { mountProvider, urlOf } from "../../test/helpers/react-provider.js";
 
 const alice: Session = { user: { name: "Alice", email: "alice@example.com", image: null }, expires: new Date(Date.now() + 86_400_000).toISOString() };
 
@@ -49,25 +48,6 @@ function fakeServer(initiallySignedIn: boolean) {
     }
   });
   return { requests };
-}
-
-/** What <SessionProvider> does on mount: start the store and listen to the channel. */
-function mountProvider(session: Session | null) {
-  const store = new SessionStore("/api/auth", session);
-  store.start();
-  const unlisten = listen("/api/auth", store.receive);
-  return {
-    store,
-    unmount() {
-      unlisten();
-      store.stop();
-    },
-  };
-}
-
-/** The URL a fetch was called with, as a string. */
-function urlOf(input: RequestInfo | URL): string {
-  return input instanceof Request ? input.url : input instanceof URL ? input.href : input;
 }
 
 afterEach(() => {

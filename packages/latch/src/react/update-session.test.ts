@@ -10,6 +10,7 @@ import Credentials from "../providers/credentials.js";
 import type { AuthConfig, Session } from "../types.js";
 import { EngineClient } from "../../test/helpers/engine-client.js";
 import { SessionStore } from "./session-store.js";
+import { urlOf } from "../../test/helpers/react-provider.js";
 
 const ORIGIN = "http://127.0.0.1:3990";
 const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
@@ -48,11 +49,6 @@ async function signedInBrowser(): Promise<EngineClient> {
     return response;
   });
   return client;
-}
-
-/** The URL a fetch was called with, as a string. */
-function urlOf(input: RequestInfo | URL): string {
-  return input instanceof Request ? input.url : input instanceof URL ? input.href : input;
 }
 
 afterEach(() => {

@@ -48,10 +48,12 @@ const WEB_CRYPTO_PATH = /^packages\/latch\/dist\/core\/session\/jwe-web\.js$/;
  * Bytes the lean proxy may add to an empty proxy, minified, on either runtime. Issue 8 asks for
  * 10 KB; what the lean proxy must do — the JWE with jose's checks on one runtime's
  * cryptography, HKDF keys, chunked cookies, host trust, renewal, the proxy's answers — measures
- * about 18.5 KB (232 KB before latch/proxy existed, 21 KB while it carried both
- * cryptographies). This ceiling keeps it there.
+ * about 19.2 KB (232 KB before latch/proxy existed, 21 KB while it carried both
+ * cryptographies). The ceiling rose from 19 KB to 19.75 KB for answers that fail closed (a falsy
+ * `authorized` denies, a cookie the app deletes stays deleted, redirects stay on AUTH_URL when
+ * the session cannot be read: +0.26 KB); it keeps the rest from growing.
  */
-const LEAN_PROXY_BUDGET = 19 * 1024;
+const LEAN_PROXY_BUDGET = 19.75 * 1024;
 
 // The README's "Protected routes", auth.ts and proxy.ts in one module, with the OIDC provider
 // of the e2e fixture (e2e/apps/protected16): the app's one provider is allowed in the bundle,

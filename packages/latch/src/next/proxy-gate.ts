@@ -28,7 +28,7 @@ export interface GateInput {
   site: { origin: string; authUrl: string } | undefined;
   result: SessionResult;
   /** Logs a failure through the app's logger (or the console); never a token. */
-  logError(message: string, cause: unknown): void;
+  logError: (message: string, cause: unknown) => void;
 }
 
 /** True for requests that want data, not a page: they get 401 JSON instead of a redirect. */
@@ -89,6 +89,54 @@ function isOwnRoute(request: NextRequest, input: GateInput): boolean {
   }
 }
 
+/** No session: what a request whose session could not be read counts as. */
+export const NO_SESSION: GateInput["result"] = { session: null, status: "none", token: null, cookies: [] };
+
+/**
+ * Where the app lives by AUTH_URL alone, for a request whose session could not be read: its
+ * sign-in redirect must not be built from the Host header either. Undefined without AUTH_URL.
+ *
+ * @example
+ * ```ts
+ * configuredSite({ envOrigin: "https://app.example", basePath: "/api/auth" }); // { origin, authUrl: "https://app.example/api/auth" }
+ * ```
+ */
+export function configuredSite(settings: { envOrigin: string | undefined; basePath: string } | undefined): GateInput["site"] {
+  const origin = settings?.envOrigin;
+  return origin && settings ? { origin, authUrl: origin + (settings.basePath === "/" ? "" : settings.basePath) } : undefined;
+}
+
+/**
+ * runGate for a proxy: it never throws for latch's own failure (an unusable `pages.signIn`, a
+ * cookie name Set-Cookie cannot carry) but logs it and denies, as without a config. The app's
+ * wrapped handler may still throw to Next.js, as it would without latch.
+ *
+ * @example
+ * ```ts
+ * return runGuardedGate(request, context, handler, { app, site, result, logError });
+ * ```
+ */
+export async function runGuardedGate(request: NextRequest, context: unknown, handler: WrappedHandler<unknown> | undefined, input: GateInput): Promise<Response> {
+  let handlerThrew = false;
+  const guarded: WrappedHandler<unknown> | undefined =
+    handler &&
+    (async (authRequest, handlerContext) => {
+      try {
+        return await handler(authRequest, handlerContext);
+      } catch (error) {
+        handlerThrew = true;
+        throw error;
+      }
+    });
+  try {
+    return await runGate(request, context, guarded, input);
+  } catch (error) {
+    if (handlerThrew) throw error;
+    input.logError("The proxy could not answer as configured (pages.signIn, cookies); the request is denied.", error);
+    return runGate(request, context, undefined, { ...input, app: undefined, result: NO_SESSION });
+  }
+}
+
 /**
  * Runs `callbacks.authorized` (also when a handler is wrapped, unlike Auth.js), then continues,
  * calls the handler with `req.auth`, or denies. Every response that carries a renewed (or
@@ -115,7 +163,9 @@ export async function runGate(request: NextRequest, context: unknown, handler: W
         decision = false;
       }
       if (decision instanceof Response) return withCookies(decision, renewed);
-      if (decision === false) return deny(request, input);
+      // Any falsy answer denies, as in next-auth: `if (auth) return true;` with nothing after it
+      // must not let everyone else through (fail closed).
+      if (!decision) return deny(request, input);
     }
   }
   if (handler) {

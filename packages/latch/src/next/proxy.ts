@@ -4,7 +4,7 @@ import { parseCookieHeader } from "../core/cookies.js";
 import type { SessionResult } from "../core/session/jwt-session.js";
 import { readRequestAuth } from "../core/session/read-session.js";
 import { authorizedCallback, logError, type Instance } from "./instance.js";
-import { runGate } from "./proxy-gate.js";
+import { configuredSite, runGuardedGate } from "./proxy-gate.js";
 import type { WrappedHandler } from "./types.js";
 
 /** The session a request carries, read the way the proxy and route wrappers read it. */
@@ -40,9 +40,9 @@ export async function readRequestSession(instance: Instance, request: Request): 
  */
 export async function runProxy(instance: Instance, request: NextRequest, context: unknown, handler?: WrappedHandler<unknown>): Promise<Response> {
   const { resolved, ctx, result } = await readRequestSession(instance, request);
-  return runGate(request, context, handler, {
+  return runGuardedGate(request, context, handler, {
     app: resolved ? { basePath: resolved.basePath, signInPage: resolved.pages.signIn, authorized: authorizedCallback(resolved) } : undefined,
-    site: ctx ? { origin: ctx.origin, authUrl: ctx.authUrl } : undefined,
+    site: ctx ? { origin: ctx.origin, authUrl: ctx.authUrl } : configuredSite(resolved),
     result,
     logError: (message, cause) => logError(resolved, message, cause),
   });

@@ -29,6 +29,10 @@ export function withCookies(response: Response, cookies: OutgoingCookie[]): Resp
     target = new Response(response.body, response);
     target.headers.set("cache-control", NO_STORE);
   }
-  for (const cookie of cookies) target.headers.append("set-cookie", serializeCookie(cookie));
+  // The app's own answer wins: a cookie it sets or deletes (a ban in the proxy deletes the
+  // session cookie) is not undone by the renewed one appended after it. Chunks count as theirs.
+  const chunkless = (name: string) => name.trim().replace(/\.\d+$/, "");
+  const own = response.headers.getSetCookie().map((header) => chunkless(header.split("=", 1)[0] ?? ""));
+  for (const cookie of cookies) if (!own.includes(chunkless(cookie.name))) target.headers.append("set-cookie", serializeCookie(cookie));
   return target;
 }

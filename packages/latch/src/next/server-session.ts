@@ -24,7 +24,7 @@ function cookieMap(store: CookieStore): Map<string, string> {
  * `auth()` with no arguments: the session of the request being rendered, read from
  * `cookies()` directly — no internal HTTP round trip. One decode per request: server
  * components calling it many times share the result, keyed by Next's per-request cookie store
- * and by the session cookie's value, so a cookie set by a server action is seen.
+ * and by its cookies, so a cookie set or deleted by a server action is seen.
  */
 export function createServerSessionReader(instance: Instance): () => Promise<Session | null> {
   const memo = new WeakMap<object, { key: string; session: Promise<Session | null> }>();
@@ -34,7 +34,9 @@ export function createServerSessionReader(instance: Instance): () => Promise<Ses
       const all = cookieMap(store);
       const authorization = (await requestHeaders()).get("authorization");
       let key = authorization === null ? "" : `authorization=${authorization};`;
-      for (const [name, value] of all) if (name.includes("session-token") || name.includes("bearer-fingerprint")) key += `${name}=${value};`;
+      // Every cookie: an app may name its session cookie anything (cookies.sessionToken.name), and
+      // one a server action deleted or set must be seen by the next auth() of the request.
+      for (const [name, value] of all) key += `${name}=${value};`;
       const hit = memo.get(store);
       if (hit && hit.key === key) return await hit.session;
       const session = (async () => {

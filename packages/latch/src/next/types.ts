@@ -16,9 +16,10 @@ export interface NextAuthConfig extends Omit<AuthConfig, "callbacks"> {
   callbacks?:
     | (CallbacksOptions & {
         /**
-         * `true` lets the request through, `false` denies it (pages: redirect to sign-in with a
-         * `callbackUrl`; API routes: 401 JSON), a `Response` is sent as is. Unlike Auth.js,
-         * `false` also applies when `auth(handler)` wraps a handler. A throw denies.
+         * `true` lets the request through, `false` — or any falsy answer, as in Auth.js — denies
+         * it (pages: redirect to sign-in with a `callbackUrl`; API routes: 401 JSON), a `Response`
+         * is sent as is. Unlike Auth.js, a denial also applies when `auth(handler)` wraps a
+         * handler. A throw denies.
          */
         authorized?: ((params: AuthorizedParams) => Awaitable<boolean | Response | undefined | void>) | undefined;
       })

@@ -8,10 +8,10 @@ import type { NextRequest } from "next/server";
 import { parseCookieHeader } from "../core/cookies.js";
 import { requestOrigin, type Env } from "../core/env-settings.js";
 import type { SessionJwe } from "../core/session/jwe-checks.js";
-import { readJwtCookie, type SessionResult } from "../core/session/read-jwt-cookie.js";
+import { readJwtCookie } from "../core/session/read-jwt-cookie.js";
 import { configuredTokenCodec, lightCodec } from "../core/session/session-codec.js";
 import { EventError, MissingSecret } from "../errors.js";
-import { runGate, type GateInput } from "../next/proxy-gate.js";
+import { configuredSite, NO_SESSION, runGuardedGate, type GateInput } from "../next/proxy-gate.js";
 import type { NextAuthConfig, WrappedHandler } from "../next/types.js";
 import type { LoggerInstance } from "../types.js";
 import { proxyLogger, refusedOption, resolveProxySettings, type ProxySettings } from "./proxy-settings.js";
@@ -25,7 +25,6 @@ export interface ProxyRuntime {
   env?: (() => Env) | undefined;
 }
 
-const NO_SESSION: SessionResult = { session: null, status: "none", token: null, cookies: [] };
 
 /** What the gate needs of the app's settings. */
 function gateApp(settings: ProxySettings): GateInput["app"] {
@@ -95,7 +94,7 @@ export function createProxyAuth(input: ProxyConfig, runtime: ProxyRuntime): Prox
       return { settings, app: gateApp(settings), site: { origin, authUrl: `${origin}${basePath === "/" ? "" : basePath}` }, result };
     } catch (error) {
       logFailure(settings?.logger, "The session could not be read; the request is treated as signed out.", error);
-      return { settings, app: settings && gateApp(settings), site: undefined, result: NO_SESSION };
+      return { settings, app: settings && gateApp(settings), site: configuredSite(settings), result: NO_SESSION };
     }
   }
 
@@ -103,24 +102,7 @@ export function createProxyAuth(input: ProxyConfig, runtime: ProxyRuntime): Prox
     const { settings, ...read } = await readSession(request);
     const logError = (message: string, cause: unknown) => logFailure(settings?.logger, message, cause);
     // The app's handler may throw to Next.js as it would without latch; nothing of latch's may.
-    let handlerThrew = false;
-    const guarded: WrappedHandler<unknown> | undefined =
-      handler &&
-      (async (authRequest, handlerContext) => {
-        try {
-          return await handler(authRequest, handlerContext);
-        } catch (error) {
-          handlerThrew = true;
-          throw error;
-        }
-      });
-    try {
-      return await runGate(request, context, guarded, { ...read, logError });
-    } catch (error) {
-      if (handlerThrew) throw error;
-      logError("The proxy could not answer as configured (pages.signIn, cookies); the request is denied.", error);
-      return runGate(request, context, undefined, { app: undefined, site: undefined, result: NO_SESSION, logError });
-    }
+    return runGuardedGate(request, context, handler, { ...read, logError });
   }
 
   // The forms are told apart by what the first argument is, not by how many there are.

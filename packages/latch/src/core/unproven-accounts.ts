@@ -15,7 +15,7 @@ import { signedInUser } from "./signed-in-user.js";
  *
  * @example
  * ```ts
- * if (stored.emailVerified === null) await unlinkUnprovenAccounts(ctx, stored.id);
+ * if (stored.emailVerified == null) await unlinkUnprovenAccounts(ctx, stored.id);
  * ```
  */
 export async function unlinkUnprovenAccounts(ctx: RequestContext, userId: string, options: { warn: boolean } = { warn: true }): Promise<void> {

@@ -81,7 +81,8 @@ async function verifiedUser(
 ): Promise<{ user: AdapterUser; isNewUser: boolean; emailVerifiedNow: boolean; authTime?: number | undefined }> {
   const { resolved } = ctx;
   if (stored) {
-    if (stored.emailVerified !== null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
+    // `!= null`: an adapter that stores no null property (a graph database) leaves it out.
+    if (stored.emailVerified != null) return { user: stored, isNewUser: false, emailVerifiedNow: false };
     // The accounts first: once they are unlinked, no new session of the squatter can begin
     // through them (a sign-in under way checks its link: confirmStillLinked). Then again once
     // sessions are ended: a squatter's session live until then may have linked one meanwhile

@@ -43,10 +43,15 @@ async function registrationOptions(action: ActionContext, provider: InternalWebA
     // The same user handle for every passkey of a user: an authenticator then replaces its own
     // passkey for this account instead of keeping two. Hashed: the id itself stays here.
     userID = hexToBytes(await sha256Hex(`latch-webauthn-user:${current.id}`));
-    exclude = (await adapter.listAuthenticatorsByUserId(current.id)).map((a) => {
+    // Only passkeys that still sign in: one whose account an email proof unlinked (a squatter's)
+    // is dead, and listing it would stop its device from making the owner a new one.
+    const live: typeof exclude = [];
+    for (const a of await adapter.listAuthenticatorsByUserId(current.id)) {
+      if (!(await adapter.getAccount(a.providerAccountId, provider.id))) continue;
       const transports = stringToTransports(a.transports);
-      return { id: wireCredentialId(a.credentialID), ...(transports ? { transports } : {}) };
-    });
+      live.push({ id: wireCredentialId(a.credentialID), ...(transports ? { transports } : {}) });
+    }
+    exclude = live;
   } else {
     if (!provider.registration) return refuse(action, "Creating an account with a passkey is turned off here. Sign in, then add a passkey.");
     const email = normalizeEmailAddress(action.query.get("email"));

@@ -12,7 +12,8 @@ import Email from "../src/providers/email.js";
 import Passkey from "../src/providers/passkey.js";
 import type { AuthConfig } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
-import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+import { StandinAuthenticator } from "./helpers/standin-authenticator.js";
+import { emailSignIn, passkeySignIn, registerPasskey } from "./helpers/sign-in-flows.js";
 
 const ORIGIN = "https://app.test";
 const SECRET = "email-proof-nulls-secret-of-enough-length-0123456789ab";
@@ -37,16 +38,6 @@ function nullDroppingAdapter(inner: Adapter): Adapter {
   };
 }
 
-async function options(client: EngineClient, action: string, query: Record<string, string> = {}) {
-  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action, ...query })}`);
-  return ((await response.json()) as { options: CreationOptionsJSON & RequestOptionsJSON }).options;
-}
-
-async function post(client: EngineClient, action: string, credential: unknown) {
-  const csrfToken = await client.csrfToken();
-  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
-}
-
 describe("email proof with an adapter that returns emailVerified: undefined for an unverified user", () => {
   it("still unlinks the squatter's passkey: the squatter cannot sign in to the proven account", async () => {
     const db = new Database(":memory:");
@@ -63,23 +54,18 @@ describe("email proof with an adapter that returns emailVerified: undefined for 
     // The squatter signs up with a passkey under the victim's address (stored unverified).
     const device = new StandinAuthenticator(ORIGIN, 0);
     const squatter = new EngineClient(ORIGIN, config);
-    await post(squatter, "register", device.register(await options(squatter, "register", { email: "victim@example.com" })));
+    await registerPasskey(squatter, device, "victim@example.com");
     expect(((await squatter.session()) as { user?: { email?: string } }).user?.email).toBe("victim@example.com");
 
     // The victim proves the address with an email link.
     const owner = new EngineClient(ORIGIN, config);
-    await owner.fetch("/api/auth/signin/email", { form: { csrfToken: await owner.csrfToken(), email: "victim@example.com" } });
-    const landing = await owner.fetch(links[0]!);
-    const fields = Object.fromEntries(
-      [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))]),
-    );
-    await owner.fetch("/api/auth/callback/email", { form: fields });
+    await emailSignIn(owner, links, "victim@example.com");
     expect(((await owner.session()) as { user?: { email?: string } }).user?.email).toBe("victim@example.com");
 
     // The squatter's earlier session must be gone, and the passkey must no longer sign in.
     expect.soft(await squatter.session()).toBeNull();
     const later = new EngineClient(ORIGIN, config);
-    await post(later, "authenticate", device.authenticate(await options(later, "authenticate")));
+    await passkeySignIn(later, device);
     expect.soft(await later.session()).toBeNull();
   });
 });

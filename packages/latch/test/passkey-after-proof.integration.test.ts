@@ -11,23 +11,14 @@ import Email from "../src/providers/email.js";
 import Passkey from "../src/providers/passkey.js";
 import type { AuthConfig } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
-import { StandinAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from "./helpers/standin-authenticator.js";
+import { StandinAuthenticator } from "./helpers/standin-authenticator.js";
+import { emailSignIn, passkeyOptions, passkeySignIn, registerPasskey } from "./helpers/sign-in-flows.js";
 
 const ORIGIN = "https://app.test";
 const SECRET = "passkey-after-proof-secret-of-enough-length-0123456789abcdef";
 
 beforeAll(() => vi.stubEnv("AUTH_URL", ORIGIN));
 afterAll(() => vi.unstubAllEnvs());
-
-async function options(client: EngineClient, action: string, query: Record<string, string> = {}) {
-  const { response } = await client.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action, ...query })}`);
-  return ((await response.json()) as { options: CreationOptionsJSON & RequestOptionsJSON }).options;
-}
-
-async function post(client: EngineClient, action: string, credential: unknown) {
-  const csrfToken = await client.csrfToken();
-  return client.fetch("/api/auth/callback/passkey", { form: { csrfToken, action, data: JSON.stringify(credential), callbackUrl: `${ORIGIN}/dashboard` } });
-}
 
 describe("the owner after proving a passkey-created account by email", () => {
   it("can put a passkey on the same device again", async () => {
@@ -42,24 +33,19 @@ describe("the owner after proving a passkey-created account by email", () => {
     };
     const phone = new StandinAuthenticator(ORIGIN);
     const owner = new EngineClient(ORIGIN, config);
-    await post(owner, "register", phone.register(await options(owner, "register", { email: "owner@example.com" })));
+    await registerPasskey(owner, phone, "owner@example.com");
 
     // Later, the owner signs in with an email link (the address is proven; passkeys unlinked).
-    await owner.fetch("/api/auth/signin/email", { form: { csrfToken: await owner.csrfToken(), email: "owner@example.com" } });
-    const landing = await owner.fetch(links[0]!);
-    const fields = Object.fromEntries(
-      [...(await landing.response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, n, v]) => [n!, v!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))]),
-    );
-    await owner.fetch("/api/auth/callback/email", { form: fields });
+    await emailSignIn(owner, links, "owner@example.com");
     expect(((await owner.session()) as { user?: { email?: string } }).user?.email).toBe("owner@example.com");
 
     // The old passkey no longer signs in…
     const elsewhere = new EngineClient(ORIGIN, config);
-    await post(elsewhere, "authenticate", phone.authenticate(await options(elsewhere, "authenticate")));
+    await passkeySignIn(elsewhere, phone);
     expect(await elsewhere.session()).toBeNull();
 
     // …and the owner, signed in, adds a passkey with the same phone, as the docs say.
-    const creation = await options(owner, "register");
+    const creation = (await passkeyOptions(owner, "register")).options!;
     expect(creation.excludeCredentials ?? []).toEqual([]);
     expect(() => phone.register(creation)).not.toThrow();
   });

@@ -7,7 +7,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { parseCookieHeader, type OutgoingCookie } from "../core/cookies.js";
 import type { SessionResult } from "../core/session/read-jwt-cookie.js";
-import { unauthorizedResponse, withCookies } from "./responses.js";
+import { NO_STORE, unauthorizedResponse, withCookies } from "./responses.js";
 import type { NextAuthConfig, NextAuthRequest, WrappedHandler } from "./types.js";
 
 /**
@@ -39,21 +39,47 @@ function wantsJson(request: NextRequest): boolean {
   return !accept.includes("text/html");
 }
 
-/** The URL the browser asked for, on the configured origin (Next.js may have rewritten the host). */
-function currentUrl(request: NextRequest, input: GateInput): string {
-  const origin = input.site?.origin ?? request.nextUrl.origin;
-  return `${origin}${request.nextUrl.pathname}${request.nextUrl.search}`;
+/**
+ * The path and query the browser asked for. Next.js strips its own `basePath` (and an i18n
+ * locale) from `nextUrl.pathname`; its href puts them back, and latch's routes, `pages.signIn`
+ * and the callbackUrl all live on the full path.
+ */
+function askedPath(request: NextRequest): string {
+  const { href, origin } = request.nextUrl;
+  return href.slice(origin.length) || "/";
 }
 
-/** A denied request: 401 JSON for APIs, otherwise a redirect to the sign-in page and back. */
+/** The path alone of {@link askedPath}. */
+function askedPathname(request: NextRequest): string {
+  const path = askedPath(request);
+  const query = path.indexOf("?");
+  return query === -1 ? path : path.slice(0, query);
+}
+
+/** latch's routes when the app's settings are unknown: the default, under Next.js's own basePath. */
+const defaultAuthPath = (request: NextRequest): string => `${request.nextUrl.basePath}/api/auth`;
+
+/**
+ * The URL the browser asked for, on the configured origin (Next.js may have rewritten the host);
+ * a path alone when that origin is unknown (an untrusted Host), so no Host header ends up in it.
+ */
+function currentUrl(request: NextRequest, input: GateInput): string {
+  return `${input.site?.origin ?? ""}${askedPath(request)}`;
+}
+
+/**
+ * A denied request: 401 JSON for APIs, otherwise a redirect to the sign-in page and back. The
+ * redirect depends on the cookie, so no cache may keep it and hand it to a signed-in visitor.
+ */
 function deny(request: NextRequest, input: GateInput): Response {
   if (wantsJson(request)) return unauthorizedResponse(input.result.status === "invalid");
+  // Next.js wants an absolute Location from a proxy; it makes a same-host one relative itself.
   const base = input.site?.origin ?? request.nextUrl.origin;
-  const target = new URL(input.app?.signInPage ?? `${input.site?.authUrl ?? `${base}/api/auth`}/signin`, base);
+  const target = new URL(input.app?.signInPage ?? `${input.site?.authUrl ?? `${base}${defaultAuthPath(request)}`}/signin`, base);
   target.searchParams.set("callbackUrl", currentUrl(request, input));
   // 303 after a POST (a server action) so the browser does not replay it at the sign-in page (RFC 9700 §4.12).
   const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
-  return withCookies(NextResponse.redirect(target, status), input.result.cookies);
+  return withCookies(NextResponse.redirect(target, { status, headers: { "cache-control": NO_STORE } }), input.result.cookies);
 }
 
 /**
@@ -77,8 +103,8 @@ function downstreamHeaders(request: NextRequest, input: GateInput, renewed: Outg
 
 /** latch's routes and the custom sign-in page always go through: no redirect loop. */
 function isOwnRoute(request: NextRequest, input: GateInput): boolean {
-  const { pathname } = request.nextUrl;
-  const basePath = input.app?.basePath ?? "/api/auth";
+  const pathname = askedPathname(request);
+  const basePath = input.app?.basePath ?? defaultAuthPath(request);
   if (pathname === basePath || pathname.startsWith(`${basePath}/`)) return true;
   const signInPage = input.app?.signInPage;
   if (!signInPage) return false;

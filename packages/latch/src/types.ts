@@ -378,6 +378,16 @@ export interface EmailRateLimit {
    * recipient. Default 30 per 15 minutes; `false` turns it off.
    */
   source?: RateLimitRule | false | undefined;
+  /**
+   * Tries of a link's token for one address in a window, counted until one works: over the
+   * limit, no token for that address is accepted until the window ends, the right one included,
+   * so a short code the user types cannot be guessed. Default 5 per 15 minutes when
+   * `generateVerificationToken` is set (you may make short codes); off with latch's own 256-bit
+   * tokens, which nobody can guess and a stranger could otherwise use to lock an address out.
+   * Tries from one client address count against `source` as well (the same limit, counted
+   * apart from the links it requested). `false` turns it off.
+   */
+  attempts?: RateLimitRule | false | undefined;
 }
 
 /** An SMTP server for Nodemailer: a connection URL (`smtp://user:pass@host:587`) or its options. */
@@ -868,8 +878,8 @@ export interface TokenRefreshFailedAuditEvent extends AuditEventBase {
 /** A throttle refused a request. */
 export interface RateLimitedAuditEvent extends AuditEventBase {
   type: "rate-limited";
-  /** What was throttled: credentials sign-ins, or sign-in links. */
-  limit: "credentials" | "email";
+  /** What was throttled: credentials sign-ins, sign-in links sent, or tries of a link's token. */
+  limit: "credentials" | "email" | "email-token";
   provider: string;
   /** Seconds until the client may try again. */
   retryAfter: number;

@@ -6,7 +6,7 @@
  * hashed, smuggled identifiers refused before anything is sent, throttled sends, both session
  * strategies, atomic use under 20 parallel POSTs, and the pre-account-hijacking safeguards.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Adapter } from "../src/adapters/types.js";
@@ -67,6 +67,7 @@ interface SetupOptions {
   strategy?: "jwt" | "database";
   maxAge?: number;
   rateLimit?: EmailRateLimit | false;
+  generateVerificationToken?: () => string;
   port?: number;
   extra?: Partial<AuthConfig>;
 }
@@ -80,6 +81,7 @@ function setup(options: SetupOptions = {}) {
     from: "Latch test <login@app.test>",
     ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    ...(options.generateVerificationToken ? { generateVerificationToken: options.generateVerificationToken } : {}),
   });
   const config: AuthConfig = { secret: SECRET, adapter, providers: [provider], session: { strategy: options.strategy ?? "database" }, logger: quiet, ...options.extra };
   const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -407,6 +409,93 @@ describe("using the link", () => {
     const { client } = setup();
     const { response } = await client().fetch("/api/auth/callback/nodemailer?email=alice%40example.com");
     expect(location(response)).toBe(`${ORIGIN}/api/auth/error?error=Verification`);
+  });
+});
+
+describe("guessing a token", () => {
+  /** An app that mails six-digit codes: each link carries the next code of this list. */
+  const sixDigits = () => {
+    const codes = ["104729", "224737", "350377", "479909", "611953"];
+    return () => codes.shift() ?? "999983";
+  };
+  const wrongCodes = ["000000", "111111", "222222", "333333", "444444"];
+
+  it("short app-made codes: five wrong tries lock the address's links for the window, the right code too; other addresses go on", async () => {
+    const { count, client } = setup({ generateVerificationToken: sixDigits(), rateLimit: { attempts: { max: 5, window: 1 } } });
+    const link = await linkFor(client(), "alice@example.com");
+    const bobLink = await linkFor(client(), "bob@example.com");
+    const c = client();
+    const form = landingForm(await (await c.fetch(link.href)).response.text());
+    for (const token of wrongCodes) {
+      const wrong = await c.fetch(form.action, { form: { ...form.fields, token } });
+      expect(location(wrong.response)).toBe(`${ORIGIN}/api/auth/error?error=Verification`);
+    }
+    const locked = await c.fetch(form.action, { form: form.fields });
+    expect(locked.response.status).toBe(429);
+    expect(await locked.response.text()).toContain("Too many attempts");
+    expect(locked.cookies.some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
+    // The right code was not looked at, so it was not burnt either.
+    expect(count("verification_token")).toBe(2);
+    expect(location((await useLink(client(), bobLink)).response)).toBe(`${ORIGIN}/dashboard`);
+    // Once the window has passed, the code still works.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(location((await c.fetch(form.action, { form: form.fields })).response)).toBe(`${ORIGIN}/dashboard`);
+  });
+
+  it("app-made tokens are limited by default; a code that works clears the address's count", async () => {
+    const { client } = setup({ generateVerificationToken: sixDigits() });
+    for (let round = 0; round < 2; round++) {
+      const link = await linkFor(client(), "alice@example.com");
+      const c = client();
+      const form = landingForm(await (await c.fetch(link.href)).response.text());
+      for (const token of wrongCodes.slice(0, 4)) expect(location((await c.fetch(form.action, { form: { ...form.fields, token } })).response)).toContain("error=Verification");
+      expect(location((await c.fetch(form.action, { form: form.fields })).response), `round ${round}`).toBe(`${ORIGIN}/dashboard`);
+    }
+    const link = await linkFor(client(), "alice@example.com");
+    const c = client();
+    const form = landingForm(await (await c.fetch(link.href)).response.text());
+    for (const token of wrongCodes) await c.fetch(form.action, { form: { ...form.fields, token } });
+    expect((await c.fetch(form.action, { form: form.fields })).response.status).toBe(429);
+  });
+
+  it("latch's own 256-bit tokens: a stranger's wrong tries do not lock the owner out", async () => {
+    const { client } = setup();
+    const link = await linkFor(client(), "alice@example.com");
+    const stranger = client();
+    const form = landingForm(await (await stranger.fetch(link.href)).response.text());
+    for (let i = 0; i < 12; i++) await stranger.fetch(form.action, { form: { ...form.fields, token: randomBytes(32).toString("hex") } });
+    expect(location((await useLink(client(), link)).response)).toBe(`${ORIGIN}/dashboard`);
+  });
+
+  it("tries from one client address are limited whatever the address, counted apart from the links it asked for", async () => {
+    const { client } = setup({ rateLimit: { address: false, attempts: false, source: { max: 3, window: 60 } } });
+    const from = (ip: string) => ({ "x-forwarded-for": ip });
+    const c = client();
+    const csrfToken = await c.csrfToken();
+    // Three links asked for from this address: its send count is full, its try count is not.
+    const links: URL[] = [];
+    for (const email of ["a@example.com", "b@example.com", "c@example.com"]) {
+      const { mails } = await requestLink(c, email, { headers: from("203.0.113.9") });
+      links.push(linkOf(mails[0]!));
+    }
+    const fieldsOf = (link: URL) => ({ csrfToken, token: link.searchParams.get("token")!, email: link.searchParams.get("email")!, callbackUrl: `${ORIGIN}/dashboard` });
+    for (const email of ["x@example.com", "y@example.com"]) {
+      const wrong = await c.fetch("/api/auth/callback/nodemailer", { form: { ...fieldsOf(links[0]!), email }, headers: from("203.0.113.9") });
+      expect(location(wrong.response)).toContain("error=Verification");
+    }
+    expect(location((await c.fetch("/api/auth/callback/nodemailer", { form: fieldsOf(links[0]!), headers: from("203.0.113.9") })).response)).toBe(`${ORIGIN}/dashboard`);
+    const blocked = await c.fetch("/api/auth/callback/nodemailer", { form: fieldsOf(links[1]!), headers: from("203.0.113.9") });
+    expect(blocked.response.status).toBe(429);
+    expect(location((await c.fetch("/api/auth/callback/nodemailer", { form: fieldsOf(links[1]!), headers: from("203.0.113.10") })).response)).toBe(`${ORIGIN}/dashboard`);
+  });
+
+  it("rateLimit: false turns the tries' limits off too", async () => {
+    const { client } = setup({ generateVerificationToken: sixDigits(), rateLimit: false });
+    const link = await linkFor(client(), "alice@example.com");
+    const c = client();
+    const form = landingForm(await (await c.fetch(link.href)).response.text());
+    for (const token of [...wrongCodes, ...wrongCodes]) await c.fetch(form.action, { form: { ...form.fields, token } });
+    expect(location((await c.fetch(form.action, { form: form.fields })).response)).toBe(`${ORIGIN}/dashboard`);
   });
 });
 

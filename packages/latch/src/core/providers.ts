@@ -53,7 +53,7 @@ export interface InternalEmailProvider {
   generateVerificationToken: () => Awaitable<string>;
   /** Hashes stored tokens instead of the auth secret, when set. */
   secret: string | undefined;
-  rateLimit: { address: RateLimitRule | false; source: RateLimitRule | false };
+  rateLimit: { address: RateLimitRule | false; source: RateLimitRule | false; attempts: RateLimitRule | false };
 }
 
 /** A credentials provider after defaults. */
@@ -255,6 +255,8 @@ function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): 
 const DEFAULT_EMAIL_MAX_AGE = 10 * 60;
 const DEFAULT_ADDRESS_LIMIT: RateLimitRule = { max: 5, window: 15 * 60 };
 const DEFAULT_EMAIL_SOURCE_LIMIT: RateLimitRule = { max: 30, window: 15 * 60 };
+/** Tries of an app-made token per address: a code the user types may be six digits. */
+const DEFAULT_TOKEN_ATTEMPTS_LIMIT: RateLimitRule = { max: 5, window: 15 * 60 };
 
 function resolveEmail(config: EmailConfig, env: Record<string, string | undefined>, logger: LoggerInstance): InternalEmailProvider {
   let maxAge = config.maxAge ?? DEFAULT_EMAIL_MAX_AGE;
@@ -262,7 +264,7 @@ function resolveEmail(config: EmailConfig, env: Record<string, string | undefine
     logger.warn(`email-max-age-invalid: maxAge of "${config.id}" must be a positive number of seconds; the default ${DEFAULT_EMAIL_MAX_AGE} applies`);
     maxAge = DEFAULT_EMAIL_MAX_AGE;
   }
-  const limits: EmailRateLimit = config.rateLimit === false ? { address: false, source: false } : (config.rateLimit ?? {});
+  const limits: EmailRateLimit = config.rateLimit === false ? { address: false, source: false, attempts: false } : (config.rateLimit ?? {});
   const apiKey = config.apiKey ?? env[`AUTH_${envKey(config.id)}_KEY`];
   return {
     id: config.id,
@@ -276,6 +278,8 @@ function resolveEmail(config: EmailConfig, env: Record<string, string | undefine
     rateLimit: {
       address: rule(limits.address, DEFAULT_ADDRESS_LIMIT, `rateLimit.address of "${config.id}"`, logger),
       source: rule(limits.source, DEFAULT_EMAIL_SOURCE_LIMIT, `rateLimit.source of "${config.id}"`, logger),
+      // latch's own tokens are 256 random bits: nothing to guess, so no per-address lock-out by default.
+      attempts: config.generateVerificationToken || limits.attempts ? rule(limits.attempts, DEFAULT_TOKEN_ATTEMPTS_LIMIT, `rateLimit.attempts of "${config.id}"`, logger) : false,
     },
   };
 }

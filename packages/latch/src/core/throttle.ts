@@ -102,3 +102,30 @@ export async function throttleEmail(ctx: RequestContext, provider: InternalEmail
   if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email", provider: provider.id, retryAfter: refused.retryAfter }, request);
   return refused;
 }
+
+/**
+ * Counts a try of a link's token before it is used, per address (`rateLimit.attempts`) and per
+ * client address (`rateLimit.source`, counted apart from the links it requested), and refuses it
+ * over either limit — the right token too, which stays valid for after the window — so a short
+ * code cannot be guessed. A token that works clears its address's count.
+ */
+export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<{ refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> }> {
+  const prefix = `email:${provider.id}:use`;
+  const { attempts, source } = provider.rateLimit;
+  const checks: Check[] = [];
+  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(identifier)}`, rule: attempts } : undefined;
+  if (address) checks.push(address);
+  const bySource = sourceCheck(ctx, request, prefix, source, "a sign-in link's use", "per-address");
+  if (bySource) checks.push(bySource);
+  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many tries of sign-in links with "${provider.id}"; try again in ${retryAfter} s.`);
+  if (refused) {
+    await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
+    return { refused };
+  }
+  return {
+    refused: undefined,
+    async succeeded() {
+      if (address) await ctx.resolved.rateLimitStore.reset(address.key);
+    },
+  };
+}

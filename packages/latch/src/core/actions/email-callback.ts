@@ -2,7 +2,7 @@ import { emitAudit } from "../audit.js";
 import type { AdapterUser } from "../../adapters/types.js";
 import { AdapterError, CallbackRouteError, isAuthError, MissingCSRF, Verification } from "../../errors.js";
 import type { Account } from "../../types.js";
-import { csrfVerified, errorRedirect, resolveRedirect, seeOther, type ActionContext } from "../action-context.js";
+import { csrfVerified, errorRedirect, rateLimitedResponse, resolveRedirect, seeOther, type ActionContext } from "../action-context.js";
 import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
 import { emailAdapter, type EmailAdapter } from "../email/adapter.js";
@@ -14,6 +14,7 @@ import { emailLandingPage, pageLanguage } from "../pages/index.js";
 import type { InternalEmailProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
+import { throttleTokenUse } from "../throttle.js";
 import { unlinkUnprovenAccounts } from "../unproven-accounts.js";
 
 function stringField(value: unknown): string | undefined {
@@ -111,7 +112,8 @@ async function verifiedUser(
  * `POST /callback/:email` — the button of the landing page (CSRF required): uses the token —
  * atomically, only together with the address it was sent to, once — then finds or creates the
  * user, runs `signIn`, and starts a session (database or JWT). An unknown, used, expired or
- * mismatched token is `Verification`.
+ * mismatched token is `Verification`; too many tries for the address (or from the client) is
+ * `RateLimited`.
  */
 async function useSignInLink(action: ActionContext, provider: InternalEmailProvider): Promise<ResponseInternal> {
   const { ctx } = action;
@@ -121,9 +123,13 @@ async function useSignInLink(action: ActionContext, provider: InternalEmailProvi
     const token = stringField(action.body.token);
     const identifier = applyNormalizer(provider.normalizeIdentifier, action.body.email);
     if (!token || identifier === undefined) throw new Verification("The sign-in link has no token or no valid address.");
+    // Counted before the token is looked at: over the limit, the right one is refused too.
+    const throttle = await throttleTokenUse(ctx, provider, action.request, identifier);
+    if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
     const adapter = emailAdapter(ctx);
     const used = await consumeVerificationToken(ctx, provider, adapter, identifier, token);
     if (!used) throw new Verification("The sign-in link is unknown, was already used, or belongs to another address.");
+    await throttle.succeeded();
     if (used.expires.getTime() <= Date.now()) throw new Verification("The sign-in link expired.");
 
     const stored = await adapter.getUserByEmail(identifier);

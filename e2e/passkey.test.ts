@@ -47,7 +47,7 @@ beforeAll(async () => {
     app = await startExampleApp({ port, appDir: passkeyDir, env: { AUTH_URL: siteUrl, PASSKEY_DB_FILE: dbFile } });
     const buttonPort = await getFreePort();
     buttonSiteUrl = `http://localhost:${buttonPort}`;
-    buttonApp = await startExampleApp({ port: buttonPort, appDir: passkeyDir, env: { AUTH_URL: buttonSiteUrl, PASSKEY_DB_FILE: dbFile, PASSKEY_CONDITIONAL_UI: "off" } });
+    buttonApp = await startExampleApp({ port: buttonPort, appDir: passkeyDir, env: { AUTH_URL: buttonSiteUrl, PASSKEY_DB_FILE: dbFile, PASSKEY_CONDITIONAL_UI: "off", PASSKEY_SIGN_UP_LIMIT: "1" } });
   } catch (error) {
     setupError = error instanceof Error ? error : new Error(String(error));
   }
@@ -186,6 +186,27 @@ describe("passkeys in Chromium", () => {
     await page.getByRole("alert").filter({ hasText: "already belongs to an account" }).waitFor();
     expect(page.url()).toBe(`${siteUrl}/api/auth/signin`);
     expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(0);
+    await context.close();
+  });
+
+  it("says there were too many attempts once this browser's address has asked about too many accounts", async () => {
+    const { browser } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "passkey-sign-up-limit");
+    const cdp = await context.newCDPSession(page);
+    const authenticatorId = await addVirtualAuthenticator(cdp);
+    // The second server allows one sign-up question per client address in 15 minutes.
+    await page.goto(`${buttonSiteUrl}/api/auth/signin`);
+    const create = page.getByRole("button", { name: "Create an account with a passkey" });
+    await page.getByLabel("Email").fill("pat@example.com");
+    await create.click();
+    await page.getByRole("alert").filter({ hasText: "already belongs to an account" }).waitFor();
+    await page.getByLabel("Email").fill("someone-new@example.com");
+    await create.click();
+    await page.getByRole("alert").filter({ hasText: "Too many attempts" }).waitFor();
+    expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(0);
+    expect(readDb((db) => db.prepare("SELECT count(*) AS n FROM users WHERE email = ?").get("someone-new@example.com") as { n: number }).n).toBe(0);
     await context.close();
   });
 });

@@ -9,7 +9,8 @@ import Passkey from "latch/providers/passkey";
  * Passkeys with users, accounts, authenticators and database sessions in one SQLite file
  * (PASSKEY_DB_FILE, default .data/passkey.db). The relying party is what AUTH_URL says: its
  * origin is the only one accepted, its hostname the RP ID. `PASSKEY_CONDITIONAL_UI=off` turns
- * the autofill (conditional UI) off, so a test can press the button with a passkey on the device.
+ * the autofill (conditional UI) off, so a test can press the button with a passkey on the device;
+ * `PASSKEY_SIGN_UP_LIMIT` sets how many accounts one client address may start in 15 minutes.
  */
 function openDatabase(): Database.Database {
   const file = resolve(/*turbopackIgnore: true*/ process.env.PASSKEY_DB_FILE ?? ".data/passkey.db");
@@ -22,5 +23,10 @@ function openDatabase(): Database.Database {
 
 export const { handlers, auth, signOut } = NextAuth({
   adapter: SQLiteAdapter(openDatabase()),
-  providers: [Passkey({ enableConditionalUI: process.env.PASSKEY_CONDITIONAL_UI !== "off" })],
+  providers: [
+    Passkey({
+      enableConditionalUI: process.env.PASSKEY_CONDITIONAL_UI !== "off",
+      ...(process.env.PASSKEY_SIGN_UP_LIMIT ? { rateLimit: { source: { max: Number(process.env.PASSKEY_SIGN_UP_LIMIT), window: 900 } } } : {}),
+    }),
+  ],
 });

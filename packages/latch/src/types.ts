@@ -550,6 +550,12 @@ export interface WebAuthnConfig<Id extends string = string> {
   userVerification?: "required" | "preferred" | undefined;
   /** Milliseconds the browser waits for the authenticator, and the challenge lives. Default 300 000 (5 minutes). */
   timeout?: number | undefined;
+  /**
+   * How often one client address (IPv6 grouped by /64) may start an account with a passkey: the
+   * answer says whether an address already has an account, so asking is limited, as on a sign-up
+   * form. Default `{ source: { max: 30, window: 900 } }` (30 per 15 minutes); `false` turns it off.
+   */
+  rateLimit?: { source?: RateLimitRule | false | undefined } | false | undefined;
   /** Loads `@simplewebauthn/server`; `Passkey()` sets it. */
   webAuthnServer?: (() => Promise<WebAuthnServer>) | undefined;
 }
@@ -878,8 +884,8 @@ export interface TokenRefreshFailedAuditEvent extends AuditEventBase {
 /** A throttle refused a request. */
 export interface RateLimitedAuditEvent extends AuditEventBase {
   type: "rate-limited";
-  /** What was throttled: credentials sign-ins, sign-in links sent, or tries of a link's token. */
-  limit: "credentials" | "email" | "email-token";
+  /** What was throttled: credentials sign-ins, sign-in links sent, tries of a link's token, or passkey sign-ups. */
+  limit: "credentials" | "email" | "email-token" | "passkey-registration";
   provider: string;
   /** Seconds until the client may try again. */
   retryAfter: number;

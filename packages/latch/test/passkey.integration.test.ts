@@ -445,6 +445,48 @@ describe("no account takeover through registration", () => {
     expect(await attacker.session()).toBeNull();
   });
 
+  it("limits how often one client address asks to start accounts (each answer tells whether an address has one)", async () => {
+    const { adapter, client } = setup({ passkey: { rateLimit: { source: { max: 3, window: 60 } } } });
+    await adapter.createUser!({ id: "user-owner", email: "owner@example.com", emailVerified: new Date(), name: "Owner" });
+    const ask = (c: EngineClient, email: string, ip: string) =>
+      c.fetch(`/api/auth/webauthn-options/passkey?${new URLSearchParams({ action: "register", email })}`, { headers: { "x-forwarded-for": ip } });
+    const prober = client();
+    for (const email of ["owner@example.com", "a@example.com", "b@example.com"]) expect((await ask(prober, email, "203.0.113.9")).response.status).not.toBe(429);
+    const blocked = await ask(prober, "owner@example.com", "203.0.113.9");
+    expect(blocked.response.status).toBe(429);
+    expect(Number(blocked.response.headers.get("retry-after"))).toBeGreaterThan(50);
+    const body = (await blocked.response.json()) as { error?: string; message?: string };
+    expect(body.error).toBe("RateLimited");
+    // Nothing about the address in the refusal, and no challenge to finish a ceremony with.
+    expect(body.message).not.toContain("belongs");
+    expect(blocked.cookies.some((c) => c.name === CHALLENGE_COOKIE)).toBe(false);
+    expect((await ask(client(), "c@example.com", "203.0.113.10")).response.status).toBe(200);
+
+    // A signed-in user adding a passkey asks about no address: not counted, not refused.
+    const user = client();
+    const device = new StandinAuthenticator(ORIGIN);
+    const { body: options } = await fetchOptions(user, "register", { email: "d@example.com" });
+    expect(location((await postCredential(user, "register", device.register(options.options!))).response)).toBe(DONE);
+    for (let i = 0; i < 5; i++) expect((await ask(user, "", "203.0.113.9")).response.status).toBe(200);
+  });
+
+  it("allows 30 such answers per client address in 15 minutes by default; rateLimit: false lifts the limit", async () => {
+    const asks = async (passkey: WebAuthnUserConfig, times: number) => {
+      const { client } = setup({ passkey });
+      const c = client();
+      const statuses: number[] = [];
+      for (let i = 0; i < times; i++) {
+        const { response } = await c.fetch(`/api/auth/webauthn-options/passkey?action=register&email=user${i}%40example.com`, { headers: { "x-forwarded-for": "203.0.113.9" } });
+        statuses.push(response.status);
+      }
+      return statuses;
+    };
+    const byDefault = await asks({}, 31);
+    expect(byDefault.slice(0, 30).every((status) => status === 200)).toBe(true);
+    expect(byDefault[30]).toBe(429);
+    expect((await asks({ rateLimit: false }, 31)).every((status) => status === 200)).toBe(true);
+  });
+
   it("refuses addresses that are not one plain address", async () => {
     const { client } = setup();
     for (const email of ["", "a@x.com,b@y.com", "not-an-address", "a@x.com＠evil.com"]) {

@@ -37,6 +37,8 @@ export interface InternalWebAuthnProvider {
   /** Milliseconds. */
   timeout: number;
   loadServer: () => Promise<WebAuthnServer>;
+  /** Registration options asked for by someone not signed in, per client address. */
+  rateLimit: { source: RateLimitRule | false };
 }
 
 /** An email (magic-link) provider after defaults. */
@@ -285,6 +287,8 @@ function resolveEmail(config: EmailConfig, env: Record<string, string | undefine
 }
 
 const DEFAULT_WEBAUTHN_TIMEOUT = 5 * 60 * 1000;
+/** Passkey sign-ups per client address: as many as sign-in links (DEFAULT_EMAIL_SOURCE_LIMIT). */
+const DEFAULT_PASSKEY_SIGN_UP_LIMIT: RateLimitRule = { max: 30, window: 15 * 60 };
 
 function resolveWebAuthn(config: WebAuthnConfig, logger: LoggerInstance): InternalWebAuthnProvider {
   let timeout = config.timeout ?? DEFAULT_WEBAUTHN_TIMEOUT;
@@ -307,6 +311,9 @@ function resolveWebAuthn(config: WebAuthnConfig, logger: LoggerInstance): Intern
     userVerification: config.userVerification === "preferred" ? "preferred" : "required",
     timeout,
     loadServer,
+    rateLimit: {
+      source: config.rateLimit === false ? false : rule(config.rateLimit?.source, DEFAULT_PASSKEY_SIGN_UP_LIMIT, `rateLimit.source of "${config.id}"`, logger),
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import { sha256Hex } from "./digest.js";
-import { normalizeAccount, type InternalCredentialsProvider, type InternalEmailProvider } from "./providers.js";
+import { normalizeAccount, type InternalCredentialsProvider, type InternalEmailProvider, type InternalWebAuthnProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
 const warnedNoAddress = new WeakSet<object>();
@@ -19,14 +19,14 @@ interface Check {
 }
 
 /** The per-client-address check, or none when the address is unknown (warned once per config). */
-function sourceCheck(ctx: RequestContext, request: Request, prefix: string, rule: RateLimitRule | false, what: string, remaining: string): Check | undefined {
+function sourceCheck(ctx: RequestContext, request: Request, prefix: string, rule: RateLimitRule | false, what: string, remaining: string | undefined): Check | undefined {
   if (!rule) return undefined;
   const { resolved } = ctx;
   const bucket = clientBucket(request, resolved.config.rateLimit);
   if (bucket === undefined) {
     if (!warnedNoAddress.has(resolved)) {
       warnedNoAddress.add(resolved);
-      resolved.logger.warn(`rate-limit-no-address: the client address of ${what} is unknown, so only the ${remaining} limit applies; check rateLimit.trustedProxies or pass rateLimit.clientAddress`);
+      resolved.logger.warn(`rate-limit-no-address: the client address of ${what} is unknown, so ${remaining ? `only the ${remaining} limit applies` : "it is not limited"}; check rateLimit.trustedProxies or pass rateLimit.clientAddress`);
     }
     return undefined;
   }
@@ -128,4 +128,16 @@ export async function throttleTokenUse(ctx: RequestContext, provider: InternalEm
       if (address) await ctx.resolved.rateLimitStore.reset(address.key);
     },
   };
+}
+
+/**
+ * Counts the registration options someone not signed in asks for, per client address, and
+ * refuses them over the limit: each answer tells whether an address has an account.
+ */
+export async function throttlePasskeySignUp(ctx: RequestContext, provider: InternalWebAuthnProvider, request: Request): Promise<RateLimited | undefined> {
+  const bySource = sourceCheck(ctx, request, `webauthn:${provider.id}:sign-up`, provider.rateLimit.source, "a passkey sign-up", undefined);
+  if (!bySource) return undefined;
+  const refused = await hitAll(ctx, [bySource], (retryAfter) => `Too many accounts started with "${provider.id}" from this network; try again in ${retryAfter} s.`);
+  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "passkey-registration", provider: provider.id, retryAfter: refused.retryAfter }, request);
+  return refused;
 }

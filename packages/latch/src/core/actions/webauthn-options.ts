@@ -4,6 +4,7 @@ import { sha256Hex } from "../digest.js";
 import type { InternalWebAuthnProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { signedInUser } from "../signed-in-user.js";
+import { throttlePasskeySignUp } from "../throttle.js";
 import { webAuthnAdapter } from "../webauthn/adapter.js";
 import { sealChallenge, type Registrant } from "../webauthn/challenge.js";
 import { stringToTransports, wireCredentialId } from "../webauthn/encoding.js";
@@ -56,6 +57,12 @@ async function registrationOptions(action: ActionContext, provider: InternalWebA
     if (!provider.registration) return refuse(action, "Creating an account with a passkey is turned off here. Sign in, then add a passkey.");
     const email = normalizeEmailAddress(action.query.get("email"));
     if (email === undefined) return refuse(action, "Enter one valid email address to create an account with a passkey.");
+    // The answer tells whether the address has an account: asking is limited, as on a sign-up form.
+    const refused = await throttlePasskeySignUp(ctx, provider, action.request);
+    if (refused) {
+      ctx.resolved.logger.warn(`rate-limited: ${refused.message}`);
+      return { status: 429, headers: { "retry-after": String(refused.retryAfter) }, body: { error: "RateLimited", message: refused.message }, cookies: action.baseCookies };
+    }
     if (await adapter.getUserByEmail(email)) return refuse(action, "This email address already belongs to an account. Sign in to it, then add a passkey.");
     registrant = { kind: "new", email };
     userName = email;

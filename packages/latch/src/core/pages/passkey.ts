@@ -78,6 +78,7 @@ export const PASSKEY_SCRIPT = `(() => {
       if (action === "register" && email && email.value) url.searchParams.set("email", email.value);
       const answer = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
       const body = await answer.json().catch(() => null);
+      if (answer.status === 429) throw failure(text.tooMany || text.failed);
       if (!answer.ok || !body || !body.options) {
         const refused = body && body.error === "WebAuthnVerificationError";
         throw failure(refused ? (text.serverWords && body.message) || text.refused : text.failed);
@@ -137,7 +138,7 @@ export const PASSKEY_SCRIPT = `(() => {
 /** What the script may say, in the page's language; the server's words only on an English page. */
 function scriptMessages(language: PageLanguage): string {
   const { enterEmail, cancelled, alreadyRegistered, noneChosen, failed, refused } = language.messages.passkey;
-  return JSON.stringify({ enterEmail, cancelled, alreadyRegistered, noneChosen, failed, refused, serverWords: language.locale === "en" });
+  return JSON.stringify({ enterEmail, cancelled, alreadyRegistered, noneChosen, failed, refused, tooMany: language.messages.rateLimited.title, serverWords: language.locale === "en" });
 }
 
 /**

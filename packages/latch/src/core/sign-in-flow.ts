@@ -66,9 +66,6 @@ export async function startSession(
   } else {
     // sid and auth_time survive every renewal: revocation names the session by them.
     const initial: JWT = { name: user.name ?? null, email: user.email ?? null, picture: user.image ?? null, sub: user.id, sid: randomHex(16), auth_time: Math.max(Math.floor(Date.now() / 1000), authTime ?? 0) };
-    // The session begins here (its auth_time is set, so a revocation from now on reaches it);
-    // confirm, then the app's jwt callback: a sign-in refused by the check never reaches the app.
-    if (confirm) await confirm();
     const trigger = isNewUser ? "signUp" : "signIn";
     const jwt = resolved.config.callbacks?.jwt;
     let token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
@@ -76,6 +73,7 @@ export async function startSession(
     // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
     if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
     session = await sessionCookies(ctx, token, existing);
+    if (confirm) await confirm();
   }
   await runEvent(resolved, "signIn", { user, account, profile, isNewUser, ...(emailVerifiedNow ? { emailVerifiedNow } : {}) });
   const userId = String(user.id);

@@ -162,6 +162,26 @@ describe.each(stores.filter(([name]) => name === "SQLite" || name === "memory"))
       vi.useRealTimers();
     }
   });
+
+  it("a copy renewed just before the sign-out stays refused through the clock tolerance past its expiry", async () => {
+    const config = configWith(makeStore());
+    const owner = await signIn(config);
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      // The thief renews a copy, and the owner signs out, in the same instant.
+      const thief = copyOf(owner, config);
+      vi.setSystemTime(start + 86_400_000);
+      expect(await thief.session()).not.toBeNull();
+      const csrfToken = await owner.csrfToken();
+      await owner.fetch("/api/auth/signout", { form: { csrfToken } });
+      // The copy expires 30 days on and is read with 15 s of tolerance: the revocation must last as long.
+      vi.setSystemTime(start + 86_400_000 + 30 * 86_400_000 + 10_000);
+      expect(await copyOf(thief, config).session()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 /**

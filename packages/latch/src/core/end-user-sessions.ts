@@ -7,12 +7,14 @@ import { MissingAdapterMethods, UnsupportedStrategy } from "../errors.js";
 import type { SessionRevokedAuditEvent } from "../types.js";
 import { emitAudit } from "./audit.js";
 import type { ResolvedConfig } from "./config.js";
+import { CLOCK_TOLERANCE } from "./session/jwe-checks.js";
 
 /**
  * How long a revocation must be kept to outlive what it ends: any copy of a JWT session token
  * (renewed up to `maxAge` from now, a thief's included) and every refresh family, which may live
  * for `bearer.refreshTokens.absoluteMaxAge` (90 days by default) however long the session's own
- * tokens live. Once the store forgets, a token it no longer refuses would work again.
+ * tokens live — each plus the clock tolerance a token's expiry is read with. Once the store
+ * forgets, a token it no longer refuses would work again.
  *
  * @example
  * ```ts
@@ -21,7 +23,8 @@ import type { ResolvedConfig } from "./config.js";
  */
 export function revocationHorizon(resolved: ResolvedConfig, atLeastMs = 0): Date {
   const longest = Math.max(resolved.jwtMaxAge, resolved.sessionMaxAge, resolved.bearer?.refresh?.absoluteMaxAge ?? 0);
-  return new Date(Math.max(atLeastMs, Date.now() + longest * 1000));
+  // A token is still accepted CLOCK_TOLERANCE seconds past its exp: so must its revocation be.
+  return new Date(Math.max(atLeastMs, Date.now() + longest * 1000) + CLOCK_TOLERANCE * 1000);
 }
 
 /**

@@ -385,7 +385,9 @@ export interface EmailRateLimit {
    * `generateVerificationToken` is set (you may make short codes); off with latch's own 256-bit
    * tokens, which nobody can guess and a stranger could otherwise use to lock an address out.
    * Tries from one client address count against `source` as well (the same limit, counted
-   * apart from the links it requested). `false` turns it off.
+   * apart from the links it requested). A token works at every email provider's callback, so
+   * both counts are shared by the app's email providers, under the strictest of their rules.
+   * `false` turns it off.
    */
   attempts?: RateLimitRule | false | undefined;
 }

@@ -103,21 +103,39 @@ export async function throttleEmail(ctx: RequestContext, provider: InternalEmail
   return refused;
 }
 
+/** The rule that binds tokens of every email provider: the fewest tries over the longest window of any; false when none limits. */
+function strictest(rules: Array<RateLimitRule | false>): RateLimitRule | false {
+  const set = rules.filter((rule): rule is RateLimitRule => rule !== false);
+  if (set.length === 0) return false;
+  return { max: Math.min(...set.map((rule) => rule.max)), window: Math.max(...set.map((rule) => rule.window)) };
+}
+
 /**
- * Counts a try of a link's token before it is used, per address (`rateLimit.attempts`) and per
- * client address (`rateLimit.source`, counted apart from the links it requested), and refuses it
- * over either limit — the right token too, which stays valid for after the window — so a short
- * code cannot be guessed. A token that works clears its address's count.
+ * An address as the token-tries count keys it: without case or accents, as the collations of
+ * some databases compare it (MySQL's default ones), so no spelling of a locked address that the
+ * database takes for the same row gets fresh tries. Grouping more is only stricter.
+ */
+const foldedAddress = (identifier: string): string => identifier.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+/**
+ * Counts a try of a link's token before it is used, per address and per client address (the
+ * source count apart from the links it requested), and refuses it over either limit — the right
+ * token too, which stays valid for after the window — so a short code cannot be guessed. A token
+ * is not bound to the provider that sent it (every email provider reads the same table), so the
+ * counts are shared by all email providers, each limited by the strictest of their rules. A token
+ * that works clears its address's count.
  */
 export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<{ refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> }> {
-  const prefix = `email:${provider.id}:use`;
-  const { attempts, source } = provider.rateLimit;
+  const prefix = "email-token";
+  const emailProviders = ctx.resolved.providers.filter((p): p is InternalEmailProvider => p.type === "email");
+  const attempts = strictest(emailProviders.map((p) => p.rateLimit.attempts));
+  const source = strictest(emailProviders.map((p) => p.rateLimit.source));
   const checks: Check[] = [];
-  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(identifier)}`, rule: attempts } : undefined;
+  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(foldedAddress(identifier))}`, rule: attempts } : undefined;
   if (address) checks.push(address);
   const bySource = sourceCheck(ctx, request, prefix, source, "a sign-in link's use", "per-address");
   if (bySource) checks.push(bySource);
-  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many tries of sign-in links with "${provider.id}"; try again in ${retryAfter} s.`);
+  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many tries of sign-in links; try again in ${retryAfter} s.`);
   if (refused) {
     await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
     return { refused };

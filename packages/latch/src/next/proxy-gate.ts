@@ -56,6 +56,21 @@ function askedPathname(request: NextRequest): string {
   return query === -1 ? path : path.slice(0, query);
 }
 
+/** A path without its trailing slash (next.config `trailingSlash: true` adds one), "/" excepted. */
+const trimSlash = (path: string): string => (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path);
+
+/**
+ * The spellings a page path may be written in for this request: as asked (with basePath and a
+ * non-default locale), with the default locale Next leaves out of the URL, and without basePath
+ * or locale (`nextUrl.pathname`, as an i18n app may write `pages.signIn: "/login"`).
+ */
+function pathSpellings(request: NextRequest): string[] {
+  const { basePath, pathname, locale } = request.nextUrl;
+  const spellings = [askedPathname(request), `${basePath}${pathname}`, pathname];
+  if (locale) spellings.push(`${basePath}/${locale}${pathname}`);
+  return spellings.map(trimSlash);
+}
+
 /** latch's routes when the app's settings are unknown: the default, under Next.js's own basePath. */
 const defaultAuthPath = (request: NextRequest): string => `${request.nextUrl.basePath}/api/auth`;
 
@@ -109,7 +124,7 @@ function isOwnRoute(request: NextRequest, input: GateInput): boolean {
   const signInPage = input.app?.signInPage;
   if (!signInPage) return false;
   try {
-    return new URL(signInPage, request.nextUrl.origin).pathname === pathname;
+    return pathSpellings(request).includes(trimSlash(new URL(signInPage, request.nextUrl.origin).pathname));
   } catch {
     return false;
   }

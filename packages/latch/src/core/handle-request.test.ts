@@ -917,6 +917,18 @@ describe("basePath", () => {
     expect((await harness.call("/custom/auth/providers")).status).toBe(200);
     expect((await harness.call("/api/auth/providers")).status).toBe(404);
   });
+
+  it("serves the path a Next.js route handler gets, without next.config's basePath, as the path under AUTH_URL's", async () => {
+    vi.stubEnv("AUTH_URL", "https://public.test/app/api/auth");
+    const harness = setup();
+    for (const path of ["/app/api/auth/providers", "/api/auth/providers"]) {
+      const response = await harness.call(path);
+      expect(response.status, path).toBe(200);
+      const body = await jsonOf<Record<string, { signinUrl: string }>>(response);
+      expect(body.github?.signinUrl, path).toBe("https://public.test/app/api/auth/signin/github");
+    }
+    for (const path of ["/api/providers", "/app/providers", "/api/auth-x/providers", "/ap/api/auth/providers/x/y"]) expect((await harness.call(path)).status, path).toBe(404);
+  });
 });
 
 describe("environment isolation", () => {

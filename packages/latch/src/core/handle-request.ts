@@ -76,11 +76,27 @@ function jsonError(status: number, error: string, message: string, headers?: Rec
   return { status, body: { error, message }, headers };
 }
 
+/**
+ * The path under basePath, when a framework hands the handler the URL without a leading part of
+ * it: Next.js gives route handlers their URL without next.config's `basePath`, while latch's
+ * basePath (AUTH_URL's path) carries it — `/api/auth/signin` for `/app/api/auth`. Only a path
+ * the framework already routed to latch's handler gets here.
+ */
+function pathUnderBasePath(pathname: string, prefix: string): string | undefined {
+  if (pathname.startsWith(prefix)) return pathname.slice(prefix.length);
+  for (let cut = prefix.indexOf("/", 1); cut !== -1 && cut < prefix.length - 1; cut = prefix.indexOf("/", cut + 1)) {
+    const rest = prefix.slice(cut);
+    if (pathname.startsWith(rest)) return pathname.slice(rest.length);
+  }
+  return undefined;
+}
+
 /** Splits the path after basePath into action and provider id; `null` when it is not ours. */
 export function parseAction(pathname: string, basePath: string): { action: string; providerId: string | undefined } | null {
   const prefix = basePath === "/" ? "/" : `${basePath}/`;
-  if (!pathname.startsWith(prefix)) return null;
-  const segments = pathname.slice(prefix.length).split("/");
+  const under = pathUnderBasePath(pathname, prefix);
+  if (under === undefined) return null;
+  const segments = under.split("/");
   if (segments.at(-1) === "") segments.pop();
   if (segments.length < 1 || segments.length > 2 || !segments[0]) return null;
   let providerId: string | undefined;

@@ -9,11 +9,9 @@
  */
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RUNTIMES, type ProxyFn } from "./helpers/proxy-requests.js";
+import { PROXY_MAKERS } from "./helpers/proxy-makers.js";
 import { encode } from "../src/jwt.js";
-import EngineNextAuth from "../src/next/index.js";
 import type { NextAuthConfig } from "../src/next/types.js";
-import { createProxyAuth } from "../src/proxy/create-proxy-auth.js";
 
 const SECRET = "basepath-secret-of-enough-length-0123456789";
 const SITE = "https://app.example";
@@ -21,20 +19,7 @@ const AUTH_URL = `${SITE}/app/api/auth`;
 const quiet = { error: () => undefined, warn: () => undefined };
 const COOKIE = "__Secure-authjs.session-token";
 
-type Env = Record<string, string>;
-const makers: Array<[string, (config: NextAuthConfig, env: Env) => ProxyFn]> = [
-  ...RUNTIMES.map(([name, jwe]): [string, (config: NextAuthConfig, env: Env) => ProxyFn] => [
-    `latch/proxy on ${name}`,
-    (config, env) => createProxyAuth(config, { jwe, env: () => env }).auth,
-  ]),
-  [
-    "latch/next",
-    (config, env) => {
-      for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-      return EngineNextAuth(config).auth;
-    },
-  ],
-];
+const makers = PROXY_MAKERS;
 
 afterEach(() => vi.unstubAllEnvs());
 

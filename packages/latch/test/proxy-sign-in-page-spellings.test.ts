@@ -12,30 +12,15 @@
  */
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RUNTIMES, type ProxyFn } from "./helpers/proxy-requests.js";
-import EngineNextAuth from "../src/next/index.js";
+import { PROXY_MAKERS } from "./helpers/proxy-makers.js";
 import type { NextAuthConfig } from "../src/next/types.js";
-import { createProxyAuth } from "../src/proxy/create-proxy-auth.js";
 
 const SECRET = "spelling-i18n-secret-of-enough-length-0123456789";
 const SITE = "https://app.example";
 const quiet = { error: () => undefined, warn: () => undefined };
 const i18n = { locales: ["en", "fr"], defaultLocale: "en" };
 
-type Env = Record<string, string>;
-const makers: Array<[string, (config: NextAuthConfig, env: Env) => ProxyFn]> = [
-  ...RUNTIMES.map(([name, jwe]): [string, (config: NextAuthConfig, env: Env) => ProxyFn] => [
-    `latch/proxy on ${name}`,
-    (config, env) => createProxyAuth(config, { jwe, env: () => env }).auth,
-  ]),
-  [
-    "latch/next",
-    (config, env) => {
-      for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-      return EngineNextAuth(config).auth;
-    },
-  ],
-];
+const makers = PROXY_MAKERS;
 
 afterEach(() => vi.unstubAllEnvs());
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Auth } from "../index.js";
 import { resolveConfig } from "./config.js";
 import { handleRequest } from "./handle-request.js";
+import NextAuth from "../next/index.js";
 import GitHub from "../providers/github.js";
 import type { AuthConfig } from "../types.js";
 
@@ -918,16 +919,18 @@ describe("basePath", () => {
     expect((await harness.call("/api/auth/providers")).status).toBe(404);
   });
 
-  it("serves the path a Next.js route handler gets, without next.config's basePath, as the path under AUTH_URL's", async () => {
+  it("latch/next's route handlers serve the path Next.js gives them under next.config's basePath (without it); the bare engine does not", async () => {
     vi.stubEnv("AUTH_URL", "https://public.test/app/api/auth");
-    const harness = setup();
+    const { handlers } = NextAuth({ secret: SECRET, providers: [GitHub({ clientId: "id", clientSecret: "secret" })] });
     for (const path of ["/app/api/auth/providers", "/api/auth/providers"]) {
-      const response = await harness.call(path);
+      const response = await handlers.GET(new Request(`https://public.test${path}`));
       expect(response.status, path).toBe(200);
       const body = await jsonOf<Record<string, { signinUrl: string }>>(response);
       expect(body.github?.signinUrl, path).toBe("https://public.test/app/api/auth/signin/github");
     }
-    for (const path of ["/api/providers", "/app/providers", "/api/auth-x/providers", "/ap/api/auth/providers/x/y"]) expect((await harness.call(path)).status, path).toBe(404);
+    for (const path of ["/api/providers", "/app/providers", "/api/auth-x/providers", "/ap/api/auth/providers/x/y"]) expect((await handlers.GET(new Request(`https://public.test${path}`))).status, path).toBe(404);
+    // A server that hands latch every path (a custom server, Auth()) keeps its 404s: `latch doctor` reads them.
+    expect((await setup().call("/api/auth/providers")).status).toBe(404);
   });
 });
 

@@ -23,6 +23,11 @@ export interface HandleOptions {
   skipCSRFCheck?: boolean | undefined;
   /** Milliseconds a POST body may take to arrive (default 10 s); tests shorten it. */
   bodyTimeoutMs?: number | undefined;
+  /**
+   * The framework routes only latch's paths here and may have cut a leading part of basePath
+   * (Next.js route handlers under next.config's basePath): such a path is served as the one under it.
+   */
+  mounted?: boolean | undefined;
 }
 
 type Method = "GET" | "POST";
@@ -77,13 +82,14 @@ function jsonError(status: number, error: string, message: string, headers?: Rec
 }
 
 /**
- * The path under basePath, when a framework hands the handler the URL without a leading part of
- * it: Next.js gives route handlers their URL without next.config's `basePath`, while latch's
- * basePath (AUTH_URL's path) carries it — `/api/auth/signin` for `/app/api/auth`. Only a path
- * the framework already routed to latch's handler gets here.
+ * The path under basePath (`prefix`, with its trailing slash). With `mounted`, also a path that
+ * lacks a leading part of basePath: Next.js gives route handlers their URL without next.config's
+ * `basePath`, while latch's basePath (AUTH_URL's path) carries it — `/api/auth/signin` for
+ * `/app/api/auth`. Only for a framework that routes nothing but latch's own paths to the handler.
  */
-function pathUnderBasePath(pathname: string, prefix: string): string | undefined {
+function pathUnderBasePath(pathname: string, prefix: string, mounted: boolean): string | undefined {
   if (pathname.startsWith(prefix)) return pathname.slice(prefix.length);
+  if (!mounted) return undefined;
   for (let cut = prefix.indexOf("/", 1); cut !== -1 && cut < prefix.length - 1; cut = prefix.indexOf("/", cut + 1)) {
     const rest = prefix.slice(cut);
     if (pathname.startsWith(rest)) return pathname.slice(rest.length);
@@ -92,9 +98,9 @@ function pathUnderBasePath(pathname: string, prefix: string): string | undefined
 }
 
 /** Splits the path after basePath into action and provider id; `null` when it is not ours. */
-export function parseAction(pathname: string, basePath: string): { action: string; providerId: string | undefined } | null {
+export function parseAction(pathname: string, basePath: string, mounted = false): { action: string; providerId: string | undefined } | null {
   const prefix = basePath === "/" ? "/" : `${basePath}/`;
-  const under = pathUnderBasePath(pathname, prefix);
+  const under = pathUnderBasePath(pathname, prefix, mounted);
   if (under === undefined) return null;
   const segments = under.split("/");
   if (segments.at(-1) === "") segments.pop();
@@ -186,7 +192,7 @@ export async function handleRequest(request: Request, resolved: ResolvedConfig, 
   if (!resolved.config.tracer) return handleUntraced(request, resolved, options);
   let parsed: ReturnType<typeof parseAction> = null;
   try {
-    parsed = parseAction(new URL(request.url).pathname, resolved.basePath);
+    parsed = parseAction(new URL(request.url).pathname, resolved.basePath, options.mounted);
   } catch {
     // An invalid URL is answered 400 inside; the span is named generically.
   }
@@ -212,7 +218,7 @@ async function handleUntraced(request: Request, resolved: ResolvedConfig, option
   } catch {
     return jsonError(400, "BadRequest", "The request URL is invalid.");
   }
-  const parsed = parseAction(url.pathname, resolved.basePath);
+  const parsed = parseAction(url.pathname, resolved.basePath, options.mounted);
   const route = parsed && Object.hasOwn(ROUTES, parsed.action) ? ROUTES[parsed.action] : undefined;
   if (!parsed || !route) return jsonError(404, "UnknownAction", `No latch route at ${url.pathname}. Routes live under ${resolved.basePath}/.`);
 

@@ -66,8 +66,9 @@ export default function NextAuth<Providers extends Provider[] = Provider[]>(
 
   return {
     handlers: {
-      GET: async (request) => handleToResponse(request, await instance.getConfig(request)),
-      POST: async (request) => handleToResponse(request, await instance.getConfig(request)),
+      // mounted: Next.js hands a route handler its URL without next.config's basePath.
+      GET: async (request) => handleToResponse(request, await instance.getConfig(request), { mounted: true }),
+      POST: async (request) => handleToResponse(request, await instance.getConfig(request), { mounted: true }),
     },
     auth: auth as AuthFunction,
     ...createActions(instance),

@@ -8,7 +8,7 @@
  * the answer is returned) — the interleaving a slow database produces.
  */
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Adapter } from "../src/adapters/types.js";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import { MemoryProviderTokenStore } from "../src/provider-tokens/memory.js";
@@ -234,5 +234,77 @@ describe("the accounts' tokens after an email proof", () => {
     };
     expect(await count(false)).toBe(1);
     expect(await count(true)).toBe(2);
+  });
+});
+
+/**
+ * The still-linked check is the last step before the cookie, after the app's jwt callback (often
+ * a network call). Were it before the callback, a proof landing during the callback would not be
+ * refused: the cookie would be minted after the revocation and outlive it (kept until the proof's
+ * time + maxAge). Only Date is faked; timers and sockets run for real.
+ */
+const DAY = 24 * 60 * 60 * 1000;
+
+describe("an email proof landing while the squatter's jwt callback runs", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("leaves the squatter no session, not even once the proof's revocation has expired", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+    vi.setSystemTime(new Date("2027-01-04T10:00:00.200Z"));
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const links: string[] = [];
+    let duringJwt: (() => Promise<void>) | undefined;
+    const config: AuthConfig = {
+      secret: SECRET,
+      adapter: SQLiteAdapter(db),
+      session: { strategy: "jwt" },
+      revocation: MemoryRevocationStore(),
+      providers: [
+        Email({ sendVerificationRequest: ({ url }) => void links.push(url) }),
+        // This app's GitHub does not vouch for addresses: the squatter's user is stored unverified.
+        GitHub({ clientId: github.clientId, clientSecret: github.clientSecret, enterprise: { baseUrl: github.url }, emailVerified: () => false }),
+      ],
+      callbacks: {
+        // The app's jwt callback at sign-in (say it asks an API for the user's roles): what happens
+        // meanwhile is whatever `duringJwt` does.
+        jwt: async ({ token, trigger, account }) => {
+          if (trigger === "signIn" && account?.provider === "github" && duringJwt) {
+            const hook = duringJwt;
+            duringJwt = undefined;
+            await hook();
+          }
+          return token;
+        },
+      },
+      logger: { error: () => undefined, warn: () => undefined },
+    };
+    const client = () => new EngineClient(ORIGIN, config);
+
+    // The squatter signs up with GitHub under the victim's address.
+    expect(location((await gitHubSignIn(client(), github, "squatter")).response)).toBe(`${ORIGIN}/dashboard`);
+
+    // Signing in again; while the app's jwt callback runs (10 s), the owner proves the address.
+    const owner = client();
+    let proofAt = 0;
+    duringJwt = async () => {
+      proofAt = Date.now();
+      expect(location((await emailSignIn(owner, links, VICTIM)).response)).toBe(`${ORIGIN}/`);
+      vi.setSystemTime(Date.now() + 10_000);
+    };
+    const again = client();
+    const raced = await gitHubSignIn(again, github, "squatter");
+    expect(proofAt).toBeGreaterThan(0);
+    // The squatter keeps a copy of whatever session cookie it was given.
+    const kept = raced.cookies.filter((c) => c.name.includes("session-token") && c.value !== "");
+    // The check runs after the callback, finds the account unlinked, and refuses: no session now...
+    expect(await again.session()).toBeNull();
+
+    // ...nor once the proof's revocation is gone (30 days and 20 s on): had a cookie been minted
+    // after the callback, 10 s after the revocation, it would not have expired yet.
+    vi.setSystemTime(proofAt + 30 * DAY + 20_000);
+    for (const cookie of kept) again.jar.set(cookie.name, cookie.value);
+    const later = (await again.session()) as { user?: { email?: string } } | null;
+    expect(later?.user?.email ?? null, `sign-in answered ${location(raced.response)}`).toBeNull();
   });
 });

@@ -869,6 +869,12 @@ export interface TokenRefreshedAuditEvent extends AuditEventBase {
   userId: string;
   /** The provider id (`kind: "provider"`). */
   provider?: string | undefined;
+  /**
+   * `kind: "refresh-token"`: the token had already been used, within
+   * `bearer.refreshTokens.retryWindow`, and the successor its client never received was retired.
+   * Many of these for one user: a client that loses answers, or someone replaying its tokens.
+   */
+  retried?: true | undefined;
 }
 
 /** A refresh failed: the provider refused it for good, or a refresh token was refused. */
@@ -1146,6 +1152,15 @@ export interface RefreshTokenOptions {
   maxAge?: number | undefined;
   /** Seconds a family lives from sign-in, whatever the rotations (absolute lifetime). Default 90 days. */
   absoluteMaxAge?: number | undefined;
+  /**
+   * Seconds during which a client may use a refresh token again because the answer to its first
+   * use was lost (a dropped connection, an app killed mid-request): the successor it never
+   * received is retired and a new one issued, instead of revoking the whole sign-in as a reuse.
+   * The retired successor counts as reused if it ever comes back, so a thief who replays a
+   * token within the window is cut off at the client's next refresh. From 0 (off: every second
+   * use is a reuse) to 60. Default 10. A custom store that predates the option ignores it.
+   */
+  retryWindow?: number | undefined;
 }
 
 /** Shared throttling settings. */

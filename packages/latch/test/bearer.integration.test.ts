@@ -3,7 +3,7 @@
  * verification against the JWKS, browser binding, refusal of every other token kind and of
  * malformed headers, revocation, rotation, database sessions.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import Database from "better-sqlite3";
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, UnsecuredJWT, type JWK } from "jose";
 import { NextRequest } from "next/server";
@@ -22,7 +22,7 @@ import Credentials from "../src/providers/credentials.js";
 import { MemoryRefreshTokenStore } from "../src/refresh-tokens/memory.js";
 import { SQLiteRefreshTokenStore } from "../src/refresh-tokens/sqlite.js";
 import { SQLiteRevocationStore } from "../src/revocation/sqlite.js";
-import type { AuthConfig, SigningJwk } from "../src/types.js";
+import type { AuditEvent, AuthConfig, SigningJwk } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
 
 const ORIGIN = "http://127.0.0.1:3998";
@@ -33,6 +33,8 @@ const FINGERPRINT = "latch.bearer-fingerprint";
 const HOST = new URL(ORIGIN).host;
 
 const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
+/** What a refresh-token store is keyed by (the engine hashes tokens with a label). */
+const refreshTokenHash = (token: string) => createHash("sha256").update(`latch.refresh:${token}`).digest("hex");
 
 function credentials() {
   return Credentials({
@@ -415,6 +417,9 @@ describe("refresh tokens for clients outside the browser", () => {
     expect(tokens.expires_in).toBeGreaterThan(590);
     expect(tokens.refresh_token).toMatch(/^latch_rt_[0-9a-f]{64}$/);
     expect((await sessionFor(cfg, { authorization: `Bearer ${tokens.access_token}` })).session).toMatchObject({ user: { name: "Alice" } });
+    // The client goes on with its new token; the one it used before then comes back.
+    const next = await oauth.processRefreshTokenResponse(as, native, await oauth.refreshTokenGrantRequest(as, native, oauth.None(), String(tokens.refresh_token), options));
+    expect(next.refresh_token).toMatch(/^latch_rt_[0-9a-f]{64}$/);
     const replay = await oauth.refreshTokenGrantRequest(as, native, oauth.None(), first.body.refreshToken, options);
     const refused = await oauth.processRefreshTokenResponse(as, native, replay).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(oauth.ResponseBodyError);
@@ -426,7 +431,8 @@ describe("refresh tokens for clients outside the browser", () => {
     const client = new EngineClient(ORIGIN, cfg);
     await signIn(client);
     const first = await offline(client);
-    const rotated = await refresh(cfg, first.body.refreshToken);
+    const second = await refresh(cfg, first.body.refreshToken);
+    const rotated = await refresh(cfg, second.body.refreshToken);
     expect(rotated.status).toBe(200);
 
     const replay = await refresh(cfg, first.body.refreshToken);
@@ -446,7 +452,8 @@ describe("refresh tokens for clients outside the browser", () => {
     await signIn(client);
     const cookie = client.jar.get("authjs.session-token") ?? "";
     const first = await offline(client);
-    await refresh(cfg, first.body.refreshToken);
+    const second = await refresh(cfg, first.body.refreshToken);
+    await refresh(cfg, second.body.refreshToken);
     expect((await refresh(cfg, first.body.refreshToken)).status, "the reuse").toBe(400);
     const start = Date.now();
     vi.useFakeTimers({ toFake: ["Date"], now: start });
@@ -461,8 +468,8 @@ describe("refresh tokens for clients outside the browser", () => {
     }
   });
 
-  it("lets exactly one of 10 concurrent refreshes with one token succeed", async () => {
-    const cfg = refreshConfig({ adapter: undefined });
+  it("lets exactly one of 10 concurrent refreshes with one token succeed without a retry window", async () => {
+    const cfg = config({ adapter: undefined, bearer: { refreshTokens: { store: MemoryRefreshTokenStore(), retryWindow: 0 } } });
     const client = new EngineClient(ORIGIN, cfg);
     await signIn(client);
     const first = await offline(client);
@@ -470,6 +477,49 @@ describe("refresh tokens for clients outside the browser", () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(9);
     expect(results.every((r) => r.status === 200 || r.body.error === "invalid_grant")).toBe(true);
+  });
+
+  it("lets a client whose answer was lost retry with the same refresh token; the token it never received is a reuse", async () => {
+    const events: AuditEvent[] = [];
+    const cfg = refreshConfig({ revocation: SQLiteRevocationStore(new Database(":memory:")), audit: (event) => void events.push(event) });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    const lost = await refresh(cfg, first.body.refreshToken);
+    expect(lost.status).toBe(200);
+    // The answer never reached the client: it sends the same token again, within the default 10 s.
+    const retry = await refresh(cfg, first.body.refreshToken);
+    expect(retry.status).toBe(200);
+    expect(retry.body.refreshToken).not.toBe(lost.body.refreshToken);
+    expect((await sessionFor(cfg, { authorization: `Bearer ${retry.body.token}` })).session).toMatchObject({ user: { name: "Alice" } });
+    const refreshed = events.filter((event) => event.type === "token-refreshed");
+    expect(refreshed.map((event) => "retried" in event && event.retried)).toEqual([false, true]);
+    const next = await refresh(cfg, retry.body.refreshToken);
+    expect(next.status).toBe(200);
+    // The lost successor turns up (someone else had the answer): every token of the sign-in ends.
+    expect((await refresh(cfg, lost.body.refreshToken)).body.error).toBe("invalid_grant");
+    expect(events.at(-1)).toMatchObject({ type: "session-revoked", reason: "refresh-token-reused" });
+    expect((await refresh(cfg, next.body.refreshToken)).status).toBe(400);
+    expect(await client.session(), "the browser session it came from").toBeNull();
+  });
+
+  it("leaves one live refresh token when 10 refreshes with one token race within the retry window", async () => {
+    const store = MemoryRefreshTokenStore();
+    const cfg = config({ adapter: undefined, bearer: { refreshTokens: { store } } });
+    const client = new EngineClient(ORIGIN, cfg);
+    await signIn(client);
+    const first = await offline(client);
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(cfg, first.body.refreshToken)));
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    const live = [];
+    for (const result of results) if ((await store.peek?.(refreshTokenHash(result.body.refreshToken))) != null) live.push(result);
+    expect(live).toHaveLength(1);
+  });
+
+  it.each([-1, 61, Number.NaN, Number.POSITIVE_INFINITY, "10"])("refuses bearer.refreshTokens.retryWindow %s with what to set", (retryWindow) => {
+    const cfg = config({ bearer: { refreshTokens: { store: MemoryRefreshTokenStore(), retryWindow: retryWindow as number } } });
+    const resolved = resolveConfig(cfg, {});
+    expect(() => createRequestContext(resolved, new Headers({ host: HOST }), ORIGIN)).toThrow("bearer.refreshTokens.retryWindow must be a number of seconds from 0 (off) to 60");
   });
 
   it("database sessions: reuse deletes the session row; a signed-out session's refresh token stops working", async () => {
@@ -489,6 +539,7 @@ describe("refresh tokens for clients outside the browser", () => {
     expect(db.prepare("SELECT session_token FROM latch_refresh_families").all()).toEqual([{ session_token: await storedSessionKey(cookieToken) }]);
     const rotated = await refresh(cfg, issued.body.refreshToken);
     expect(rotated.status).toBe(200);
+    expect((await refresh(cfg, rotated.body.refreshToken)).status).toBe(200);
     expect((await refresh(cfg, issued.body.refreshToken)).status).toBe(400);
     expect(rows(), "the reused family's session row is deleted").toBe(0);
     expect(await phone.session()).toBeNull();

@@ -15,7 +15,7 @@ import { MemoryRefreshTokenStore } from "../src/refresh-tokens/memory.js";
 import { PostgresRefreshTokenStore } from "../src/refresh-tokens/postgres.js";
 import { RedisRefreshTokenStore } from "../src/refresh-tokens/redis.js";
 import { SQLiteRefreshTokenStore } from "../src/refresh-tokens/sqlite.js";
-import type { RefreshFamily, RefreshTokenStore, RotateResult } from "../src/refresh-tokens/types.js";
+import type { RefreshFamily, RefreshTokenStore, RotateOptions, RotateResult } from "../src/refresh-tokens/types.js";
 import { postgresUrl, requirePostgres } from "./helpers/services.js";
 import { useStoreBackends } from "./helpers/store-backends.js";
 
@@ -67,9 +67,9 @@ async function begin(store: RefreshTokenStore, family: RefreshFamily, tokenMs = 
 }
 
 /** Uses `hash`, offering a fresh successor expiring in `tokenMs`; returns the result and the successor's hash. */
-async function use(store: RefreshTokenStore, hash: string, tokenMs = HOUR): Promise<{ result: RotateResult; next: string }> {
+async function use(store: RefreshTokenStore, hash: string, tokenMs = HOUR, options?: RotateOptions): Promise<{ result: RotateResult; next: string }> {
   const next = newHash();
-  return { result: await store.rotate(hash, { tokenHash: next, expiresAt: inMs(tokenMs) }), next };
+  return { result: await store.rotate(hash, { tokenHash: next, expiresAt: inMs(tokenMs) }, options), next };
 }
 
 async function statusOf(store: RefreshTokenStore, hash: string): Promise<RotateResult["status"]> {
@@ -287,6 +287,134 @@ describe.each(stores)("refresh tokens in $name", ({ make }) => {
   });
 });
 
+describe.each(stores)("a retry after a lost answer, in $name", ({ make }) => {
+  const window: RotateOptions = { retryWindow: 10 };
+
+  it("retires the unused successor and makes a new one current; the retired one then counts as a reuse", async () => {
+    const store = make();
+    const family = fullFamily();
+    const first = await begin(store, family);
+    const { next: lost } = await use(store, first, HOUR, window);
+    const retry = await use(store, first, HOUR, window);
+    expect(retry.result).toStrictEqual({ status: "rotated", family, retried: true });
+    // The retry's successor is a token like any other: it rotates, without `retried`.
+    const { result, next: third } = await use(store, retry.next, HOUR, window);
+    expect(result).toStrictEqual({ status: "rotated", family });
+    // The successor the client never received comes back (a thief had it): the family is revoked.
+    expect((await use(store, lost, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, third)).toBe("invalid");
+  });
+
+  it("counts the first token as reused once its successor was used, even within the window", async () => {
+    const store = make();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    const { next: second } = await use(store, first, HOUR, window);
+    const { next: third } = await use(store, second, HOUR, window);
+    expect((await use(store, first, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, third)).toBe("invalid");
+  });
+
+  it("lets the thief's retry cut the client off at its next refresh: the client's successor was retired", async () => {
+    const store = make();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    const { next: clients } = await use(store, first, HOUR, window);
+    const thief = await use(store, first, HOUR, window);
+    expect(thief.result).toMatchObject({ status: "rotated", retried: true });
+    expect((await use(store, clients, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, thief.next), "the thief's token dies with the family").toBe("invalid");
+  });
+
+  it("retries as often as the window allows, each retry retiring the one before; only the last successor lives", async () => {
+    const store = make();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    const successors = [(await use(store, first, HOUR, window)).next];
+    for (let i = 0; i < 3; i++) {
+      const retry = await use(store, first, HOUR, window);
+      expect(retry.result).toMatchObject({ status: "rotated", retried: true });
+      successors.push(retry.next);
+    }
+    const last = successors.pop() ?? "";
+    for (const retired of successors) expect(await store.peek?.(retired), "a retired successor peeks as null").toBeNull();
+    expect(await store.peek?.(last)).toStrictEqual(family);
+    expect((await use(store, last, HOUR, window)).result).toStrictEqual({ status: "rotated", family });
+  });
+
+  it("counts a retry after the window as a reuse; retries do not extend the window", async () => {
+    const store = make();
+    const family = bareFamily();
+    const short: RotateOptions = { retryWindow: 0.6 };
+    const first = await begin(store, family);
+    await use(store, first, HOUR, short);
+    await sleep(300);
+    const { result, next } = await use(store, first, HOUR, short);
+    expect(result).toMatchObject({ status: "rotated", retried: true });
+    await sleep(500);
+    // 0.8 s after the first use, 0.5 s after the retry.
+    expect((await use(store, first, HOUR, short)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, next)).toBe("invalid");
+  });
+
+  it.each([
+    ["no options", undefined],
+    ["a window of 0", { retryWindow: 0 }],
+    ["a negative window", { retryWindow: -5 }],
+    ["a window that is not a number", { retryWindow: Number.NaN }],
+    ["an infinite window", { retryWindow: Number.POSITIVE_INFINITY }],
+  ])("treats a second use as a reuse with %s", async (_what, options) => {
+    const store = make();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    const { next } = await use(store, first, HOUR, options);
+    expect(await store.peek?.(first, options)).toBeNull();
+    expect((await use(store, first, HOUR, options)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, next)).toBe("invalid");
+  });
+
+  it("peeks at a token it would retry as its family, and at nothing once the successor was used", async () => {
+    const store = make();
+    const family = fullFamily();
+    const first = await begin(store, family);
+    const { next } = await use(store, first, HOUR, window);
+    expect(await store.peek?.(first, window)).toStrictEqual(family);
+    expect(await store.peek?.(first), "without the window").toBeNull();
+    expect(await store.peek?.(first, window), "peeking retired nothing").toStrictEqual(family);
+    await use(store, next, HOUR, window);
+    expect(await store.peek?.(first, window)).toBeNull();
+  });
+
+  it("retries nothing for a token whose successor expired, or whose family was revoked", async () => {
+    const store = make();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    await use(store, first, 200, window);
+    await sleep(350);
+    expect(await store.peek?.(first, window)).toBeNull();
+    expect((await use(store, first, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+    const other = bareFamily();
+    const otherFirst = await begin(store, other);
+    await use(store, otherFirst, HOUR, window);
+    await store.revokeFamily(other.id);
+    expect((await use(store, otherFirst, HOUR, window)).result).toStrictEqual({ status: "invalid" });
+  });
+
+  it("leaves at most one live successor when 10 uses of one token race within the window", async () => {
+    const store = make();
+    const family = fullFamily();
+    const first = await begin(store, family);
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => use(store, first, HOUR, window)));
+    const results = attempts.map((attempt) => attempt.result);
+    expect(tally(results).rotated).toBeGreaterThanOrEqual(1);
+    // A retry that races another use may fail closed, as a reuse (the family is then revoked).
+    const live = [];
+    for (const { next } of attempts) if ((await store.peek?.(next)) != null) live.push(next);
+    expect(live.length).toBeLessThanOrEqual(1);
+    if (tally(results).reused === 0) expect(live).toHaveLength(1);
+  });
+});
+
 describe.each(stores.filter((store) => store.shared))("refresh tokens in $name, shared by instances", ({ make }) => {
   it("rotates in one instance what another created, and gives concurrent uses from both one successor", async () => {
     const [a, b] = [make(), make()];
@@ -433,6 +561,50 @@ describe.each<TableCase>([
     await begin(store, bareFamily());
     expect(await use(store, newHash())).toMatchObject({ result: { status: "invalid" } });
     expect(await rowsOf(later.id)).toEqual({ families: 1, tokens: 1 });
+  });
+});
+
+// The tables as the stores created them before retries existed (no `successor` column).
+const TOKENS_BEFORE_RETRIES = {
+  sqlite: `CREATE TABLE latch_refresh_families (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, sid TEXT, session_token TEXT, auth_time INTEGER, claims TEXT NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER);
+    CREATE TABLE latch_refresh_tokens (token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL REFERENCES latch_refresh_families (id) ON DELETE CASCADE, expires_at INTEGER NOT NULL, used_at INTEGER)`,
+  postgres: `CREATE TABLE latch_refresh_families (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, sid TEXT, session_token TEXT, auth_time BIGINT, claims JSONB NOT NULL, expires_at TIMESTAMPTZ NOT NULL, revoked_at TIMESTAMPTZ);
+    CREATE TABLE latch_refresh_tokens (token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL REFERENCES latch_refresh_families (id) ON DELETE CASCADE, expires_at TIMESTAMPTZ NOT NULL, used_at TIMESTAMPTZ)`,
+};
+
+describe("refresh-token tables created before retries existed", () => {
+  it("SQLite: gain the successor column, keep their families, and retry", async () => {
+    const db = openSQLite(backends.tempFile("before-retries.db"));
+    db.exec(TOKENS_BEFORE_RETRIES.sqlite);
+    const family = bareFamily();
+    const first = newHash();
+    db.prepare("INSERT INTO latch_refresh_families (id, user_id, claims, expires_at) VALUES (?, ?, '{}', ?)").run(family.id, family.userId, family.expiresAt.getTime());
+    db.prepare("INSERT INTO latch_refresh_tokens (token_hash, family_id, expires_at) VALUES (?, ?, ?)").run(first, family.id, Date.now() + HOUR);
+    // Two stores on the file, as two processes would start: the second finds the column there.
+    SQLiteRefreshTokenStore(openSQLite(backends.tempFile("before-retries.db")));
+    const store = SQLiteRefreshTokenStore(db);
+    const { next: lost } = await use(store, first, HOUR, { retryWindow: 10 });
+    expect((await use(store, first, HOUR, { retryWindow: 10 })).result).toStrictEqual({ status: "rotated", family, retried: true });
+    expect((await use(store, lost)).result).toStrictEqual({ status: "reused", family });
+  });
+
+  it("PostgreSQL: gain the successor column from stores starting at once, keep their families, and retry", async () => {
+    const namespace = await requirePostgres();
+    try {
+      await namespace.pool.query(TOKENS_BEFORE_RETRIES.postgres);
+      const family = bareFamily();
+      const first = newHash();
+      await namespace.pool.query("INSERT INTO latch_refresh_families (id, user_id, claims, expires_at) VALUES ($1, $2, '{}', $3)", [family.id, family.userId, family.expiresAt]);
+      await namespace.pool.query("INSERT INTO latch_refresh_tokens (token_hash, family_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')", [first, family.id]);
+      const starting = Array.from({ length: 4 }, () => PostgresRefreshTokenStore(namespace.pool));
+      await Promise.all(starting.map((store) => store.revokeFamily(randomUUID())));
+      const store = PostgresRefreshTokenStore(namespace.pool);
+      const { next: lost } = await use(store, first, HOUR, { retryWindow: 10 });
+      expect((await use(store, first, HOUR, { retryWindow: 10 })).result).toStrictEqual({ status: "rotated", family, retried: true });
+      expect((await use(store, lost)).result).toStrictEqual({ status: "reused", family });
+    } finally {
+      await namespace.drop();
+    }
   });
 });
 

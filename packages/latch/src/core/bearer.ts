@@ -27,7 +27,18 @@ export interface ResolvedBearer {
   audience: string | undefined;
   claims: BearerOptions["claims"];
   /** Refresh tokens, when a store is configured; the store's calls are bounded in time. */
-  refresh: { store: RefreshTokenStore; maxAge: number; absoluteMaxAge: number } | undefined;
+  refresh: { store: RefreshTokenStore; maxAge: number; absoluteMaxAge: number; retryWindow: number } | undefined;
+}
+
+/** The longest retry window latch takes: the time a client's own retry takes, not a grace period for thieves. */
+const MAX_RETRY_WINDOW = 60;
+
+function retryWindowOf(value: number | undefined): number {
+  const seconds = value ?? 10;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_RETRY_WINDOW) {
+    throw new TypeError(`latch: bearer.refreshTokens.retryWindow must be a number of seconds from 0 (off) to ${MAX_RETRY_WINDOW}.`);
+  }
+  return seconds;
 }
 
 function positiveSeconds(value: number | undefined, fallback: number, name: string): number {
@@ -53,6 +64,7 @@ export function resolveBearer(option: BearerOptions | boolean | undefined, sessi
           store: limitRefreshTokens(refresh.store, storeTimeout),
           maxAge: positiveSeconds(refresh.maxAge, sessionMaxAge, "bearer.refreshTokens.maxAge"),
           absoluteMaxAge: positiveSeconds(refresh.absoluteMaxAge, 90 * 24 * 60 * 60, "bearer.refreshTokens.absoluteMaxAge"),
+          retryWindow: retryWindowOf(refresh.retryWindow),
         }
       : undefined,
   };

@@ -1,9 +1,9 @@
 import type { Pool } from "pg";
 
-/** Two sessions creating the same table at once: one of them fails with a duplicate catalog entry. */
+/** Two sessions creating the same table (or adding the same column) at once: one of them fails with a duplicate catalog entry. */
 function isConcurrentCreate(error: unknown): boolean {
   const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
-  return code === "23505" || code === "42P07";
+  return code === "23505" || code === "42P07" || code === "42701";
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore, RotateResult } from "./types.js";
+import { retryWindowMs } from "./retry-window.js";
+import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore, RotateOptions, RotateResult } from "./types.js";
 
 /** Options of the in-memory refresh-token store. */
 export interface MemoryRefreshTokenOptions {
@@ -30,6 +31,10 @@ interface StoredToken {
   familyId: string;
   expiresAt: number;
   used: boolean;
+  /** When it was used (ms). */
+  usedAt?: number | undefined;
+  /** The token its use made current; unset on a token that was retired by a retry. */
+  successor?: string | undefined;
 }
 
 /**
@@ -100,20 +105,30 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
       earliestEnd = Math.min(earliestEnd, expiresAt);
     },
 
-    async rotate(tokenHash, next: RefreshTokenRecord): Promise<RotateResult> {
+    async rotate(tokenHash, next: RefreshTokenRecord, options?: RotateOptions): Promise<RotateResult> {
       const nextExpiresAt = timeOf(next.expiresAt, "token expiry");
       const now = Date.now();
       const token = tokens.get(tokenHash);
       if (token === undefined) return { status: "invalid" };
       const stored = families.get(token.familyId);
       if (stored === undefined || stored.revoked || stored.expiresAt <= now) return { status: "invalid" };
+      let retired: StoredToken | undefined;
       if (token.used) {
-        stored.revoked = true;
-        return { status: "reused", family: copyOf(stored) };
-      }
-      if (token.expiresAt <= now) return { status: "invalid" };
+        retired = retriedSuccessor(token, now, options);
+        if (retired === undefined) {
+          stored.revoked = true;
+          return { status: "reused", family: copyOf(stored) };
+        }
+      } else if (token.expiresAt <= now) return { status: "invalid" };
       if (tokens.has(next.tokenHash)) throw new Error("latch: a refresh token with this hash already exists");
-      token.used = true;
+      if (retired) {
+        retired.used = true;
+        retired.usedAt = now;
+      } else {
+        token.used = true;
+        token.usedAt = now;
+      }
+      token.successor = next.tokenHash;
       tokens.set(next.tokenHash, { familyId: token.familyId, expiresAt: nextExpiresAt, used: false });
       stored.tokens.push(next.tokenHash);
       // Forget the oldest used tokens beyond the limit (the last entry is the current token).
@@ -121,14 +136,15 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
         const oldest = stored.tokens.shift();
         if (oldest !== undefined) tokens.delete(oldest);
       }
-      return { status: "rotated", family: copyOf(stored) };
+      return retired ? { status: "rotated", family: copyOf(stored), retried: true } : { status: "rotated", family: copyOf(stored) };
     },
 
-    async peek(tokenHash) {
+    async peek(tokenHash, options) {
       const now = Date.now();
       const token = tokens.get(tokenHash);
       const stored = token && families.get(token.familyId);
-      if (!token || !stored || stored.revoked || stored.expiresAt <= now || token.used || token.expiresAt <= now) return null;
+      if (!token || !stored || stored.revoked || stored.expiresAt <= now) return null;
+      if (token.used ? retriedSuccessor(token, now, options) === undefined : token.expiresAt <= now) return null;
       return copyOf(stored);
     },
 
@@ -137,6 +153,14 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
       if (stored !== undefined) stored.revoked = true;
     },
   };
+
+  /** The unused successor a retry of the used `token` would retire, if it is within the window. */
+  function retriedSuccessor(token: StoredToken, now: number, options: RotateOptions | undefined): StoredToken | undefined {
+    const window = retryWindowMs(options);
+    if (window === 0 || token.usedAt === undefined || token.successor === undefined || now - token.usedAt > window) return undefined;
+    const successor = tokens.get(token.successor);
+    return successor && !successor.used && successor.expiresAt > now ? successor : undefined;
+  }
 }
 
 /** A date's time in ms, refusing an invalid date (which would otherwise never expire). */

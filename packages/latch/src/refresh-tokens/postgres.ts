@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { lazySchema } from "../core/pg-schema.js";
+import { retryWindowMs } from "./retry-window.js";
 import type { RefreshFamily, RefreshTokenStore, RotateResult } from "./types.js";
 
 /** What the store needs of a pg client: `query` (a Pool, Client or PoolClient). */
@@ -8,7 +9,8 @@ export type PostgresRefreshTokenClient = Pick<Pool, "query">;
 /**
  * The tables the PostgreSQL refresh-token store uses; `PostgresRefreshTokenStore` creates them on
  * first use. A token row stays until its family ends (deleting the family deletes its tokens):
- * used tokens must stay recognizable for reuse detection.
+ * used tokens must stay recognizable for reuse detection. `successor` names the token a use made
+ * current (added to tables created before it existed).
  */
 export const postgresRefreshTokenSchema = `
 CREATE TABLE IF NOT EXISTS latch_refresh_families (
@@ -26,8 +28,10 @@ CREATE TABLE IF NOT EXISTS latch_refresh_tokens (
   token_hash TEXT PRIMARY KEY,
   family_id TEXT NOT NULL REFERENCES latch_refresh_families (id) ON DELETE CASCADE,
   expires_at TIMESTAMPTZ NOT NULL,
-  used_at TIMESTAMPTZ
+  used_at TIMESTAMPTZ,
+  successor TEXT
 );
+ALTER TABLE latch_refresh_tokens ADD COLUMN IF NOT EXISTS successor TEXT;
 CREATE INDEX IF NOT EXISTS latch_refresh_tokens_family_id ON latch_refresh_tokens (family_id)`;
 
 const FAMILY_COLUMNS = "f.id, f.user_id, f.sid, f.session_token, f.auth_time::text AS auth_time, f.claims, f.expires_at";
@@ -47,7 +51,7 @@ INSERT INTO latch_refresh_tokens (token_hash, family_id, expires_at) SELECT $8, 
 // this runs may go unseen (the two are concurrent): the successor is then dead on arrival.
 const ROTATE = `
 WITH used AS (
-  UPDATE latch_refresh_tokens t SET used_at = now()
+  UPDATE latch_refresh_tokens t SET used_at = now(), successor = $2
   FROM latch_refresh_families f
   WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now()
     AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now()
@@ -57,6 +61,31 @@ WITH used AS (
 )
 SELECT * FROM used`;
 
+// No rotation, but the token was used within the retry window ($4 seconds) and its successor is
+// still unused: a retry after a lost answer. The successor is retired (used, without a successor
+// of its own, so it counts as reused if it ever comes back) and $2 takes its place. The presented
+// token's row lock orders concurrent retries; a successor another statement inserted after this
+// one began is not seen, and the retry falls through to REUSE: it fails closed.
+const RETRY = `
+WITH presented AS (
+  SELECT t.token_hash, t.successor, t.family_id
+  FROM latch_refresh_tokens t JOIN latch_refresh_families f ON f.id = t.family_id
+  WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND t.successor IS NOT NULL
+    AND t.used_at > now() - make_interval(secs => $4::double precision)
+    AND f.revoked_at IS NULL AND f.expires_at > now()
+  FOR UPDATE OF t
+), retired AS (
+  UPDATE latch_refresh_tokens s SET used_at = now()
+  FROM presented p
+  WHERE s.token_hash = p.successor AND s.used_at IS NULL AND s.expires_at > now()
+  RETURNING p.token_hash, p.family_id
+), relinked AS (
+  UPDATE latch_refresh_tokens t SET successor = $2 FROM retired r WHERE t.token_hash = r.token_hash
+), next AS (
+  INSERT INTO latch_refresh_tokens (token_hash, family_id, expires_at) SELECT $2, family_id, $3 FROM retired
+)
+SELECT ${FAMILY_COLUMNS} FROM retired r JOIN latch_refresh_families f ON f.id = r.family_id`;
+
 // No rotation: if the token was used and its family is live, this is a reuse — revoke the family.
 // Of concurrent reuses, only the first finds the family unrevoked.
 const REUSE = `
@@ -65,10 +94,14 @@ FROM latch_refresh_tokens t
 WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now()
 RETURNING ${FAMILY_COLUMNS}`;
 
-// What ROTATE would rotate, read without writing.
+// What ROTATE, or RETRY within a window of $2 seconds, would rotate, read without writing.
 const PEEK = `
 SELECT ${FAMILY_COLUMNS} FROM latch_refresh_tokens t JOIN latch_refresh_families f ON f.id = t.family_id
-WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now() AND f.revoked_at IS NULL AND f.expires_at > now()`;
+LEFT JOIN latch_refresh_tokens s ON s.token_hash = t.successor
+WHERE t.token_hash = $1 AND f.revoked_at IS NULL AND f.expires_at > now()
+  AND ((t.used_at IS NULL AND t.expires_at > now())
+    OR ($2::double precision > 0 AND t.used_at > now() - make_interval(secs => $2::double precision)
+      AND s.used_at IS NULL AND s.expires_at > now()))`;
 
 interface FamilyRow {
   id: string;
@@ -87,7 +120,8 @@ const PURGE_EVERY_MS = 60_000;
  * Refresh tokens in PostgreSQL, shared by every instance that uses the database: a row per family
  * and one per token hash. A rotation is one statement that marks the token used and inserts its
  * successor, atomic under concurrency; when it finds nothing to rotate, a second statement
- * revokes the family if the token was already used. The database's clock decides expiry.
+ * retries a token used within the retry window, and a third revokes the family if the token was
+ * already used. The database's clock decides expiry.
  * Families that have ended are deleted, with their tokens, at most once a minute per store.
  *
  * @example
@@ -125,19 +159,24 @@ export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): R
         firstExpiresAt,
       ]);
     },
-    async rotate(tokenHash, next): Promise<RotateResult> {
+    async rotate(tokenHash, next, options): Promise<RotateResult> {
       const nextExpiresAt = validDate(next.expiresAt, "token expiry");
       await ready();
       const rotated = await client.query<FamilyRow>(ROTATE, [tokenHash, next.tokenHash, nextExpiresAt]);
       const row = rotated.rows[0];
       if (row !== undefined) return { status: "rotated", family: familyOf(row) };
+      const window = retryWindowMs(options);
+      if (window > 0) {
+        const retried = (await client.query<FamilyRow>(RETRY, [tokenHash, next.tokenHash, nextExpiresAt, window / 1000])).rows[0];
+        if (retried !== undefined) return { status: "rotated", family: familyOf(retried), retried: true };
+      }
       const reused = (await client.query<FamilyRow>(REUSE, [tokenHash])).rows[0];
       if (reused !== undefined) return { status: "reused", family: familyOf(reused) };
       return { status: "invalid" };
     },
-    async peek(tokenHash) {
+    async peek(tokenHash, options) {
       await schema();
-      const row = (await client.query<FamilyRow>(PEEK, [tokenHash])).rows[0];
+      const row = (await client.query<FamilyRow>(PEEK, [tokenHash, retryWindowMs(options) / 1000])).rows[0];
       return row === undefined ? null : familyOf(row);
     },
     async revokeFamily(familyId) {

@@ -1,3 +1,4 @@
+import { retryWindowMs } from "./retry-window.js";
 import type { RefreshFamily, RefreshTokenStore, RotateResult } from "./types.js";
 
 /** What the store needs of a Redis client: raw commands (node-redis v4–v6 all have `sendCommand`). */
@@ -18,10 +19,11 @@ export interface RedisRefreshTokenOptions {
 // turn empty arrays into objects):
 //   <prefix>family:<id>  data (the family as JSON, dates in epoch ms), expires (ms), revoked (0/1);
 //                        expires at the family's end.
-//   <prefix>token:<hash> family (the family's key), expires (ms), used (0/1); expires at its own
-//                        expiry while unused (never after the family's end), and at the family's
-//                        end once used: a used token must stay recognizable for reuse detection
-//                        as long as the family lives.
+//   <prefix>token:<hash> family (the family's key), expires (ms), used (0/1), used_at (ms) and
+//                        successor (the key of the token its use made current; none on a token a
+//                        retry retired); expires at its own expiry while unused (never after the
+//                        family's end), and at the family's end once used: a used token must stay
+//                        recognizable for reuse detection as long as the family lives.
 // "Now" is the Redis server's clock (TIME), so instances whose clocks differ still agree.
 
 const NOW = `
@@ -38,35 +40,59 @@ redis.call('HSET', KEYS[2], 'family', KEYS[1], 'expires', ARGV[3], 'used', '0')
 if tonumber(ARGV[3]) < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[3]) else redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
 return 1`;
 
-// KEYS: presented token, next token. ARGV: next token's expiry. The family's key is read from the
-// token's. Returns {status} or {status, family JSON}.
+// The used token's successor that a retry would retire (within ARGV[window] ms of the token's use,
+// the successor unused and unexpired), or false. Expects token (HMGET of family, expires, used,
+// used_at, successor) and now.
+const RETRIED = (window: string) => `
+local retired = false
+local window = tonumber(${window})
+if token[3] == '1' and window > 0 and token[4] and token[5] and now - tonumber(token[4]) <= window then
+  local successor = redis.call('HMGET', token[5], 'used', 'expires')
+  if successor[1] == '0' and tonumber(successor[2]) > now then retired = token[5] end
+end`;
+
+// KEYS: presented token, next token. ARGV: next token's expiry, retry window (ms). The family's
+// key is read from the token's. Returns {status}, {status, family JSON} or, for a retry,
+// {'rotated', family JSON, 'retried'}.
 const ROTATE_SCRIPT = `
-local token = redis.call('HMGET', KEYS[1], 'family', 'expires', 'used')
+local token = redis.call('HMGET', KEYS[1], 'family', 'expires', 'used', 'used_at', 'successor')
 if not token[1] then return {'invalid'} end
 local family = redis.call('HMGET', token[1], 'data', 'expires', 'revoked')
 if not family[1] then return {'invalid'} end
 ${NOW}
 if family[3] == '1' or tonumber(family[2]) <= now then return {'invalid'} end
-if token[3] == '1' then
+${RETRIED("ARGV[2]")}
+if token[3] == '1' and not retired then
   redis.call('HSET', token[1], 'revoked', '1')
   return {'reused', family[1]}
 end
-if tonumber(token[2]) <= now then return {'invalid'} end
+if token[3] ~= '1' and tonumber(token[2]) <= now then return {'invalid'} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('latch: a refresh token with this hash already exists') end
-redis.call('HSET', KEYS[1], 'used', '1')
-redis.call('PEXPIREAT', KEYS[1], family[2])
+if retired then
+  redis.call('HSET', retired, 'used', '1', 'used_at', now)
+  redis.call('PEXPIREAT', retired, family[2])
+  redis.call('HSET', KEYS[1], 'successor', KEYS[2])
+else
+  redis.call('HSET', KEYS[1], 'used', '1', 'used_at', now, 'successor', KEYS[2])
+  redis.call('PEXPIREAT', KEYS[1], family[2])
+end
 redis.call('HSET', KEYS[2], 'family', token[1], 'expires', ARGV[1], 'used', '0')
 if tonumber(ARGV[1]) < tonumber(family[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[1]) else redis.call('PEXPIREAT', KEYS[2], family[2]) end
+if retired then return {'rotated', family[1], 'retried'} end
 return {'rotated', family[1]}`;
 
-// KEYS: token. What ROTATE_SCRIPT would rotate, read without writing: the family JSON, or nil.
+// KEYS: token. ARGV: retry window (ms). What ROTATE_SCRIPT would rotate, read without writing: the
+// family JSON, or nil.
 const PEEK_SCRIPT = `
-local token = redis.call('HMGET', KEYS[1], 'family', 'expires', 'used')
+local token = redis.call('HMGET', KEYS[1], 'family', 'expires', 'used', 'used_at', 'successor')
 if not token[1] then return false end
 local family = redis.call('HMGET', token[1], 'data', 'expires', 'revoked')
 if not family[1] then return false end
 ${NOW}
-if family[3] == '1' or tonumber(family[2]) <= now or token[3] == '1' or tonumber(token[2]) <= now then return false end
+if family[3] == '1' or tonumber(family[2]) <= now then return false end
+${RETRIED("ARGV[1]")}
+if token[3] == '1' and not retired then return false end
+if token[3] ~= '1' and tonumber(token[2]) <= now then return false end
 return family[1]`;
 
 // KEYS: family. Only an existing family: HSET alone would create a key that never expires.
@@ -89,8 +115,8 @@ interface FamilyData {
  * Refresh tokens in Redis, shared by every instance: one key per family and one per token hash,
  * each expiring on its own, so Redis drops ended families itself. A rotation is one Lua script —
  * read the token and its family, then mark the token used and write its successor, or revoke the
- * family on reuse — so concurrent uses of one token give exactly one successor. The Redis server's
- * clock decides expiry.
+ * family on reuse, or retire an unused successor for a retry within the window — so concurrent
+ * uses of one token give exactly one successor. The Redis server's clock decides expiry.
  *
  * @example
  * ```ts
@@ -113,15 +139,16 @@ export function RedisRefreshTokenStore(client: RedisRefreshTokenClient, options:
       if (authTime !== undefined) data.authTime = authTime;
       await client.sendCommand(["EVAL", CREATE_SCRIPT, "2", familyKey(id), tokenKey(first.tokenHash), JSON.stringify(data), String(data.expiresAt), String(timeOf(first.expiresAt, "token expiry"))]);
     },
-    async rotate(tokenHash, next): Promise<RotateResult> {
-      const reply = await client.sendCommand(["EVAL", ROTATE_SCRIPT, "2", tokenKey(tokenHash), tokenKey(next.tokenHash), String(timeOf(next.expiresAt, "token expiry"))]);
-      const [status, data] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    async rotate(tokenHash, next, options): Promise<RotateResult> {
+      const reply = await client.sendCommand(["EVAL", ROTATE_SCRIPT, "2", tokenKey(tokenHash), tokenKey(next.tokenHash), String(timeOf(next.expiresAt, "token expiry")), String(retryWindowMs(options))]);
+      const [status, data, retried] = Array.isArray(reply) ? (reply as unknown[]) : [];
       if (status === "invalid") return { status };
+      if (status === "rotated" && retried === "retried" && typeof data === "string") return { status, family: familyOf(data), retried: true };
       if ((status === "rotated" || status === "reused") && typeof data === "string") return { status, family: familyOf(data) };
       throw new TypeError("latch: unexpected reply from Redis to the refresh-token script");
     },
-    async peek(tokenHash) {
-      const reply = await client.sendCommand(["EVAL", PEEK_SCRIPT, "1", tokenKey(tokenHash)]);
+    async peek(tokenHash, options) {
+      const reply = await client.sendCommand(["EVAL", PEEK_SCRIPT, "1", tokenKey(tokenHash), String(retryWindowMs(options))]);
       if (reply === null || reply === undefined) return null;
       if (typeof reply === "string") return familyOf(reply);
       throw new TypeError("latch: unexpected reply from Redis to the refresh-token peek script");

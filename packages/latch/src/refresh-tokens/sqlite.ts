@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { RefreshFamily, RefreshTokenStore, RotateResult } from "./types.js";
+import { retryWindowMs } from "./retry-window.js";
+import type { RefreshFamily, RefreshTokenStore, RotateOptions, RotateResult } from "./types.js";
 
 /** How often a store deletes the families that have ended (and their tokens). */
 const PURGE_EVERY_MS = 60_000;
@@ -20,6 +21,12 @@ interface FoundRow extends FamilyRow {
   revoked_at: Integer | null;
   token_expires_at: Integer;
   used_at: Integer | null;
+  successor: string | null;
+}
+
+interface TokenRow {
+  used_at: Integer | null;
+  expires_at: Integer;
 }
 
 /**
@@ -55,9 +62,11 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
     token_hash TEXT PRIMARY KEY,
     family_id TEXT NOT NULL REFERENCES latch_refresh_families (id) ON DELETE CASCADE,
     expires_at INTEGER NOT NULL,
-    used_at INTEGER
+    used_at INTEGER,
+    successor TEXT
   );
   CREATE INDEX IF NOT EXISTS latch_refresh_tokens_family_id ON latch_refresh_tokens (family_id)`);
+  addSuccessorColumn(db);
 
   const insertFamily = db.prepare<[string, string, string | null, string | null, number | null, string, number]>(
     "INSERT INTO latch_refresh_families (id, user_id, sid, session_token, auth_time, claims, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -65,11 +74,13 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
   const insertToken = db.prepare<[string, string, number]>("INSERT INTO latch_refresh_tokens (token_hash, family_id, expires_at) VALUES (?, ?, ?)");
   const find = db.prepare<[string], FoundRow>(
     `SELECT f.id, f.user_id, f.sid, f.session_token, f.auth_time, f.claims, f.expires_at, f.revoked_at,
-      t.expires_at AS token_expires_at, t.used_at
+      t.expires_at AS token_expires_at, t.used_at, t.successor
     FROM latch_refresh_tokens t JOIN latch_refresh_families f ON f.id = t.family_id
     WHERE t.token_hash = ?`,
   );
-  const markUsed = db.prepare<[number, string]>("UPDATE latch_refresh_tokens SET used_at = ? WHERE token_hash = ?");
+  const findToken = db.prepare<[string], TokenRow>("SELECT used_at, expires_at FROM latch_refresh_tokens WHERE token_hash = ?");
+  const markUsed = db.prepare<[number, string | null, string]>("UPDATE latch_refresh_tokens SET used_at = ?, successor = ? WHERE token_hash = ?");
+  const setSuccessor = db.prepare<[string, string]>("UPDATE latch_refresh_tokens SET successor = ? WHERE token_hash = ?");
   const revoke = db.prepare<[number, string]>("UPDATE latch_refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
   const purgeTokens = db.prepare<[number]>("DELETE FROM latch_refresh_tokens WHERE family_id IN (SELECT id FROM latch_refresh_families WHERE expires_at <= ?)");
   const purgeFamilies = db.prepare<[number]>("DELETE FROM latch_refresh_families WHERE expires_at <= ?");
@@ -78,17 +89,32 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
     insertFamily.run(family.id, family.userId, family.sid ?? null, family.sessionToken ?? null, family.authTime ?? null, JSON.stringify(family.claims), expiresAt);
     insertToken.run(tokenHash, family.id, tokenExpiresAt);
   });
-  const rotate = db.transaction((tokenHash: string, nextHash: string, nextExpiresAt: number): RotateResult => {
+  /** The unused successor a retry of the used token in `row` would retire, if it is within the window. */
+  const retriedSuccessor = (row: FoundRow, now: number, options: RotateOptions | undefined): string | undefined => {
+    const window = retryWindowMs(options);
+    if (window === 0 || row.used_at === null || row.successor === null || now - Number(row.used_at) > window) return undefined;
+    const successor = findToken.get(row.successor);
+    return successor && successor.used_at === null && Number(successor.expires_at) > now ? row.successor : undefined;
+  };
+  const rotate = db.transaction((tokenHash: string, nextHash: string, nextExpiresAt: number, options: RotateOptions | undefined): RotateResult => {
     // Read inside the transaction: with BEGIN IMMEDIATE no other connection writes in between.
     const now = Date.now();
     const row = find.get(tokenHash);
     if (row === undefined || row.revoked_at !== null || Number(row.expires_at) <= now) return { status: "invalid" };
     if (row.used_at !== null) {
-      revoke.run(now, row.id);
-      return { status: "reused", family: familyOf(row) };
+      const retired = retriedSuccessor(row, now, options);
+      if (retired === undefined) {
+        revoke.run(now, row.id);
+        return { status: "reused", family: familyOf(row) };
+      }
+      // Retired, not used: it has no successor, so presenting it later is a reuse.
+      markUsed.run(now, null, retired);
+      setSuccessor.run(nextHash, tokenHash);
+      insertToken.run(nextHash, row.id, nextExpiresAt);
+      return { status: "rotated", family: familyOf(row), retried: true };
     }
     if (Number(row.token_expires_at) <= now) return { status: "invalid" };
-    markUsed.run(now, tokenHash);
+    markUsed.run(now, nextHash, tokenHash);
     insertToken.run(nextHash, row.id, nextExpiresAt);
     return { status: "rotated", family: familyOf(row) };
   });
@@ -112,23 +138,38 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
       maybePurge();
       create(family, expiresAt, first.tokenHash, firstExpiresAt);
     },
-    async rotate(tokenHash, next) {
+    async rotate(tokenHash, next, options) {
       const nextExpiresAt = timeOf(next.expiresAt, "token expiry");
       maybePurge();
       // IMMEDIATE: take the write lock before reading, so two processes cannot both read the
       // token as unused (and a deferred transaction's read-to-write upgrade cannot fail as busy).
-      return rotate.immediate(tokenHash, next.tokenHash, nextExpiresAt);
+      return rotate.immediate(tokenHash, next.tokenHash, nextExpiresAt, options);
     },
-    async peek(tokenHash) {
+    async peek(tokenHash, options) {
       const now = Date.now();
       const row = find.get(tokenHash);
-      if (row === undefined || row.revoked_at !== null || Number(row.expires_at) <= now || row.used_at !== null || Number(row.token_expires_at) <= now) return null;
+      if (row === undefined || row.revoked_at !== null || Number(row.expires_at) <= now) return null;
+      if (row.used_at !== null ? retriedSuccessor(row, now, options) === undefined : Number(row.token_expires_at) <= now) return null;
       return familyOf(row);
     },
     async revokeFamily(familyId) {
       revoke.run(Date.now(), familyId);
     },
   };
+}
+
+/**
+ * Tables created before retries existed get the `successor` column. Another process may add it
+ * between the look and the ALTER: its "duplicate column" is then success too.
+ */
+function addSuccessorColumn(db: BetterSqlite3.Database): void {
+  const hasSuccessor = () => db.prepare<[], { name: string }>("PRAGMA table_info(latch_refresh_tokens)").all().some((column) => column.name === "successor");
+  if (hasSuccessor()) return;
+  try {
+    db.exec("ALTER TABLE latch_refresh_tokens ADD COLUMN successor TEXT");
+  } catch (error) {
+    if (!hasSuccessor()) throw error;
+  }
 }
 
 function familyOf(row: FamilyRow): RefreshFamily {

@@ -21,16 +21,25 @@ export interface RefreshTokenStore {
    * - a token of a live family that was already used → the family is revoked →
    *   `{ status: "reused", family }`;
    * - anything else (unknown hash, expired token, revoked or expired family) → `{ status: "invalid" }`.
+   *
+   * With `options.retryWindow` (seconds), a token used at most that long ago whose successor is
+   * still unused is a client retrying a request whose answer it never got: the successor is
+   * retired (marked used, never the successor of anything, so presenting it later counts as
+   * reuse), `next` becomes the current token, and the answer is
+   * `{ status: "rotated", family, retried: true }`. The window counts from the token's own use,
+   * so retries do not extend it. A store written before this option ignores it: every second use
+   * is then a reuse.
    */
-  rotate(tokenHash: string, next: RefreshTokenRecord): Promise<RotateResult>;
+  rotate(tokenHash: string, next: RefreshTokenRecord, options?: RotateOptions): Promise<RotateResult>;
   /**
    * The family of a token that `rotate` would rotate (current, unused, unexpired, its family
    * live), without using it; null for any other token. Optional: with it, latch checks the
    * session behind the token before it rotates, so a check that fails for a moment (the
    * revocation store, the adapter) leaves the token usable and the client's retry works. Without
-   * it, such a failure uses the token up, and the retry counts as a reuse.
+   * it, such a failure uses the token up, and the retry counts as a reuse. `options` as for
+   * `rotate`: with a `retryWindow`, a token `rotate` would retry peeks as its family too.
    */
-  peek?(tokenHash: string): Promise<RefreshFamily | null>;
+  peek?(tokenHash: string, options?: RotateOptions): Promise<RefreshFamily | null>;
   /** Revokes a family: none of its tokens works any more. Unknown ids are ignored. */
   revokeFamily(familyId: string): Promise<void>;
 }
@@ -59,5 +68,14 @@ export interface RefreshFamily {
   expiresAt: Date;
 }
 
-/** What `rotate` found. */
-export type RotateResult = { status: "rotated"; family: RefreshFamily } | { status: "reused"; family: RefreshFamily } | { status: "invalid" };
+/** How `rotate` and `peek` treat a token that was already used. */
+export interface RotateOptions {
+  /**
+   * Seconds after its use during which a token whose successor is still unused may be used
+   * again, replacing that successor (a retry after a lost answer). 0 or unset: never.
+   */
+  retryWindow?: number | undefined;
+}
+
+/** What `rotate` found. `retried`: the token had been used, and its unused successor was replaced. */
+export type RotateResult = { status: "rotated"; family: RefreshFamily; retried?: true | undefined } | { status: "reused"; family: RefreshFamily } | { status: "invalid" };

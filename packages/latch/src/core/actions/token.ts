@@ -125,11 +125,12 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
   };
   // The session first, when the store can look without using the token: a check that fails
   // (a store down for a moment) then leaves the token usable, and the client's retry works.
-  const pending = refresh.store.peek ? await refresh.store.peek(presentedHash) : null;
+  const window = { retryWindow: refresh.retryWindow };
+  const pending = refresh.store.peek ? await refresh.store.peek(presentedHash, window) : null;
   if (pending && (await familySessionEnded(action, pending))) return sessionEnded(pending);
   const next = newRefreshToken();
   const now = Date.now();
-  const result = await refresh.store.rotate(presentedHash, { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) });
+  const result = await refresh.store.rotate(presentedHash, { tokenHash: await refreshTokenHash(next), expiresAt: new Date(now + refresh.maxAge * 1000) }, window);
   if (result.status === "reused") {
     ctx.resolved.logger.warn(`refresh-token-reused: a refresh token of user ${result.family.userId} was used twice; its family and session are revoked`);
     await endFamilySession(action, result.family);
@@ -149,7 +150,7 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
   if (family.sid !== undefined) claims.sid = family.sid;
   if (family.authTime !== undefined) claims.auth_time = family.authTime;
   const issued = await issueBearerToken(ctx, bearer, claims);
-  await emitAudit(resolved, { type: "token-refreshed", kind: "refresh-token", userId: family.userId }, action.request);
+  await emitAudit(resolved, { type: "token-refreshed", kind: "refresh-token", userId: family.userId, ...(result.retried ? { retried: true as const } : {}) }, action.request);
   const body = { ...tokenBody(issued), refreshToken: next, refreshTokenExpiresAt: new Date(Math.min(now + refresh.maxAge * 1000, family.expiresAt.getTime())).toISOString() };
   // The same answer in RFC 6749 §5.1's names too, so a stock OAuth client library can refresh.
   return { body: { ...body, access_token: body.token, token_type: "Bearer", expires_in: body.expiresIn, refresh_token: next } };

@@ -1157,8 +1157,10 @@ export interface RefreshTokenOptions {
    * use was lost (a dropped connection, an app killed mid-request): the successor it never
    * received is retired and a new one issued, instead of revoking the whole sign-in as a reuse.
    * The retired successor counts as reused if it ever comes back, so a thief who replays a
-   * token within the window is cut off at the client's next refresh. From 0 (off: every second
-   * use is a reuse) to 60. Default 10. A custom store that predates the option ignores it.
+   * token within the window keeps going only until the client's next refresh. From 0 to 60.
+   * Default 0: every second use is a reuse and revokes the sign-in (RFC 9700 §4.14.2). Set it
+   * (10 is plenty) for native clients on unreliable networks. A custom store that predates the
+   * option ignores it.
    */
   retryWindow?: number | undefined;
 }

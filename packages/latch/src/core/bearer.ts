@@ -34,7 +34,7 @@ export interface ResolvedBearer {
 const MAX_RETRY_WINDOW = 60;
 
 function retryWindowOf(value: number | undefined): number {
-  const seconds = value ?? 10;
+  const seconds = value ?? 0;
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_RETRY_WINDOW) {
     throw new TypeError(`latch: bearer.refreshTokens.retryWindow must be a number of seconds from 0 (off) to ${MAX_RETRY_WINDOW}.`);
   }

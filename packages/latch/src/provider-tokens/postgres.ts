@@ -95,7 +95,7 @@ interface TokensRow {
  * ```
  */
 export function PostgresProviderTokenStore(client: PostgresProviderTokenClient): ProviderTokenStore {
-  const schema = lazySchema(client, postgresProviderTokenSchema);
+  const schema = lazySchema(client, postgresProviderTokenSchema, "postgresProviderTokenSchema");
   return {
     async get(userId, provider) {
       await schema();

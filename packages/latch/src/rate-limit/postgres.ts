@@ -42,7 +42,7 @@ const PURGE_EVERY_MS = 60_000;
  * ```
  */
 export function PostgresRateLimitStore(client: PostgresRateLimitClient): RateLimitStore {
-  const schema = lazySchema(client, postgresRateLimitSchema);
+  const schema = lazySchema(client, postgresRateLimitSchema, "postgresRateLimitSchema");
   let nextPurge = 0;
   return {
     async hit(key, windowMs): Promise<RateLimitHit> {

@@ -133,7 +133,7 @@ const PURGE_EVERY_MS = 60_000;
  * ```
  */
 export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): RefreshTokenStore {
-  const schema = lazySchema(client, postgresRefreshTokenSchema);
+  const schema = lazySchema(client, postgresRefreshTokenSchema, "postgresRefreshTokenSchema");
   let nextPurge = 0;
   const ready = async (): Promise<void> => {
     await schema();

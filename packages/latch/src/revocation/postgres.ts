@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS latch_revocations (
  */
 export function PostgresRevocationStore(client: PostgresRevocationClient, options: { maxAge?: number | undefined } = {}): RevocationStore {
   const maxAgeMs = (options.maxAge ?? 30 * 24 * 60 * 60) * 1000;
-  const schema = lazySchema(client, postgresRevocationSchema);
+  const schema = lazySchema(client, postgresRevocationSchema, "postgresRevocationSchema");
   return {
     async revokeSession(sid, until) {
       await schema();

@@ -40,7 +40,7 @@ const methods = [
  * The methods latch adds to Auth.js's interface. Every built-in adapter has them, and the suite
  * tests them on every target, never skipping.
  */
-export const LATCH_METHODS = ["deleteSessionsByUserId", "listAccountsByUserId"] as const satisfies readonly (keyof Adapter)[];
+export const LATCH_METHODS = ["deleteSessionsByUserId", "listAccountsByUserId", "replaceVerificationToken"] as const satisfies readonly (keyof Adapter)[];
 
 // Whole milliseconds: every store must keep at least that precision.
 const at = (offsetMs: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + offsetMs + 123);
@@ -452,6 +452,34 @@ export function runAdapterConformance(
         const used = await a.useVerificationToken(token);
         if (used !== null) expect(used.expires.getTime()).toBe(token.expires.getTime());
         expect(await a.useVerificationToken(token)).toBeNull();
+      });
+
+      it("replaceVerificationToken stores the token and deletes the identifier's others, created either way, and no one else's", async () => {
+        const identifier = `user-${randomUUID()}@example.com`;
+        const [linked, earlier, newest] = [newToken(identifier), newToken(identifier), newToken(identifier)];
+        const someoneElses = newToken();
+        await a.createVerificationToken(linked);
+        await a.replaceVerificationToken(earlier);
+        await a.createVerificationToken(someoneElses);
+        const returned = await a.replaceVerificationToken(newest);
+        if (returned) expect({ ...returned, expires: returned.expires.getTime() }).toEqual({ ...newest, expires: newest.expires.getTime() });
+        expect(await a.useVerificationToken(linked)).toBeNull();
+        expect(await a.useVerificationToken(earlier)).toBeNull();
+        expect((await a.useVerificationToken(newest))?.token).toBe(newest.token);
+        expect((await a.useVerificationToken(someoneElses))?.token).toBe(someoneElses.token);
+      });
+
+      it("replaceVerificationToken leaves a token that works once, expires as a Date, and lets the next create add beside it", async () => {
+        const identifier = `user-${randomUUID()}@example.com`;
+        const code = newToken(identifier);
+        await a.replaceVerificationToken(code);
+        const link = newToken(identifier);
+        await a.createVerificationToken(link);
+        const used = await a.useVerificationToken(code);
+        expect(used?.expires).toBeInstanceOf(Date);
+        expect(used?.expires.getTime()).toBe(code.expires.getTime());
+        expect(await a.useVerificationToken(code)).toBeNull();
+        expect((await a.useVerificationToken(link))?.token).toBe(link.token);
       });
 
       it("20 concurrent uses of one token: exactly one succeeds", async () => {

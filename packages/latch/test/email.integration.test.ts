@@ -458,6 +458,25 @@ describe("guessing a token", () => {
     expect((await c.fetch(form.action, { form: form.fields })).response.status).toBe(429);
   });
 
+  it("a newer app-made code retires the address's older codes and links; other addresses keep theirs", async () => {
+    const { count, client } = setup({ generateVerificationToken: sixDigits() });
+    const first = await linkFor(client(), "alice@example.com");
+    const bobs = await linkFor(client(), "bob@example.com");
+    const second = await linkFor(client(), "alice@example.com");
+    expect(count("verification_token"), "alice's newest code and bob's").toBe(2);
+    expect(location((await useLink(client(), first)).response)).toBe(`${ORIGIN}/api/auth/error?error=Verification`);
+    expect(location((await useLink(client(), second)).response)).toBe(`${ORIGIN}/dashboard`);
+    expect(location((await useLink(client(), bobs)).response)).toBe(`${ORIGIN}/dashboard`);
+  });
+
+  it("latch's own 256-bit links all keep working: the first email may be the one the user opens", async () => {
+    const { client } = setup();
+    const first = await linkFor(client(), "alice@example.com");
+    const second = await linkFor(client(), "alice@example.com");
+    expect(location((await useLink(client(), first)).response)).toBe(`${ORIGIN}/dashboard`);
+    expect(location((await useLink(client(), second)).response)).toBe(`${ORIGIN}/dashboard`);
+  });
+
   it("latch's own 256-bit tokens: a stranger's wrong tries do not lock the owner out", async () => {
     const { client } = setup();
     const link = await linkFor(client(), "alice@example.com");

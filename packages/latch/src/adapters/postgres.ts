@@ -265,6 +265,16 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
     async createVerificationToken({ identifier, token, expires }) {
       return one(`INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`, [identifier, token, expires], toVerificationToken);
     },
+    async replaceVerificationToken({ identifier, token, expires }) {
+      // One statement. Two replacements for one address at the same moment may both keep their
+      // token (neither sees the other's row): each request still leaves at most one behind.
+      return one(
+        `WITH older AS (DELETE FROM verification_token WHERE identifier = $1 AND token <> $2)
+        INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`,
+        [identifier, token, expires],
+        toVerificationToken,
+      );
+    },
     async useVerificationToken({ identifier, token }) {
       // One statement: the row is matched on both columns and removed, so of any number of
       // concurrent uses exactly one gets it back (GHSA-pg53-56cg-4m8q, GHSA-4rxr-27mm-mxq9).

@@ -114,8 +114,21 @@ local keys = redis.call('SMEMBERS', KEYS[1])
 if #keys == 0 then return {} end
 return redis.call('MGET', unpack(keys))`;
 
+// KEYS: the token, the identifier's index of token keys. ARGV: the token JSON, its expiry (ms),
+// '1' to delete the identifier's other tokens first. The index lives as long as its last token.
 const VERIFICATION_TOKEN = `
+if ARGV[3] == '1' then
+  for _, older in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    if older ~= KEYS[1] then redis.call('DEL', older) end
+  end
+  redis.call('DEL', KEYS[2])
+end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return redis.error_reply('latch: this verification token exists') end
+redis.call('SADD', KEYS[2], KEYS[1])
+local ttl = redis.call('PTTL', KEYS[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if ttl < 0 or now + ttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
 return 1`;
 
 type Json = Record<string, unknown>;
@@ -179,6 +192,7 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
     session: (token: string) => `${p}session:${token}`,
     sessions: (userId: string) => `${p}sessions-by-user:${userId}`,
     verificationToken: (identifier: string, token: string) => `${p}verification-token:${encodeURIComponent(identifier)}:${token}`,
+    verificationTokens: (identifier: string) => `${p}verification-tokens:${encodeURIComponent(identifier)}`,
     authenticator: (credentialID: string) => `${p}authenticator:${credentialID}`,
     authenticators: (userId: string) => `${p}authenticators-by-user:${userId}`,
   };
@@ -270,7 +284,12 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
     },
     async createVerificationToken(verificationToken) {
       const { identifier, token, expires } = verificationToken;
-      await run(VERIFICATION_TOKEN, [key.verificationToken(identifier, token)], [JSON.stringify(verificationToken), String(expires.getTime())]);
+      await run(VERIFICATION_TOKEN, [key.verificationToken(identifier, token), key.verificationTokens(identifier)], [JSON.stringify(verificationToken), String(expires.getTime()), "0"]);
+      return verificationToken;
+    },
+    async replaceVerificationToken(verificationToken) {
+      const { identifier, token, expires } = verificationToken;
+      await run(VERIFICATION_TOKEN, [key.verificationToken(identifier, token), key.verificationTokens(identifier)], [JSON.stringify(verificationToken), String(expires.getTime()), "1"]);
       return verificationToken;
     },
     async useVerificationToken({ identifier, token }) {

@@ -229,6 +229,11 @@ export function SQLiteAdapter(db: Database): Adapter {
     return row ? toUser(row) : null;
   });
 
+  const replaceToken = db.transaction((identifier: string, token: string, expires: number): void => {
+    run("DELETE FROM verification_token WHERE identifier = ?", identifier);
+    run("INSERT INTO verification_token (identifier, token, expires) VALUES (?, ?, ?)", identifier, token, expires);
+  });
+
   return {
     async createUser(user) {
       const row = get<UserRow>(
@@ -303,6 +308,10 @@ export function SQLiteAdapter(db: Database): Adapter {
     },
     async createVerificationToken({ identifier, token, expires }) {
       run("INSERT INTO verification_token (identifier, token, expires) VALUES (?, ?, ?)", identifier, token, expires.getTime());
+      return { identifier, token, expires };
+    },
+    async replaceVerificationToken({ identifier, token, expires }) {
+      replaceToken(identifier, token, expires.getTime());
       return { identifier, token, expires };
     },
     async useVerificationToken({ identifier, token }) {

@@ -97,6 +97,13 @@ export interface Adapter {
   createVerificationToken?(verificationToken: VerificationToken): Awaitable<VerificationToken | null | undefined>;
   /** Returns the token and deletes it — only when both identifier and token match; atomically. */
   useVerificationToken?(params: { identifier: string; token: string }): Awaitable<VerificationToken | null>;
+  /**
+   * latch's addition (not in Auth.js): stores the token and deletes every other token of its
+   * identifier, in one step. latch uses it for codes an app makes itself
+   * (`generateVerificationToken`): only the newest code sent to an address works, so guesses
+   * cannot aim at several live codes at once. Without it, older codes work until they expire.
+   */
+  replaceVerificationToken?(verificationToken: VerificationToken): Awaitable<VerificationToken | null | undefined>;
   getAccount?(providerAccountId: AdapterAccount["providerAccountId"], provider: AdapterAccount["provider"]): Awaitable<AdapterAccount | null>;
   getAuthenticator?(credentialID: AdapterAuthenticator["credentialID"]): Awaitable<AdapterAuthenticator | null>;
   createAuthenticator?(authenticator: AdapterAuthenticator): Awaitable<AdapterAuthenticator>;

@@ -59,6 +59,22 @@ describe("RedisAdapter", () => {
     expect(await client.pTTL(`${prefix}session:ttl-session`)).toBeGreaterThan(1500);
   });
 
+  it("indexes an address's verification tokens under a key that lives as long as its last token", async () => {
+    const later = new Date(Date.now() + 60_000);
+    const sooner = new Date(Date.now() + 1500);
+    await adapter.createVerificationToken({ identifier: "index@example.com", token: "later", expires: later });
+    await adapter.createVerificationToken({ identifier: "index@example.com", token: "sooner", expires: sooner });
+    const index = `${prefix}verification-tokens:index%40example.com`;
+    expect(await client.pTTL(index)).toBeGreaterThan(1500);
+    expect((await client.sMembers(index)).sort()).toEqual([`${prefix}verification-token:index%40example.com:later`, `${prefix}verification-token:index%40example.com:sooner`]);
+    await adapter.replaceVerificationToken?.({ identifier: "index@example.com", token: "newest", expires: sooner });
+    expect(await client.sMembers(index)).toEqual([`${prefix}verification-token:index%40example.com:newest`]);
+    const ttl = await client.pTTL(index);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1500);
+    expect(await client.exists([`${prefix}verification-token:index%40example.com:later`, `${prefix}verification-token:index%40example.com:sooner`])).toBe(0);
+  });
+
   it("lets Redis remove them when they expire", async () => {
     const user = await adapter.createUser({ id: "expiring", email: "expiring@example.com", emailVerified: null });
     const expires = new Date(Date.now() + 150);
@@ -66,7 +82,7 @@ describe("RedisAdapter", () => {
     await adapter.createVerificationToken({ identifier: "expiring@example.com", token: "short", expires });
     expect(await adapter.getSessionAndUser("short")).not.toBeNull();
     await sleep(300);
-    expect(await client.exists([`${prefix}session:short`, `${prefix}verification-token:expiring%40example.com:short`])).toBe(0);
+    expect(await client.exists([`${prefix}session:short`, `${prefix}verification-token:expiring%40example.com:short`, `${prefix}verification-tokens:expiring%40example.com`])).toBe(0);
     expect(await adapter.getSessionAndUser("short")).toBeNull();
     expect(await adapter.useVerificationToken({ identifier: "expiring@example.com", token: "short" })).toBeNull();
   });

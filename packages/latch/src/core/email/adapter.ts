@@ -3,7 +3,7 @@ import type { RequestContext } from "../config.js";
 
 /** The adapter methods email sign-in uses (checked by `resolveConfig`), bound. */
 export type EmailAdapter = Required<Pick<Adapter, "createVerificationToken" | "useVerificationToken" | "getUserByEmail" | "createUser" | "updateUser">> &
-  Pick<Adapter, "deleteSessionsByUserId">;
+  Pick<Adapter, "deleteSessionsByUserId" | "replaceVerificationToken">;
 
 /** The configured adapter's email methods; throws when one is missing (the config check prevents that). */
 export function emailAdapter(ctx: RequestContext): EmailAdapter {
@@ -18,5 +18,6 @@ export function emailAdapter(ctx: RequestContext): EmailAdapter {
     createUser: adapter.createUser.bind(adapter),
     updateUser: adapter.updateUser.bind(adapter),
     ...(adapter.deleteSessionsByUserId ? { deleteSessionsByUserId: adapter.deleteSessionsByUserId.bind(adapter) } : {}),
+    ...(adapter.replaceVerificationToken ? { replaceVerificationToken: adapter.replaceVerificationToken.bind(adapter) } : {}),
   };
 }

@@ -16,11 +16,25 @@ function tokenSecrets(ctx: RequestContext, provider: InternalEmailProvider): str
   return provider.secret !== undefined ? [provider.secret] : ctx.secrets;
 }
 
-/** Stores a new token for `identifier`, hashed with the newest secret, valid for the provider's maxAge. */
-export async function storeVerificationToken(ctx: RequestContext, provider: InternalEmailProvider, adapter: Required<Pick<Adapter, "createVerificationToken">>, identifier: string, token: string): Promise<Date> {
+/**
+ * Stores a new token for `identifier`, hashed with the newest secret, valid for the provider's
+ * maxAge. A code the app makes itself (`generateVerificationToken`) replaces the address's older
+ * tokens when the adapter can (`replaceVerificationToken`): a guess then has one live code to hit,
+ * not one per code requested. latch's own tokens leave older links working: with 256 random bits
+ * there is nothing to guess, and the first email may be the one the user opens.
+ */
+export async function storeVerificationToken(
+  ctx: RequestContext,
+  provider: InternalEmailProvider,
+  adapter: Required<Pick<Adapter, "createVerificationToken">> & Pick<Adapter, "replaceVerificationToken">,
+  identifier: string,
+  token: string,
+): Promise<Date> {
   const expires = new Date(Date.now() + provider.maxAge * 1000);
   const secret = tokenSecrets(ctx, provider)[0] ?? "";
-  await adapter.createVerificationToken({ identifier, token: await hashVerificationToken(token, secret), expires });
+  const stored = { identifier, token: await hashVerificationToken(token, secret), expires };
+  if (provider.config.generateVerificationToken && adapter.replaceVerificationToken) await adapter.replaceVerificationToken(stored);
+  else await adapter.createVerificationToken(stored);
   return expires;
 }
 

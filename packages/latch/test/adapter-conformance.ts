@@ -19,6 +19,15 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser } from "../src/adapters/types.js";
 
+/** Where a target may differ from latch's own adapters. */
+export interface ConformanceOptions {
+  /**
+   * What `unlinkAccount` of a passkey's account does to its authenticator: latch's adapters
+   * delete it, Auth.js's keep it (latch then leaves it out of registration and sign-in).
+   */
+  authenticatorsOnUnlink: "deleted" | "kept";
+}
+
 /** What an adapter's test file hands the suite. */
 export interface ConformanceTarget {
   adapter: Adapter;
@@ -82,7 +91,7 @@ function plainAuthenticator(authenticator: AdapterAuthenticator | null | undefin
 export function runAdapterConformance(
   name: string,
   setup: () => Promise<ConformanceTarget>,
-  _options?: { skip?: never },
+  options: ConformanceOptions = { authenticatorsOnUnlink: "deleted" },
 ): void {
   describe(`${name}: adapter conformance`, () => {
     let target: ConformanceTarget | undefined;
@@ -517,6 +526,20 @@ export function runAdapterConformance(
         expect(await a.getAuthenticator(randomUUID())).toBeNull();
         expect(await a.listAuthenticatorsByUserId(user.id)).toEqual([]);
         expect(await a.listAuthenticatorsByUserId(randomUUID())).toEqual([]);
+      });
+
+      it(`unlinkAccount of a passkey's account: its authenticator is ${options.authenticatorsOnUnlink}, the user's other passkeys stay`, async () => {
+        const user = await createUser();
+        const [unlinked, kept] = [newAuthenticator(user.id), newAuthenticator(user.id)];
+        for (const authenticator of [unlinked, kept]) {
+          await a.linkAccount(newAccount(user.id, { type: "webauthn", provider: "passkey", providerAccountId: authenticator.providerAccountId, access_token: undefined, refresh_token: undefined, expires_at: undefined, id_token: undefined, scope: undefined, token_type: undefined, session_state: undefined }));
+          await a.createAuthenticator(authenticator);
+        }
+        await a.unlinkAccount({ provider: "passkey", providerAccountId: unlinked.providerAccountId });
+        const expected = options.authenticatorsOnUnlink === "deleted" ? [kept] : [unlinked, kept];
+        const byId = (x: { credentialID: string }, y: { credentialID: string }) => x.credentialID.localeCompare(y.credentialID);
+        expect([...(await a.listAuthenticatorsByUserId(user.id))].sort(byId).map(plainAuthenticator)).toEqual([...expected].sort(byId).map(plainAuthenticator));
+        expect(plainAuthenticator(await a.getAuthenticator(unlinked.credentialID))).toEqual(options.authenticatorsOnUnlink === "deleted" ? null : plainAuthenticator(unlinked));
       });
 
       it("listAuthenticatorsByUserId returns all of that user's and none of another's", async () => {

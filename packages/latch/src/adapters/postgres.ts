@@ -225,7 +225,15 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return one(`INSERT INTO accounts (${ACCOUNT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${ACCOUNT}`, values, toAccount);
     },
     async unlinkAccount({ provider, providerAccountId }) {
-      const removed = await one(`DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING ${ACCOUNT}`, [provider, providerAccountId], toAccount);
+      // A passkey's authenticator goes with its account, in the same statement: left behind, it
+      // would still be listed as the user's though it can no longer sign in.
+      const removed = await one(
+        `WITH removed AS (DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING *),
+        authenticator AS (DELETE FROM authenticators a USING removed r WHERE a."userId" = r."userId" AND a."providerAccountId" = r."providerAccountId")
+        SELECT ${ACCOUNT} FROM removed`,
+        [provider, providerAccountId],
+        toAccount,
+      );
       return removed ?? undefined;
     },
     async listAccountsByUserId(userId) {

@@ -77,6 +77,24 @@ local raw = redis.call('GETDEL', KEYS[1])
 if raw then redis.call(ARGV[1], ARGV[2] .. cjson.decode(raw).userId, KEYS[1]) end
 return raw`;
 
+// KEYS: the account. ARGV: the accounts index and the authenticators index, without the owner's
+// id. A passkey's authenticator goes with its account: left behind, it would still be listed as
+// the user's though it can no longer sign in.
+const UNLINK_ACCOUNT = `
+local raw = redis.call('GETDEL', KEYS[1])
+if not raw then return raw end
+local account = cjson.decode(raw)
+redis.call('SREM', ARGV[1] .. account.userId, KEYS[1])
+local index = ARGV[2] .. account.userId
+for _, key in ipairs(redis.call('SMEMBERS', index)) do
+  local authenticator = redis.call('GET', key)
+  if authenticator and cjson.decode(authenticator).providerAccountId == account.providerAccountId then
+    redis.call('DEL', key)
+    redis.call('SREM', index, key)
+  end
+end
+return raw`;
+
 // KEYS: the user's session index, whose members are whole (prefixed) session keys. Returns how
 // many session keys existed: those Redis already expired do not count.
 const DELETE_SESSIONS_BY_USER = `
@@ -247,7 +265,7 @@ export function RedisAdapter(client: RedisAdapterClient, options: RedisAdapterOp
       return account;
     },
     async unlinkAccount({ provider, providerAccountId }) {
-      return (parse(await run(DELETE_OWNED, [key.account(provider, providerAccountId)], ["SREM", key.accounts("")])) as AdapterAccount | null) ?? undefined;
+      return (parse(await run(UNLINK_ACCOUNT, [key.account(provider, providerAccountId)], [key.accounts(""), key.authenticators("")])) as AdapterAccount | null) ?? undefined;
     },
     async listAccountsByUserId(userId) {
       const found = await run(LIST_BY_INDEX, [key.accounts(userId)]);

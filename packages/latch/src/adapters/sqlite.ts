@@ -229,6 +229,14 @@ export function SQLiteAdapter(db: Database): Adapter {
     return row ? toUser(row) : null;
   });
 
+  // A passkey's authenticator goes with its account: left behind, it would still be listed as the
+  // user's (listAuthenticatorsByUserId) though it can no longer sign in.
+  const unlinkAccount = db.transaction((provider: string, providerAccountId: string): AccountRow | undefined => {
+    const row = get<AccountRow>(`DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ? RETURNING ${accountColumns}`, provider, providerAccountId);
+    if (row) run(`DELETE FROM authenticators WHERE "userId" = ? AND "providerAccountId" = ?`, row.userId, row.providerAccountId);
+    return row;
+  });
+
   const replaceToken = db.transaction((identifier: string, token: string, expires: number): void => {
     run("DELETE FROM verification_token WHERE identifier = ?", identifier);
     run("INSERT INTO verification_token (identifier, token, expires) VALUES (?, ?, ?)", identifier, token, expires);
@@ -267,7 +275,7 @@ export function SQLiteAdapter(db: Database): Adapter {
       return toAccount(row as AccountRow);
     },
     async unlinkAccount({ provider, providerAccountId }) {
-      const row = get<AccountRow>(`DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ? RETURNING ${accountColumns}`, provider, providerAccountId);
+      const row = unlinkAccount(provider, providerAccountId);
       return row ? toAccount(row) : undefined;
     },
     async listAccountsByUserId(userId) {

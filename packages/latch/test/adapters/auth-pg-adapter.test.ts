@@ -110,7 +110,7 @@ runAdapterConformance("@auth/pg-adapter", async () => {
     reset: async () => void (await ns.pool.query("TRUNCATE users, accounts, sessions, verification_token, authenticators RESTART IDENTITY CASCADE")),
     close: () => ns.drop(),
   };
-});
+}, { authenticatorsOnUnlink: "kept" });
 
 describe("@auth/pg-adapter and latch's PostgresAdapter on the same tables", () => {
   let ns: PostgresNamespace | undefined;

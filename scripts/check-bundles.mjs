@@ -1,8 +1,8 @@
 /**
  * Bundle checks on the built package (packages/latch/dist, resolved through its "exports"):
  *
- * - `latch/react` and `latch/client`, bundled for the browser, hold no jose, no oauth4webapi
- *   and no Node-only code: they ship to every visitor.
+ * - `latch/react`, `latch/client` and `latch/webauthn`, bundled for the browser, hold no jose,
+ *   no oauth4webapi and no Node-only code: they ship to every visitor.
  * - A proxy (Next 16) / middleware (Next 15) as the README writes it, bundled as Next bundles
  *   it for the Edge runtime (where a Next 15 middleware runs by default), holds no Node-only
  *   code and none of the provider catalogue beyond the provider the app itself imports.
@@ -121,6 +121,7 @@ const WORKER_WITH_NODE = { ...EDGE, conditions: ["workerd", "worker", "node", "b
 const BUNDLES = [
   { name: "latch/react", entry: `export * from "latch/react";`, ...BROWSER },
   { name: "latch/client", entry: `export * from "latch/client";`, ...BROWSER },
+  { name: "latch/webauthn", entry: `export * from "latch/webauthn";`, ...BROWSER },
   { name: "proxy (edge)", entry: PROXY_ENTRY, ...EDGE },
   {
     name: "lean proxy (latch/proxy, edge)",
@@ -163,6 +164,7 @@ const BUNDLES = [
 const PLANTED = {
   "latch/react": { file: "packages/latch/dist/react/index.js", code: `import "jose"; import "node:fs";`, expect: ["jose", "node:fs"] },
   "latch/client": { file: "packages/latch/dist/client/bearer.js", code: `import "oauth4webapi"; import "crypto";`, expect: ["oauth4webapi", "crypto"] },
+  "latch/webauthn": { file: "packages/latch/dist/client/webauthn.js", code: `import "jose"; import "node:crypto";`, expect: ["jose", "node:crypto"] },
   "proxy (edge)": {
     file: "packages/latch/dist/next/proxy.js",
     code: `import "node:crypto"; import "pg"; import "../providers/github.js";`,

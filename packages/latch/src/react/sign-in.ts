@@ -10,7 +10,8 @@ import type { ClientProviderId, SignInAuthorizationParams, SignInOptions, SignIn
 // Options of signIn itself; every other field goes to the provider.
 const OWN_OPTIONS = new Set(["redirect", "redirectTo", "callbackUrl", "basePath"]);
 
-function providerFields(options: SignInOptions): Record<string, string> {
+/** The options of a `signIn` call that go to the provider, as form fields. */
+export function providerFields(options: SignInOptions): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
     if (OWN_OPTIONS.has(key)) continue;
@@ -67,12 +68,25 @@ export async function signIn(provider?: string, options: SignInOptions = {}, aut
   }
 
   const action = chosen.type === "credentials" ? "callback" : "signin";
-  const url = authUrl(basePath, `${action}/${encodeURIComponent(chosen.id)}`, authorizationParams);
+  return postSignIn(basePath, `${action}/${encodeURIComponent(chosen.id)}`, providerFields(options), { redirect, redirectTo, authorizationParams });
+}
+
+/**
+ * Posts a sign-in form to one of latch's routes with the CSRF token, as the built-in forms do,
+ * asking for the redirect as JSON (`X-Auth-Return-Redirect: 1`); then navigates, or resolves to
+ * the {@link SignInResponse} once this tab's providers hold the new session.
+ */
+export async function postSignIn(
+  basePath: string,
+  route: string,
+  fields: Record<string, string>,
+  { redirect, redirectTo, authorizationParams }: { redirect: boolean; redirectTo: string; authorizationParams?: SignInAuthorizationParams | undefined },
+): Promise<SignInResponse | undefined> {
   const csrfToken = await getCsrfToken({ basePath });
-  const answer = await fetchJson(url, {
+  const answer = await fetchJson(authUrl(basePath, route, authorizationParams), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
-    body: new URLSearchParams({ ...providerFields(options), csrfToken, callbackUrl: redirectTo }),
+    body: new URLSearchParams({ ...fields, csrfToken, callbackUrl: redirectTo }),
   });
   const result = signInResult(answer.status, answer.body, window.location.href);
   const signedIn = result.ok && result.error === undefined;

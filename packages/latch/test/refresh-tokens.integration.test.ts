@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryRefreshTokenStore } from "../src/refresh-tokens/memory.js";
 import { PostgresRefreshTokenStore } from "../src/refresh-tokens/postgres.js";
 import { RedisRefreshTokenStore } from "../src/refresh-tokens/redis.js";
@@ -561,6 +561,122 @@ describe.each<TableCase>([
     await begin(store, bareFamily());
     expect(await use(store, newHash())).toMatchObject({ result: { status: "invalid" } });
     expect(await rowsOf(later.id)).toEqual({ families: 1, tokens: 1 });
+  });
+});
+
+describe.each(stores)("a retry after a lost answer, racing, in $name", ({ make }) => {
+  const window: RotateOptions = { retryWindow: 10 };
+
+  it("never leaves a live token when a thief's retries race the client's use of its successor", async () => {
+    for (let round = 0; round < 10; round++) {
+      const store = make();
+      const first = await begin(store, bareFamily());
+      const { next: clients } = await use(store, first, HOUR, window);
+      const attempts = await Promise.all([use(store, first, HOUR, window), use(store, clients, HOUR, window), use(store, first, HOUR, window)]);
+      for (const { next } of attempts) expect(await store.peek?.(next), `round ${round}`).toBeNull();
+      expect(attempts.map((attempt) => attempt.result.status)).toContain("reused");
+    }
+  });
+});
+
+describe("a retry after a lost answer, at the edges of the stores", () => {
+  const window: RotateOptions = { retryWindow: 10 };
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("PostgreSQL: two retries of one token at the same moment are both retries, leaving one live successor", async () => {
+    const store = PostgresRefreshTokenStore(backends.postgres.pool);
+    const first = await begin(store, bareFamily());
+    await use(store, first, HOUR, window);
+    // Hold the presented token's row, so that both retries wait on it and then run one after the other.
+    const holder = await backends.postgres.pool.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM latch_refresh_tokens WHERE token_hash = $1 FOR UPDATE", [first]);
+      const racing = Promise.all([use(store, first, HOUR, window), use(store, first, HOUR, window)]);
+      await sleep(300);
+      await holder.query("COMMIT");
+      const attempts = await racing;
+      expect(attempts.map((attempt) => attempt.result.status)).toEqual(["rotated", "rotated"]);
+      const live = [];
+      for (const { next } of attempts) if ((await store.peek?.(next)) != null) live.push(next);
+      expect(live).toHaveLength(1);
+    } finally {
+      holder.release();
+    }
+  });
+
+  it("PostgreSQL: a store starting next to an open reader of the tables answers, and so do the running ones", async () => {
+    const namespace = await requirePostgres();
+    const reader = new pg.Client({ connectionString: postgresUrl(), options: `-c search_path=${namespace.schema}` });
+    await reader.connect();
+    const timedOut = <T>(promise: Promise<T>) => Promise.race([promise.then(() => "answered"), sleep(1500).then(() => "timed out")]);
+    try {
+      const running = PostgresRefreshTokenStore(namespace.pool);
+      const first = await begin(running, bareFamily());
+      // A report, pg_dump or a BI tool reads the table in a transaction it keeps open.
+      await reader.query("BEGIN");
+      await reader.query("SELECT count(*) FROM latch_refresh_tokens");
+      // A new instance starts (a deploy, a cold start) and runs the schema script first.
+      const starting = PostgresRefreshTokenStore(namespace.pool);
+      const cold = timedOut(starting.revokeFamily(randomUUID()));
+      await sleep(200);
+      const warm = timedOut(running.rotate(first, { tokenHash: newHash(), expiresAt: inMs(HOUR) }));
+      expect({ cold: await cold, warm: await warm }).toEqual({ cold: "answered", warm: "answered" });
+    } finally {
+      await reader.query("ROLLBACK").catch(() => undefined);
+      await reader.end();
+      await namespace.drop();
+    }
+  });
+
+  it("memory: remembers a retired successor past a thousand later rotations, so the client's next refresh still ends the thief's", async () => {
+    const store = MemoryRefreshTokenStore();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    const { next: clients } = await use(store, first, HOUR, window);
+    let thief = (await use(store, first, HOUR, window)).next;
+    for (let i = 0; i < 1001; i++) thief = (await use(store, thief, HOUR, window)).next;
+    expect((await use(store, clients, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+    expect(await statusOf(store, thief)).toBe("invalid");
+  });
+
+  it("memory: counts retries beyond a hundred in one family as a reuse", async () => {
+    const store = MemoryRefreshTokenStore();
+    const family = bareFamily();
+    const first = await begin(store, family);
+    await use(store, first, HOUR, window);
+    for (let i = 0; i < 100; i++) expect((await use(store, first, HOUR, window)).result.status).toBe("rotated");
+    expect((await use(store, first, HOUR, window)).result).toStrictEqual({ status: "reused", family });
+  });
+
+  it.each([
+    ["memory", () => MemoryRefreshTokenStore()],
+    ["SQLite", () => SQLiteRefreshTokenStore(openSQLite(":memory:"))],
+  ] as const)("%s: a token used before the clock was stepped back is no retry, however long ago", async (_name, make) => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.now();
+    const store = make();
+    const family = bareFamily({ expiresAt: new Date(start + 10 * HOUR) });
+    const first = await begin(store, family, 10 * HOUR);
+    await use(store, first, 10 * HOUR, window);
+    // NTP steps the clock back an hour; 30 minutes pass.
+    vi.setSystemTime(start - HOUR + 30 * 60 * 1000);
+    expect(await store.peek?.(first, window)).toBeNull();
+    expect((await use(store, first, 10 * HOUR, window)).result).toStrictEqual({ status: "reused", family });
+  });
+
+  it("Redis: keeps a retired successor until its family ends, so it is a reuse after its own expiry", async () => {
+    const store = RedisRefreshTokenStore(backends.redis.client, { prefix: redisPrefix() });
+    const family = bareFamily({ expiresAt: inMs(60_000) });
+    const first = await begin(store, family, 60_000);
+    const { next: lost } = await use(store, first, 1000, window);
+    expect(await backends.redis.client.pTTL(`${redisPrefix()}token:${lost}`)).toBeLessThanOrEqual(1000);
+    expect((await use(store, first, 1000, window)).result).toMatchObject({ status: "rotated", retried: true });
+    expect(await backends.redis.client.pTTL(`${redisPrefix()}token:${lost}`)).toBeGreaterThan(58_000);
+    await sleep(1200);
+    expect((await use(store, lost, HOUR, window)).result).toStrictEqual({ status: "reused", family });
   });
 });
 

@@ -31,7 +31,7 @@ afterEach(() => {
 });
 
 const base64url = (buffer: ArrayBuffer | ArrayBufferView | undefined) =>
-  buffer === undefined ? "" : Buffer.from(buffer instanceof ArrayBuffer ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)).toString("base64url");
+  buffer === undefined ? "" : Buffer.from(buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)).toString("base64url");
 const arrayBuffer = (text: unknown) => {
   const bytes = Buffer.from(String(text), "base64url");
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);

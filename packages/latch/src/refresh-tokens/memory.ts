@@ -17,6 +17,14 @@ export interface MemoryRefreshTokenOptions {
  */
 const MAX_USED_PER_FAMILY = 1000;
 
+/**
+ * How many successors retries may retire in one family. These are never forgotten (a retired
+ * successor must count as reused, however many rotations come after), so their number is
+ * bounded instead: a retry beyond it counts as a reuse. A client that loses this many answers,
+ * or someone replaying its tokens, has no business going on.
+ */
+const MAX_RETIRED_PER_FAMILY = 100;
+
 interface StoredFamily {
   /** The family as given, claims serialized: what is handed back is always a fresh copy. */
   family: Omit<RefreshFamily, "claims" | "expiresAt">;
@@ -25,6 +33,8 @@ interface StoredFamily {
   revoked: boolean;
   /** The family's token hashes, oldest first: the used ones, then the current one. */
   tokens: string[];
+  /** Successors retries retired, kept apart from `tokens` so that trimming never forgets them. */
+  retired: string[];
 }
 
 interface StoredToken {
@@ -61,7 +71,7 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
   let earliestEnd = Infinity;
 
   const drop = (id: string, stored: StoredFamily): void => {
-    for (const hash of stored.tokens) tokens.delete(hash);
+    for (const hash of [...stored.tokens, ...stored.retired]) tokens.delete(hash);
     families.delete(id);
   };
 
@@ -100,6 +110,7 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
         expiresAt,
         revoked: false,
         tokens: [first.tokenHash],
+        retired: [],
       });
       tokens.set(first.tokenHash, { familyId: id, expiresAt: firstExpiresAt, used: false });
       earliestEnd = Math.min(earliestEnd, expiresAt);
@@ -114,16 +125,19 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
       if (stored === undefined || stored.revoked || stored.expiresAt <= now) return { status: "invalid" };
       let retired: StoredToken | undefined;
       if (token.used) {
-        retired = retriedSuccessor(token, now, options);
+        retired = stored.retired.length < MAX_RETIRED_PER_FAMILY ? retriedSuccessor(token, now, options) : undefined;
         if (retired === undefined) {
           stored.revoked = true;
           return { status: "reused", family: copyOf(stored) };
         }
       } else if (token.expiresAt <= now) return { status: "invalid" };
       if (tokens.has(next.tokenHash)) throw new Error("latch: a refresh token with this hash already exists");
-      if (retired) {
+      if (retired && token.successor !== undefined) {
         retired.used = true;
         retired.usedAt = now;
+        const retiredHash = token.successor;
+        stored.tokens = stored.tokens.filter((hash) => hash !== retiredHash);
+        stored.retired.push(retiredHash);
       } else {
         token.used = true;
         token.usedAt = now;
@@ -157,7 +171,9 @@ export function MemoryRefreshTokenStore(options: MemoryRefreshTokenOptions = {})
   /** The unused successor a retry of the used `token` would retire, if it is within the window. */
   function retriedSuccessor(token: StoredToken, now: number, options: RotateOptions | undefined): StoredToken | undefined {
     const window = retryWindowMs(options);
-    if (window === 0 || token.usedAt === undefined || token.successor === undefined || now - token.usedAt > window) return undefined;
+    // A clock stepped back since the use is no retry either: the window has two ends.
+    const since = token.usedAt === undefined ? -1 : now - token.usedAt;
+    if (window === 0 || token.successor === undefined || since < 0 || since > window) return undefined;
     const successor = tokens.get(token.successor);
     return successor && !successor.used && successor.expiresAt > now ? successor : undefined;
   }

@@ -31,7 +31,13 @@ CREATE TABLE IF NOT EXISTS latch_refresh_tokens (
   used_at TIMESTAMPTZ,
   successor TEXT
 );
-ALTER TABLE latch_refresh_tokens ADD COLUMN IF NOT EXISTS successor TEXT;
+-- Tables created before the column get it. Looked up first: ALTER TABLE locks the table against
+-- every reader, even when there is nothing to add, and this script runs at each store's start.
+DO $latch$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('latch_refresh_tokens') AND attname = 'successor' AND NOT attisdropped) THEN
+    ALTER TABLE latch_refresh_tokens ADD COLUMN IF NOT EXISTS successor TEXT;
+  END IF;
+END $latch$;
 CREATE INDEX IF NOT EXISTS latch_refresh_tokens_family_id ON latch_refresh_tokens (family_id)`;
 
 const FAMILY_COLUMNS = "f.id, f.user_id, f.sid, f.session_token, f.auth_time::text AS auth_time, f.claims, f.expires_at";
@@ -65,13 +71,14 @@ SELECT * FROM used`;
 // still unused: a retry after a lost answer. The successor is retired (used, without a successor
 // of its own, so it counts as reused if it ever comes back) and $2 takes its place. The presented
 // token's row lock orders concurrent retries; a successor another statement inserted after this
-// one began is not seen, and the retry falls through to REUSE: it fails closed.
+// one began is not seen, so a retry that finds nothing is tried once more, with a fresh snapshot,
+// before the token counts as reused. A third retry racing those two may still fail closed.
 const RETRY = `
 WITH presented AS (
   SELECT t.token_hash, t.successor, t.family_id
   FROM latch_refresh_tokens t JOIN latch_refresh_families f ON f.id = t.family_id
   WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND t.successor IS NOT NULL
-    AND t.used_at > now() - make_interval(secs => $4::double precision)
+    AND t.used_at >= now() - make_interval(secs => $4::double precision) AND t.used_at <= now()
     AND f.revoked_at IS NULL AND f.expires_at > now()
   FOR UPDATE OF t
 ), retired AS (
@@ -100,7 +107,7 @@ SELECT ${FAMILY_COLUMNS} FROM latch_refresh_tokens t JOIN latch_refresh_families
 LEFT JOIN latch_refresh_tokens s ON s.token_hash = t.successor
 WHERE t.token_hash = $1 AND f.revoked_at IS NULL AND f.expires_at > now()
   AND ((t.used_at IS NULL AND t.expires_at > now())
-    OR ($2::double precision > 0 AND t.used_at > now() - make_interval(secs => $2::double precision)
+    OR ($2::double precision > 0 AND t.used_at >= now() - make_interval(secs => $2::double precision) AND t.used_at <= now()
       AND s.used_at IS NULL AND s.expires_at > now()))`;
 
 interface FamilyRow {
@@ -166,7 +173,7 @@ export function PostgresRefreshTokenStore(client: PostgresRefreshTokenClient): R
       const row = rotated.rows[0];
       if (row !== undefined) return { status: "rotated", family: familyOf(row) };
       const window = retryWindowMs(options);
-      if (window > 0) {
+      for (let attempt = 0; window > 0 && attempt < 2; attempt++) {
         const retried = (await client.query<FamilyRow>(RETRY, [tokenHash, next.tokenHash, nextExpiresAt, window / 1000])).rows[0];
         if (retried !== undefined) return { status: "rotated", family: familyOf(retried), retried: true };
       }

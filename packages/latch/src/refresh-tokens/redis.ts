@@ -46,7 +46,7 @@ return 1`;
 const RETRIED = (window: string) => `
 local retired = false
 local window = tonumber(${window})
-if token[3] == '1' and window > 0 and token[4] and token[5] and now - tonumber(token[4]) <= window then
+if token[3] == '1' and window > 0 and token[4] and token[5] and now >= tonumber(token[4]) and now - tonumber(token[4]) <= window then
   local successor = redis.call('HMGET', token[5], 'used', 'expires')
   if successor[1] == '0' and tonumber(successor[2]) > now then retired = token[5] end
 end`;
@@ -116,7 +116,7 @@ interface FamilyData {
  * each expiring on its own, so Redis drops ended families itself. A rotation is one Lua script —
  * read the token and its family, then mark the token used and write its successor, or revoke the
  * family on reuse, or retire an unused successor for a retry within the window — so concurrent
- * uses of one token give exactly one successor. The Redis server's clock decides expiry.
+ * uses of one token leave exactly one live successor. The Redis server's clock decides expiry.
  *
  * @example
  * ```ts

@@ -92,7 +92,9 @@ export function SQLiteRefreshTokenStore(db: BetterSqlite3.Database): RefreshToke
   /** The unused successor a retry of the used token in `row` would retire, if it is within the window. */
   const retriedSuccessor = (row: FoundRow, now: number, options: RotateOptions | undefined): string | undefined => {
     const window = retryWindowMs(options);
-    if (window === 0 || row.used_at === null || row.successor === null || now - Number(row.used_at) > window) return undefined;
+    // A clock stepped back since the use is no retry either: the window has two ends.
+    const since = row.used_at === null ? -1 : now - Number(row.used_at);
+    if (window === 0 || row.successor === null || since < 0 || since > window) return undefined;
     const successor = findToken.get(row.successor);
     return successor && successor.used_at === null && Number(successor.expires_at) > now ? row.successor : undefined;
   };

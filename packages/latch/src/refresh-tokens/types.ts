@@ -2,8 +2,8 @@
  * Refresh tokens for clients outside the browser (mobile apps, CLIs): each use rotates the token,
  * and presenting a token that was already used revokes its whole family — the legitimate client
  * and a thief can never both keep going (RFC 9700 §4.14.2). A store keeps token hashes only,
- * never tokens, and does each rotation in one atomic step, so concurrent uses of one token give
- * exactly one successor.
+ * never tokens, and does each rotation in one atomic step, so concurrent uses of one token leave
+ * exactly one live successor (without a retry window, the others count as reuse).
  *
  * @example
  * ```ts
@@ -22,13 +22,15 @@ export interface RefreshTokenStore {
    *   `{ status: "reused", family }`;
    * - anything else (unknown hash, expired token, revoked or expired family) → `{ status: "invalid" }`.
    *
-   * With `options.retryWindow` (seconds), a token used at most that long ago whose successor is
-   * still unused is a client retrying a request whose answer it never got: the successor is
-   * retired (marked used, never the successor of anything, so presenting it later counts as
-   * reuse), `next` becomes the current token, and the answer is
-   * `{ status: "rotated", family, retried: true }`. The window counts from the token's own use,
-   * so retries do not extend it. A store written before this option ignores it: every second use
-   * is then a reuse.
+   * With `options.retryWindow` (seconds), a token used at most that long ago (by the store's
+   * clock; not in its future) whose successor is still unused and unexpired is a client retrying
+   * a request whose answer it never got: the successor is retired (marked used, never the
+   * successor of anything, so presenting it later counts as reuse), `next` becomes the current
+   * token, and the answer is `{ status: "rotated", family, retried: true }`. The window counts
+   * from the token's own use, so retries do not extend it. Concurrent retries of one token leave
+   * one live successor; a store may fail closed and count one as a reuse (PostgreSQL, when three
+   * or more race). A store written before this option ignores it: every second use is then a
+   * reuse.
    */
   rotate(tokenHash: string, next: RefreshTokenRecord, options?: RotateOptions): Promise<RotateResult>;
   /**

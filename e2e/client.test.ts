@@ -8,59 +8,39 @@
  * `redirect: false` resolve once `useSession` has the new state), and the bearer flow (a token in localStorage sent as Authorization: Bearer, renewed
  * silently, a 401 renewed and retried once, dropped in every tab at sign-out).
  */
-import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { buildExampleApp, getFreePort, launchBrowser, repoRoot, startExampleApp, type ExampleApp } from "./harness.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { buildExampleApp, getFreePort, launchBrowser, repoRoot, reportOnFailure, startExampleApp, useFixtures } from "./harness.js";
 
 const clientDir = path.join(repoRoot, "e2e", "apps", "client");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 /** The fixture's short-lived server: sessions of 4 seconds. */
 const SHORT_MAX_AGE_SECONDS = 4;
 /** Bearer tokens of the main server live 4 seconds, so a test sees one expire. */
 const BEARER_MAX_AGE_SECONDS = 4;
 
-let browser: Browser | undefined;
-let app: ExampleApp | undefined;
-let shortApp: ExampleApp | undefined;
-let setupError: Error | undefined;
 const contexts: BrowserContext[] = [];
 
-/**
- * The shared fixtures. A failed `beforeAll` is remembered rather than thrown: Vitest would
- * report the tests as skipped, and a missing Chromium or a broken build must fail every test
- * with the reason.
- */
-function fixtures(): { browser: Browser; app: ExampleApp; shortApp: ExampleApp } {
-  if (setupError !== undefined) throw setupError;
-  if (!browser || !app || !shortApp) throw new Error("e2e: fixtures were not started");
-  return { browser, app, shortApp };
-}
-
-beforeAll(async () => {
-  try {
-    // The browser first: a missing Chromium should fail in a second, not after a build.
-    browser = await launchBrowser();
-    await buildExampleApp(clientDir);
-    const port = await getFreePort();
-    app = await startExampleApp({ port, appDir: clientDir, env: { AUTH_URL: `http://127.0.0.1:${port}`, CLIENT_BEARER_MAX_AGE: String(BEARER_MAX_AGE_SECONDS) } });
-    const shortPort = await getFreePort();
-    shortApp = await startExampleApp({
+const fixtures = useFixtures(async (cleanup) => {
+  // The browser first: a missing Chromium should fail in a second, not after a build.
+  const browser = cleanup.add(await launchBrowser());
+  cleanup.defer(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+  });
+  await buildExampleApp(clientDir);
+  const port = await getFreePort();
+  const app = cleanup.add(
+    await startExampleApp({ port, appDir: clientDir, env: { AUTH_URL: `http://127.0.0.1:${port}`, CLIENT_BEARER_MAX_AGE: String(BEARER_MAX_AGE_SECONDS) } }),
+  );
+  const shortPort = await getFreePort();
+  const shortApp = cleanup.add(
+    await startExampleApp({
       port: shortPort,
       appDir: clientDir,
       env: { AUTH_URL: `http://127.0.0.1:${shortPort}`, CLIENT_SESSION_MAX_AGE: String(SHORT_MAX_AGE_SECONDS) },
-    });
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
-}, 900_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-  await shortApp?.close();
+    }),
+  );
+  return { browser, app, shortApp };
 });
 
 /** A fresh browser profile (its own cookies and storage), closed after the run. */
@@ -71,17 +51,9 @@ async function newContext(): Promise<BrowserContext> {
 }
 
 /** On failure, shows what the servers said and where each page was. */
-function reportOnFailure(pages: Page[], name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    for (const [index, page] of pages.entries()) {
-      const screenshot = path.join(artifactsDir, `client-${name}-${index}-failure.png`);
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-      console.error(`[e2e] page ${index} was at ${page.url()}; screenshot: ${screenshot}`);
-    }
-    console.error(`[e2e] next start output:\n${app?.logs() ?? "(app not started)"}`);
-    console.error(`[e2e] short-lived next start output:\n${shortApp?.logs() ?? "(app not started)"}`);
-  });
+function report(pages: Page[], name: string): void {
+  const { app, shortApp } = fixtures();
+  reportOnFailure(pages, `client-${name}`, { app, "short-lived app": shortApp });
 }
 
 /** Opens a page of the context at `url` and waits for the hydrated panel (its status leaves "loading"). */
@@ -188,7 +160,7 @@ describe("tabs stay in sync", () => {
     const context = await newContext();
     const a = await open(context, app.url);
     const b = await open(context, app.url);
-    reportOnFailure([a, b], "tabs-sign-out");
+    report([a, b], "tabs-sign-out");
     await waitForText(a, "status", "unauthenticated");
     await waitForText(b, "status", "unauthenticated");
 
@@ -208,7 +180,7 @@ describe("tabs stay in sync", () => {
     const { app } = fixtures();
     const context = await newContext();
     const a = await open(context, app.url);
-    reportOnFailure([a], "tabs-update");
+    report([a], "tabs-update");
     await clientSignIn(a, "bob");
     const b = await open(context, app.url);
     await waitForText(b, "user-name", "Bob");
@@ -227,7 +199,7 @@ describe("tabs stay in sync", () => {
     });
     const a = await open(context, app.url);
     const b = await open(context, app.url);
-    reportOnFailure([a, b], "tabs-storage-fallback");
+    report([a, b], "tabs-storage-fallback");
     expect(await a.evaluate(() => typeof window.BroadcastChannel)).toBe("undefined");
 
     await clientSignIn(a, "carol");
@@ -243,7 +215,7 @@ describe("tabs stay in sync", () => {
     const context = await newContext();
     const a = await open(context, app.url);
     const b = await context.newPage();
-    reportOnFailure([a, b], "tabs-page-load");
+    report([a, b], "tabs-page-load");
     await waitForText(a, "status", "unauthenticated");
 
     await b.goto(`${app.url}/api/auth/signin?${new URLSearchParams({ callbackUrl: `${app.url}/` })}`);
@@ -262,7 +234,7 @@ describe("renewal", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "focus");
+    report([page], "focus");
     await clientSignIn(page, "grace");
     const requests = recordSessionRequests(page);
 
@@ -280,7 +252,7 @@ describe("renewal", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "online");
+    report([page], "online");
     await clientSignIn(page, "heidi");
 
     await context.setOffline(true);
@@ -296,7 +268,7 @@ describe("renewal", () => {
     const home = await open(context, app.url);
     await clientSignIn(home, "ivan");
     const page = await open(context, `${app.url}/poll`);
-    reportOnFailure([page], "poll");
+    report([page], "poll");
     await waitForText(page, "status", "authenticated");
     const requests = recordSessionRequests(page);
     await home.close();
@@ -318,7 +290,7 @@ describe("renewal", () => {
     const { shortApp } = fixtures();
     const context = await newContext();
     const page = await open(context, shortApp.url);
-    reportOnFailure([page], "expiry");
+    report([page], "expiry");
     await markDocument(page);
     const requests = recordSessionRequests(page);
     await clientSignIn(page, "judy");
@@ -339,7 +311,7 @@ describe("renewal", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "failures");
+    report([page], "failures");
     await clientSignIn(page, "mallory");
 
     let failed = 0;
@@ -376,7 +348,7 @@ describe("the next-auth bugs latch fixes", () => {
     const context = await newContext();
     const a = await open(context, app.url);
     const b = await open(context, app.url);
-    reportOnFailure([a, b], "server-actions");
+    report([a, b], "server-actions");
     await waitForText(a, "status", "unauthenticated");
     await markDocument(a);
 
@@ -398,7 +370,7 @@ describe("the next-auth bugs latch fixes", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "update-after-sign-in");
+    report([page], "update-after-sign-in");
     await page.getByTestId("new-name").fill("Peggy Renamed");
     const result = await pressWithCredentials(page, "Client sign in and update", "peggy");
     expect(result).toMatchObject({ signIn: { ok: true, status: 200 }, updatedName: "Peggy Renamed" });
@@ -413,7 +385,7 @@ describe("the next-auth bugs latch fixes", () => {
     const { app } = fixtures();
     const context = await newContext();
     const home = await open(context, app.url);
-    reportOnFailure([home], "update-while-loading");
+    report([home], "update-while-loading");
     await clientSignIn(home, "trent");
 
     const page = await context.newPage();
@@ -429,7 +401,7 @@ describe("the next-auth bugs latch fixes", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "update-without-data");
+    report([page], "update-without-data");
     await clientSignIn(page, "dave");
     expect(await textOf(page, "user-name")).toBe("Dave");
 
@@ -458,7 +430,7 @@ describe("useSession and signIn", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await context.newPage();
-    reportOnFailure([page], "required");
+    report([page], "required");
     await page.goto(`${app.url}/required`);
     await page.waitForURL((url) => url.pathname === "/api/auth/signin");
     const url = new URL(page.url());
@@ -477,7 +449,7 @@ describe("useSession and signIn", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await context.newPage();
-    reportOnFailure([page], "required-custom");
+    report([page], "required-custom");
     await page.goto(`${app.url}/required-custom`);
     await waitForText(page, "on-unauthenticated", "called");
     expect(await textOf(page, "required-status")).toBe("loading");
@@ -488,7 +460,7 @@ describe("useSession and signIn", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "sign-in-result");
+    report([page], "sign-in-result");
 
     const refused = await pressWithCredentials(page, "Client sign in", "alice", "wrong-password");
     // As next-auth has it: the server answered 200 with a URL carrying the error.
@@ -507,7 +479,7 @@ describe("useSession and signIn", () => {
     const { app } = fixtures();
     const context = await newContext();
     const page = await open(context, app.url);
-    reportOnFailure([page], "rate-limited");
+    report([page], "rate-limited");
     // The fixture allows 5 attempts per account; the sixth is refused even with the right password.
     for (let attempt = 0; attempt < 5; attempt++) {
       expect(await pressWithCredentials(page, "Client sign in", "walter", "guess")).toMatchObject({ error: "CredentialsSignin" });
@@ -541,7 +513,7 @@ describe("bearer tokens in the browser", () => {
   it("a token lands in storage, the route handler's auth() reads it, it renews silently after expiry, and a 401 is renewed and retried once", async () => {
     const context = await newContext();
     const page = await open(context, `${fixtures().app.url}/`);
-    reportOnFailure([page], "bearer-flow");
+    report([page], "bearer-flow");
     await clientSignIn(page, "victor");
     const traffic = recordBearerTraffic(page);
 
@@ -580,7 +552,7 @@ describe("bearer tokens in the browser", () => {
     const context = await newContext();
     const first = await open(context, `${fixtures().app.url}/`);
     const second = await open(context, `${fixtures().app.url}/`);
-    reportOnFailure([first, second], "bearer-sign-out");
+    report([first, second], "bearer-sign-out");
     await clientSignIn(first, "wendy");
     await waitForText(second, "status", "authenticated");
     expect(await bearerFetch(second)).toBe('200 {"user":"Wendy","via":"bearer"}');

@@ -7,28 +7,29 @@
  * is the fixture in e2e/apps/cluster.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type * as LatchJwt from "latch/jwt";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   buildExampleApp,
   demoClient,
   getFreePort,
   launchBrowser,
   repoRoot,
+  reportOnFailure,
   startExampleApp,
   startIdP,
   storedSessionKey,
+  useFixtures,
+  type Cleanup,
   type ExampleApp,
   type IdP,
 } from "./harness.js";
 
 const clusterDir = path.join(repoRoot, "e2e", "apps", "cluster");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 const sessionCookieName = "authjs.session-token";
 const postgresUrl = process.env.LATCH_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.LATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -67,27 +68,24 @@ interface Shared {
   ports: Record<Strategy, readonly [number, number]>;
 }
 
-const shared: Partial<Shared> = {};
 /** What the cluster's admin route (app/api/admin/revoke) takes as its bearer key. */
 const ADMIN_KEY = randomBytes(24).toString("base64url");
-const instances: Partial<Record<Strategy, { a: ExampleApp; b: ExampleApp }>> = {};
-/** The first setup failure, of the file or of a strategy's instances. */
-const setupErrors: Partial<Record<Strategy | "file", Error>> = {};
 
-/**
- * The fixtures of one strategy. A failed `beforeAll` is remembered rather than thrown: Vitest
- * would report the tests as skipped, and a broken build, a missing Chromium or an unreachable
- * PostgreSQL must fail every test with the reason.
- */
-function use(strategy: Strategy): Shared & { a: ExampleApp; b: ExampleApp } {
-  const error = setupErrors.file ?? setupErrors[strategy];
-  if (error !== undefined) throw error;
-  const { browser, idp, jwt, secret, schema, db, prefix, redis, ports } = shared;
-  const pair = instances[strategy];
-  if (!browser || !idp || !jwt || secret === undefined || schema === undefined || !db || prefix === undefined || !redis || !ports || !pair) {
-    throw new Error(`e2e: the cluster fixtures (${strategy}) were not started`);
-  }
-  return { browser, idp, jwt, secret, schema, db, prefix, redis, ports, ...pair };
+/** A strategy's two instances of the one build. */
+interface Pair {
+  a: ExampleApp;
+  b: ExampleApp;
+}
+
+/** Each strategy's instances, as its `describe` starts them (see {@link startPair}). */
+const pairs: Partial<Record<Strategy, () => Pair>> = {};
+
+/** The fixtures of one strategy; throws the file's setup failure, else the strategy's (see {@link useFixtures}). */
+function use(strategy: Strategy): Shared & Pair {
+  const shared = useShared();
+  const pair = pairs[strategy];
+  if (pair === undefined) throw new Error(`e2e: the cluster fixtures (${strategy}) were not started`);
+  return { ...shared, ...pair() };
 }
 
 function asError(error: unknown): Error {
@@ -105,134 +103,96 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-beforeAll(async () => {
+/** The file's fixtures: a failed setup (a broken build, a missing Chromium, an unreachable PostgreSQL) fails every test with the reason. */
+const useShared = useFixtures(async (cleanup): Promise<Shared> => {
+  // The browser and the stores first: what is missing should fail in a second, not after a build.
+  const browser = cleanup.add(await launchBrowser());
+  const schema = `latch_e2e_cluster_${randomBytes(6).toString("hex")}`;
+  const db = new pg.Pool({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000, options: `-c search_path=${schema}` });
+  cleanup.defer(() => db.end());
   try {
-    // The browser and the stores first: what is missing should fail in a second, not after a build.
-    shared.browser = await launchBrowser();
-    const schema = `latch_e2e_cluster_${randomBytes(6).toString("hex")}`;
-    const db = new pg.Pool({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000, options: `-c search_path=${schema}` });
-    shared.db = db;
-    try {
-      await db.query(`CREATE SCHEMA ${schema}`);
-    } catch (error) {
-      throw new Error(`e2e: PostgreSQL is not usable at ${postgresUrl} (start it, or set LATCH_TEST_POSTGRES_URL): ${asError(error).message}`, { cause: error });
-    }
-    shared.schema = schema;
-    const redis = createRedis();
-    try {
-      await redis.connect();
-    } catch (error) {
-      throw new Error(`e2e: Redis is not reachable at ${redisUrl} (start it, or set LATCH_TEST_REDIS_URL): ${asError(error).message}`, { cause: error });
-    }
-    shared.redis = redis;
-    shared.prefix = `latch_e2e_cluster:${randomBytes(6).toString("hex")}:`;
+    await db.query(`CREATE SCHEMA ${schema}`);
+  } catch (error) {
+    throw new Error(`e2e: PostgreSQL is not usable at ${postgresUrl} (start it, or set LATCH_TEST_POSTGRES_URL): ${asError(error).message}`, { cause: error });
+  }
+  // The namespaces go even when a test failed; the instances are already stopped (each describe's afterAll).
+  cleanup.defer(() => db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+  const redis = createRedis();
+  try {
+    await redis.connect();
+  } catch (error) {
+    throw new Error(`e2e: Redis is not reachable at ${redisUrl} (start it, or set LATCH_TEST_REDIS_URL): ${asError(error).message}`, { cause: error });
+  }
+  cleanup.defer(() => {
+    if (redis.isOpen) redis.destroy();
+  });
+  const prefix = `latch_e2e_cluster:${randomBytes(6).toString("hex")}:`;
+  cleanup.defer(async () => {
+    if (!redis.isOpen) return;
+    let cursor = "0";
+    do {
+      // SCAN, never KEYS: the server may be shared. The prefix has no glob characters.
+      const reply = await redis.scan(cursor, { MATCH: `${prefix}*`, COUNT: 500 });
+      cursor = String(reply.cursor);
+      if (reply.keys.length > 0) await redis.unlink(reply.keys);
+    } while (cursor !== "0");
+  });
 
-    await buildExampleApp(clusterDir);
-    shared.jwt = await import("latch/jwt");
-    shared.secret = randomBytes(33).toString("base64");
-    const [dbA, dbB, jwtA, jwtB] = await distinctFreePorts(4);
-    if (dbA === undefined || dbB === undefined || jwtA === undefined || jwtB === undefined) throw new Error("e2e: could not pick four ports");
-    shared.ports = { database: [dbA, dbB], jwt: [jwtA, jwtB] };
-    shared.idp = await startIdP({
+  await buildExampleApp(clusterDir);
+  const jwt = await import("latch/jwt");
+  const secret = randomBytes(33).toString("base64");
+  const [dbA, dbB, jwtA, jwtB] = await distinctFreePorts(4);
+  if (dbA === undefined || dbB === undefined || jwtA === undefined || jwtB === undefined) throw new Error("e2e: could not pick four ports");
+  const ports = { database: [dbA, dbB], jwt: [jwtA, jwtB] } as const;
+  const idp = cleanup.add(
+    await startIdP({
       redirectUris: [dbA, dbB, jwtA, jwtB].map((port) => `http://127.0.0.1:${port}/api/auth/callback/local`),
       ttl: { AccessToken: ACCESS_TOKEN_TTL },
-    });
-  } catch (error) {
-    setupErrors.file = asError(error);
-  }
-}, 900_000);
-
-afterAll(async () => {
-  await shared.browser?.close();
-  await shared.idp?.close();
-  // The namespaces go even when a test failed; the instances are already stopped (each describe's afterAll).
-  if (shared.db) {
-    try {
-      if (shared.schema !== undefined) await shared.db.query(`DROP SCHEMA IF EXISTS ${shared.schema} CASCADE`);
-    } finally {
-      await shared.db.end();
-    }
-  }
-  if (shared.redis?.isOpen) {
-    if (shared.prefix !== undefined) {
-      let cursor = "0";
-      do {
-        // SCAN, never KEYS: the server may be shared. The prefix has no glob characters.
-        const reply = await shared.redis.scan(cursor, { MATCH: `${shared.prefix}*`, COUNT: 500 });
-        cursor = String(reply.cursor);
-        if (reply.keys.length > 0) await shared.redis.unlink(reply.keys);
-      } while (cursor !== "0");
-    }
-    shared.redis.destroy();
-  }
+    }),
+  );
+  return { browser, idp, jwt, secret, schema, db, prefix, redis, ports };
 });
 
 /**
  * Starts instances A and B of `strategy` together — both migrate the shared schema at startup,
  * at the same time — with one AUTH_SECRET, one schema and one Redis prefix; only AUTH_URL differs.
  */
-async function startPair(strategy: Strategy): Promise<void> {
-  if (setupErrors.file !== undefined) return;
-  try {
-    const { idp, secret, schema, prefix, ports } = useShared();
-    const start = (name: string, port: number): Promise<ExampleApp> =>
-      startExampleApp({
-        appDir: clusterDir,
-        port,
-        env: {
-          AUTH_URL: `http://127.0.0.1:${port}`,
-          AUTH_SECRET: secret,
-          AUTH_LOCAL_ISSUER: idp.issuer,
-          AUTH_LOCAL_SECRET: demoClient.clientSecret,
-          CLUSTER_DATABASE_URL: postgresUrl,
-          CLUSTER_PG_SCHEMA: schema,
-          CLUSTER_REDIS_URL: redisUrl,
-          CLUSTER_REDIS_PREFIX: prefix,
-          CLUSTER_STRATEGY: strategy,
-          CLUSTER_INSTANCE: `${strategy} ${name}`,
-          CLUSTER_ADMIN_KEY: ADMIN_KEY,
-        },
-      });
-    const started = await Promise.allSettled([start("A", ports[strategy][0]), start("B", ports[strategy][1])]);
-    const [a, b] = started;
-    if (a?.status === "fulfilled" && b?.status === "fulfilled") {
-      instances[strategy] = { a: a.value, b: b.value };
-      return;
-    }
-    for (const result of started) if (result.status === "fulfilled") await result.value.close();
-    throw started.find((result) => result.status === "rejected")?.reason;
-  } catch (error) {
-    setupErrors[strategy] = asError(error);
+async function startPair(strategy: Strategy, cleanup: Cleanup): Promise<Pair> {
+  const { idp, secret, schema, prefix, ports } = useShared();
+  const start = (name: string, port: number): Promise<ExampleApp> =>
+    startExampleApp({
+      appDir: clusterDir,
+      port,
+      env: {
+        AUTH_URL: `http://127.0.0.1:${port}`,
+        AUTH_SECRET: secret,
+        AUTH_LOCAL_ISSUER: idp.issuer,
+        AUTH_LOCAL_SECRET: demoClient.clientSecret,
+        CLUSTER_DATABASE_URL: postgresUrl,
+        CLUSTER_PG_SCHEMA: schema,
+        CLUSTER_REDIS_URL: redisUrl,
+        CLUSTER_REDIS_PREFIX: prefix,
+        CLUSTER_STRATEGY: strategy,
+        CLUSTER_INSTANCE: `${strategy} ${name}`,
+        CLUSTER_ADMIN_KEY: ADMIN_KEY,
+      },
+    });
+  const started = await Promise.allSettled([start("A", ports[strategy][0]), start("B", ports[strategy][1])]);
+  const [a, b] = started;
+  if (a?.status === "fulfilled" && b?.status === "fulfilled") {
+    cleanup.defer(() => Promise.all([a.value.close(), b.value.close()]));
+    return { a: a.value, b: b.value };
   }
-}
-
-/** The file's fixtures, for setting up a strategy's instances. */
-function useShared(): Shared {
-  const { browser, idp, jwt, secret, schema, db, prefix, redis, ports } = shared;
-  if (!browser || !idp || !jwt || secret === undefined || schema === undefined || !db || prefix === undefined || !redis || !ports) {
-    throw new Error("e2e: the cluster's shared fixtures were not started");
-  }
-  return { browser, idp, jwt, secret, schema, db, prefix, redis, ports };
-}
-
-/** On failure, shows where the browser was and what both instances said. */
-function reportOnFailure(strategy: Strategy, page: Page, name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    const screenshot = path.join(artifactsDir, `cluster-${strategy}-${name}-failure.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-    const pair = instances[strategy];
-    console.error(`[e2e] next start output (${strategy} A):\n${pair?.a.logs() ?? "(not started)"}`);
-    console.error(`[e2e] next start output (${strategy} B):\n${pair?.b.logs() ?? "(not started)"}`);
-  });
+  for (const result of started) if (result.status === "fulfilled") await result.value.close();
+  throw started.find((result) => result.status === "rejected")?.reason;
 }
 
 /** A device: a browser context of its own (its own cookies), reported on failure. */
 async function openDevice(strategy: Strategy, name: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await use(strategy).browser.newContext();
+  const { browser, a, b } = use(strategy);
+  const context = await browser.newContext();
   const page = await context.newPage();
-  reportOnFailure(strategy, page, name);
+  reportOnFailure(page, `cluster-${strategy}-${name}`, { [`${strategy} A`]: a, [`${strategy} B`]: b });
   return { context, page };
 }
 
@@ -342,11 +302,7 @@ async function nextSecondAfter(after: number): Promise<void> {
 
 for (const strategy of strategies) {
   describe(`two instances sharing PostgreSQL and Redis, ${strategy} sessions (e2e/apps/cluster)`, () => {
-    beforeAll(() => startPair(strategy), 180_000);
-    afterAll(async () => {
-      const pair = instances[strategy];
-      await Promise.all([pair?.a.close(), pair?.b.close()]);
-    });
+    pairs[strategy] = useFixtures((cleanup) => startPair(strategy, cleanup), 180_000);
 
     it("both instances, started at once, migrated the shared schema at startup without a conflict; both serve", async () => {
       const { a, b, db } = use(strategy);

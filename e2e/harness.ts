@@ -7,16 +7,19 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalIdP, type LocalIdPTtl } from "@latch/local-idp";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, onTestFailed } from "vitest";
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+/** Where failure screenshots (and a test's own screenshots) go. */
+export const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 /** The example app the tests drive by default. */
 export const appDir = path.join(repoRoot, "examples", "next-app");
 
@@ -317,4 +320,112 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export function storedSessionKey(token: string): string {
   return `h1.${createHash("sha256").update(`latch.session:${token}`).digest("hex")}`;
+}
+
+/** What a test file's setup hands things to that must be undone after its tests (see {@link useFixtures}). */
+export interface Cleanup {
+  /** Closes `resource` after the tests; returns it, so a start reads `const app = cleanup.add(await startExampleApp(...))`. */
+  add<R extends { close(): unknown }>(resource: R): R;
+  /** Runs `undo` after the tests: for what has no `close()` (a temporary directory, a database schema). */
+  defer(undo: () => unknown): void;
+}
+
+/**
+ * The shared fixtures of a test file (or of a `describe`, when called inside one):
+ * registers a `beforeAll` that runs `start` and an `afterAll` that undoes what `start`
+ * handed to its {@link Cleanup}, and returns an accessor for what `start` resolved to.
+ *
+ * A failed `start` is remembered rather than thrown: Vitest would report the tests as
+ * skipped, and a missing Chromium or a broken build must fail every test with the reason,
+ * so the accessor throws it. Cleanups run in reverse order of registration, each one
+ * even if another fails (the first failure is rethrown after all ran); register each
+ * thing as soon as it exists, so a setup that fails halfway is undone as far as it got.
+ * `timeout` is the `beforeAll`'s, in ms: the default leaves room for `next build`s.
+ *
+ * @example
+ * ```ts
+ * const fixtures = useFixtures(async (cleanup) => {
+ *   // The browser first: a missing Chromium should fail in a second, not after a build.
+ *   const browser = cleanup.add(await launchBrowser());
+ *   await buildExampleApp();
+ *   const port = await getFreePort();
+ *   const app = cleanup.add(await startExampleApp({ port, env: { AUTH_URL: `http://127.0.0.1:${port}` } }));
+ *   return { browser, app };
+ * });
+ *
+ * it("signs in", async () => {
+ *   const { browser, app } = fixtures();
+ * });
+ * ```
+ */
+export function useFixtures<T>(start: (cleanup: Cleanup) => Promise<T>, timeout = 900_000): () => T {
+  let started: { fixtures: T } | undefined;
+  let setupError: Error | undefined;
+  const undos: Array<() => unknown> = [];
+  const cleanup: Cleanup = {
+    add: (resource) => {
+      undos.push(() => resource.close());
+      return resource;
+    },
+    defer: (undo) => {
+      undos.push(undo);
+    },
+  };
+
+  beforeAll(async () => {
+    try {
+      started = { fixtures: await start(cleanup) };
+    } catch (error) {
+      setupError = error instanceof Error ? error : new Error(String(error));
+    }
+  }, timeout);
+
+  afterAll(async () => {
+    const failures: unknown[] = [];
+    for (const undo of undos.splice(0).reverse()) {
+      try {
+        await undo();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  });
+
+  return () => {
+    if (setupError !== undefined) throw setupError;
+    if (started === undefined) throw new Error("e2e: the fixtures were not started");
+    return started.fixtures;
+  };
+}
+
+/**
+ * On the current test's failure, saves a screenshot of each page to {@link artifactsDir}
+ * as `<name>-failure.png` (`<name>-<index>-failure.png` when `pages` is an array) and prints
+ * where it was, then what each server printed, under its label. With `[]`, only the output.
+ *
+ * @example
+ * ```ts
+ * reportOnFailure(page, "sign-in", { app });
+ * reportOnFailure([first, second], "client-tabs", { app, "short-lived app": shortApp });
+ * ```
+ */
+export function reportOnFailure(pages: Page | readonly Page[], name: string, servers: Readonly<Record<string, { logs(): string }>> = {}): void {
+  onTestFailed(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
+    const shots = isOnePage(pages)
+      ? [{ page: pages, label: "browser", file: `${name}-failure.png` }]
+      : pages.map((page, index) => ({ page, label: `page ${index}`, file: `${name}-${index}-failure.png` }));
+    for (const { page, label, file } of shots) {
+      const screenshot = path.join(artifactsDir, file);
+      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
+      console.error(`[e2e] ${label} was at ${page.url()}; screenshot: ${screenshot}`);
+    }
+    for (const [label, server] of Object.entries(servers)) console.error(`[e2e] next start output (${label}):\n${server.logs()}`);
+  });
+}
+
+/** `Array.isArray` does not narrow a readonly array out of a union. */
+function isOnePage(pages: Page | readonly Page[]): pages is Page {
+  return !Array.isArray(pages);
 }

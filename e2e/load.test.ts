@@ -19,9 +19,9 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type * as LatchJwt from "latch/jwt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MARKERS } from "./apps/protected16/markers.js";
-import { buildExampleApp, getFreePort, repoRoot, startExampleApp, type ExampleApp } from "./harness.js";
+import { buildExampleApp, getFreePort, repoRoot, startExampleApp, useFixtures } from "./harness.js";
 import { listeningPid, runLoad, treeRssBytes, type LoadResult } from "./load-helpers.js";
 
 const appDir = path.join(repoRoot, "e2e", "apps", "protected16");
@@ -35,41 +35,29 @@ const MB = 1024 * 1024;
 const CONNECTIONS = 8;
 
 describe("sustained load on the session route and a protected page", () => {
-  let app: ExampleApp | undefined;
-  let cookie = "";
-  let setupError: Error | undefined;
-
-  beforeAll(async () => {
-    try {
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`e2e: LATCH_LOAD_SECONDS must be a positive number of seconds, not ${String(process.env.LATCH_LOAD_SECONDS)}`);
-      await buildExampleApp(appDir);
-      const jwt: typeof LatchJwt = await import("latch/jwt");
-      const secret = randomBytes(33).toString("base64");
-      // A session that outlives the run: renewals are sent back but the test keeps its cookie.
-      cookie = `${sessionCookieName}=${await jwt.encode({ token: user, secret, salt: sessionCookieName, maxAge: 24 * 60 * 60 })}`;
-      const port = await getFreePort();
-      // The IdP is never contacted: the load only reads sessions.
-      app = await startExampleApp({
+  const fixtures = useFixtures(async (cleanup) => {
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`e2e: LATCH_LOAD_SECONDS must be a positive number of seconds, not ${String(process.env.LATCH_LOAD_SECONDS)}`);
+    await buildExampleApp(appDir);
+    const jwt: typeof LatchJwt = await import("latch/jwt");
+    const secret = randomBytes(33).toString("base64");
+    // A session that outlives the run: renewals are sent back but the test keeps its cookie.
+    const cookie = `${sessionCookieName}=${await jwt.encode({ token: user, secret, salt: sessionCookieName, maxAge: 24 * 60 * 60 })}`;
+    const port = await getFreePort();
+    // The IdP is never contacted: the load only reads sessions.
+    const app = cleanup.add(
+      await startExampleApp({
         appDir,
         port,
         env: { AUTH_URL: `http://127.0.0.1:${port}`, AUTH_SECRET: secret, AUTH_LOCAL_ISSUER: "http://127.0.0.1:9/unused", AUTH_LOCAL_SECRET: "unused" },
-      });
-    } catch (error) {
-      // Remembered, not thrown: Vitest would report the test as skipped, and a broken build must fail it.
-      setupError = error instanceof Error ? error : new Error(String(error));
-    }
-  });
-
-  afterAll(async () => {
-    await app?.close();
+      }),
+    );
+    return { app, cookie };
   });
 
   it(
     `answers every signed-in request for ${seconds} s with flat memory`,
     async () => {
-      if (setupError) throw setupError;
-      if (!app) throw new Error("e2e: the app was not started");
-      const server = app;
+      const { app: server, cookie } = fixtures();
       const targets = [
         { url: `${server.url}/api/auth/session`, accept: "application/json", verify: (body: string) => body.includes(user.email) },
         { url: `${server.url}/dashboard`, accept: "text/html", verify: (body: string) => body.includes(MARKERS.dashboard) && body.includes(user.name) },

@@ -6,24 +6,24 @@
  * fixture in e2e/apps/checks; its probe (GET /api/probe) shows what ran inside.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   buildExampleApp,
   demoClient,
   getFreePort,
   launchBrowser,
   repoRoot,
+  reportOnFailure,
   startExampleApp,
   startIdP,
+  useFixtures,
   type ExampleApp,
   type IdP,
 } from "./harness.js";
 
 const checksDir = path.join(repoRoot, "e2e", "apps", "checks");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 const sessionCookieName = "authjs.session-token";
 /** The header the fixture's `jwt` callback counts its calls under (see e2e/apps/checks/probe.ts). */
 const requestIdHeader = "x-checks-request-id";
@@ -41,82 +41,55 @@ interface Fixtures {
   authorizationEndpoint: string;
 }
 
-const fixtures: Partial<Fixtures> = {};
-let setupError: Error | undefined;
-
-/**
- * The shared fixtures. A failed `beforeAll` is remembered rather than thrown:
- * Vitest would report the tests as skipped, and a broken build or a missing
- * Chromium must fail every test with the reason.
- */
-function use(): Fixtures {
-  if (setupError !== undefined) throw setupError;
-  const { browser, idp, app, noSecret, jwtThrows, authorizationEndpoint } = fixtures;
-  if (!browser || !idp || !app || !noSecret || !jwtThrows || authorizationEndpoint === undefined) {
-    throw new Error("e2e: the next-layer fixtures were not started");
-  }
-  return { browser, idp, app, noSecret, jwtThrows, authorizationEndpoint };
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-beforeAll(async () => {
-  try {
-    // The browser first: a missing Chromium should fail in a second, not after a build.
-    fixtures.browser = await launchBrowser();
-    await buildExampleApp(checksDir);
-    const secret = randomBytes(33).toString("base64");
-    // The port is chosen before the IdP starts because the IdP must know the redirect URI.
-    const port = await getFreePort();
-    fixtures.idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`] });
-    const discovery: unknown = await (await fetch(`${fixtures.idp.issuer}/.well-known/openid-configuration`)).json();
-    if (!isRecord(discovery) || typeof discovery.authorization_endpoint !== "string") {
-      throw new Error("e2e: the local IdP's discovery document has no authorization_endpoint");
-    }
-    fixtures.authorizationEndpoint = discovery.authorization_endpoint;
-    const idpEnv = { AUTH_LOCAL_ISSUER: fixtures.idp.issuer, AUTH_LOCAL_SECRET: demoClient.clientSecret };
-    fixtures.app = await startExampleApp({
+const use = useFixtures(async (cleanup): Promise<Fixtures> => {
+  // The browser first: a missing Chromium should fail in a second, not after a build.
+  const browser = cleanup.add(await launchBrowser());
+  await buildExampleApp(checksDir);
+  const secret = randomBytes(33).toString("base64");
+  // The port is chosen before the IdP starts because the IdP must know the redirect URI.
+  const port = await getFreePort();
+  const idp = cleanup.add(await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`] }));
+  const discovery: unknown = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
+  if (!isRecord(discovery) || typeof discovery.authorization_endpoint !== "string") {
+    throw new Error("e2e: the local IdP's discovery document has no authorization_endpoint");
+  }
+  const authorizationEndpoint = discovery.authorization_endpoint;
+  const idpEnv = { AUTH_LOCAL_ISSUER: idp.issuer, AUTH_LOCAL_SECRET: demoClient.clientSecret };
+  const app = cleanup.add(
+    await startExampleApp({
       appDir: checksDir,
       port,
       env: { AUTH_URL: `http://127.0.0.1:${port}`, AUTH_SECRET: secret, ...idpEnv },
-    });
-    // Each server is started before the next port is chosen, so no two can be handed the same one.
-    const noSecretPort = await getFreePort();
-    fixtures.noSecret = await startExampleApp({
+    }),
+  );
+  // Each server is started before the next port is chosen, so no two can be handed the same one.
+  const noSecretPort = await getFreePort();
+  const noSecret = cleanup.add(
+    await startExampleApp({
       appDir: checksDir,
       port: noSecretPort,
       env: { AUTH_URL: `http://127.0.0.1:${noSecretPort}`, AUTH_SECRET: undefined, ...idpEnv },
-    });
-    const jwtThrowsPort = await getFreePort();
-    fixtures.jwtThrows = await startExampleApp({
+    }),
+  );
+  const jwtThrowsPort = await getFreePort();
+  const jwtThrows = cleanup.add(
+    await startExampleApp({
       appDir: checksDir,
       port: jwtThrowsPort,
       env: { AUTH_URL: `http://127.0.0.1:${jwtThrowsPort}`, AUTH_SECRET: secret, CHECKS_JWT_THROWS: "1", ...idpEnv },
-    });
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
-}, 900_000);
-
-afterAll(async () => {
-  await fixtures.browser?.close();
-  await Promise.all([fixtures.app?.close(), fixtures.noSecret?.close(), fixtures.jwtThrows?.close()]);
-  await fixtures.idp?.close();
+    }),
+  );
+  return { browser, idp, app, noSecret, jwtThrows, authorizationEndpoint };
 });
 
 /** On failure, shows where the browser was and what each server said. */
-function reportOnFailure(page: Page, name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    const screenshot = path.join(artifactsDir, `next-layer-${name}-failure.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-    for (const key of ["app", "noSecret", "jwtThrows"] as const) {
-      console.error(`[e2e] next start output (${key}):\n${fixtures[key]?.logs() ?? "(not started)"}`);
-    }
-  });
+function report(page: Page, name: string): void {
+  const { app, noSecret, jwtThrows } = use();
+  reportOnFailure(page, `next-layer-${name}`, { app, noSecret, jwtThrows });
 }
 
 /** A fresh browser context and page, reported on failure. */
@@ -419,7 +392,7 @@ describe("latch/next in a built app (e2e/apps/checks)", () => {
     // A server action in the same app: the cookie copied over, auth() still gives null.
     const copy = await use().browser.newContext();
     const copyPage = await copy.newPage();
-    reportOnFailure(copyPage, "no-secret-action");
+    report(copyPage, "no-secret-action");
     await copy.addCookies((await context.cookies(use().app.url)).filter((c) => c.name.startsWith(sessionCookieName)).map((c) => ({ name: c.name, value: c.value, url: noSecret.url })));
     await copyPage.goto(`${noSecret.url}/`);
     await greeting(copyPage, "Not signed in");
@@ -465,7 +438,7 @@ describe("latch/next in a built app (e2e/apps/checks)", () => {
 
     const copy = await use().browser.newContext();
     const copyPage = await copy.newPage();
-    reportOnFailure(copyPage, "jwt-throws-action");
+    report(copyPage, "jwt-throws-action");
     await copy.addCookies((await context.cookies(use().app.url)).filter((c) => c.name.startsWith(sessionCookieName)).map((c) => ({ name: c.name, value: c.value, url: jwtThrows.url })));
     await copyPage.goto(`${jwtThrows.url}/`);
     await greeting(copyPage, "Not signed in");

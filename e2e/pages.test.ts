@@ -12,8 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import type { AxeResults, ImpactValue } from "axe-core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../packages/latch/src/adapters/sqlite.js";
 import { Auth } from "../packages/latch/src/index.js";
 import Credentials from "../packages/latch/src/providers/credentials.js";
@@ -21,10 +21,9 @@ import Email from "../packages/latch/src/providers/email.js";
 import GitHub from "../packages/latch/src/providers/github.js";
 import Passkey from "../packages/latch/src/providers/passkey.js";
 import type { AuthConfig } from "../packages/latch/src/types.js";
-import { getFreePort, launchBrowser, repoRoot } from "./harness.js";
+import { getFreePort, launchBrowser, repoRoot, reportOnFailure, useFixtures } from "./harness.js";
 
 const screenshotsDir = path.join(repoRoot, "docs", "screenshots");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 const axeSource = readFileSync(path.join(repoRoot, "node_modules", "axe-core", "axe.min.js"), "utf8");
 
 /**
@@ -33,17 +32,8 @@ const axeSource = readFileSync(path.join(repoRoot, "node_modules", "axe-core", "
  * routes to the test server on 127.0.0.1 with X-Forwarded-Host/-Proto naming it.
  */
 const siteUrl = "https://latch.example";
-let browser: Browser | undefined;
-let server: Server | undefined;
 /** `http://127.0.0.1:<port>`, where the test server listens. */
 let serverUrl = "";
-let setupError: Error | undefined;
-
-function fixtures(): { browser: Browser } {
-  if (setupError !== undefined) throw setupError;
-  if (!browser || !server) throw new Error("e2e: fixtures were not started");
-  return { browser };
-}
 
 const adapter = (() => {
   const db = new Database(":memory:");
@@ -102,21 +92,14 @@ function serve(config: AuthConfig, port: number): Promise<Server> {
   });
 }
 
-beforeAll(async () => {
-  try {
-    browser = await launchBrowser();
-    const port = await getFreePort();
-    serverUrl = `http://127.0.0.1:${port}`;
-    server = await serve(pagesConfig(), port);
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
+const fixtures = useFixtures(async (cleanup) => {
+  const browser = cleanup.add(await launchBrowser());
+  const port = await getFreePort();
+  serverUrl = `http://127.0.0.1:${port}`;
+  const server = await serve(pagesConfig(), port);
+  cleanup.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { browser };
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-});
 
 /**
  * A browser context as a visitor's: its language (Accept-Language and navigator.language) and
@@ -142,15 +125,6 @@ async function visitor(locale: string, colorScheme: "light" | "dark"): Promise<B
     }
   });
   return context;
-}
-
-function reportOnFailure(page: Page, name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    const screenshot = path.join(artifactsDir, `${name}-failure.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-  });
 }
 
 interface Violation {

@@ -8,15 +8,13 @@
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MARKERS } from "./apps/protected16/markers.js";
-import { buildExampleApp, demoClient, getFreePort, launchBrowser, repoRoot, startExampleApp, startIdP, type ExampleApp, type IdP } from "./harness.js";
+import { buildExampleApp, demoClient, getFreePort, launchBrowser, repoRoot, reportOnFailure, startExampleApp, startIdP, useFixtures } from "./harness.js";
 import { rawRequest } from "./raw-http.js";
 
 const appsDir = path.join(repoRoot, "e2e", "apps");
 const fixtureDir = path.join(appsDir, ".protected16-basepath");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 
 /** protected16 as it is, but for next.config.ts: its own copy, so the committed fixture stays Next's defaults. */
 function writeBasePathFixture(): void {
@@ -29,54 +27,30 @@ function writeBasePathFixture(): void {
   writeFileSync(path.join(fixtureDir, "next.config.ts"), 'import type { NextConfig } from "next";\n\nconst nextConfig: NextConfig = { basePath: "/app" };\n\nexport default nextConfig;\n');
 }
 
-let browser: Browser | undefined;
-let idp: IdP | undefined;
-let app: ExampleApp | undefined;
-let origin = "";
-let setupError: Error | undefined;
-
-function fixtures(): { browser: Browser; idp: IdP; app: ExampleApp } {
-  if (setupError !== undefined) throw setupError;
-  if (!browser || !idp || !app) throw new Error("e2e: the basePath fixtures were not started");
-  return { browser, idp, app };
-}
-
-beforeAll(async () => {
-  try {
-    browser = await launchBrowser();
-    writeBasePathFixture();
-    await buildExampleApp(fixtureDir);
-    const port = await getFreePort();
-    origin = `http://127.0.0.1:${port}`;
-    idp = await startIdP({ redirectUris: [`${origin}/app/api/auth/callback/local`] });
-    app = await startExampleApp({
+const fixtures = useFixtures(async (cleanup) => {
+  cleanup.defer(() => rmSync(fixtureDir, { recursive: true, force: true }));
+  const browser = cleanup.add(await launchBrowser());
+  writeBasePathFixture();
+  await buildExampleApp(fixtureDir);
+  const port = await getFreePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const idp = cleanup.add(await startIdP({ redirectUris: [`${origin}/app/api/auth/callback/local`] }));
+  const app = cleanup.add(
+    await startExampleApp({
       appDir: fixtureDir,
       port,
       env: { AUTH_URL: `${origin}/app/api/auth`, AUTH_LOCAL_ISSUER: idp.issuer, AUTH_LOCAL_SECRET: demoClient.clientSecret },
-    });
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await idp?.close();
-  rmSync(fixtureDir, { recursive: true, force: true });
+    }),
+  );
+  return { browser, idp, app, origin };
 });
 
 describe("protected routes under a Next.js basePath (/app)", () => {
   it("signed out, /app/dashboard goes to /app/api/auth/signin, the IdP, and back to /app/dashboard", async () => {
-    const { browser, idp, app } = fixtures();
+    const { browser, idp, app, origin } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    onTestFailed(async () => {
-      mkdirSync(artifactsDir, { recursive: true });
-      const screenshot = path.join(artifactsDir, "protected-basepath-failure.png");
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-      console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}\n[e2e] next start output:\n${app.logs()}`);
-    });
+    reportOnFailure(page, "protected-basepath", { app });
 
     const api = await context.request.get(`${origin}/app/api/private/data`, { maxRedirects: 0 });
     expect(api.status()).toBe(401);
@@ -101,7 +75,7 @@ describe("protected routes under a Next.js basePath (/app)", () => {
   });
 
   it("a signed-out request for a deeper page keeps the basePath in the callbackUrl, and the redirect is not cached", async () => {
-    fixtures();
+    const { origin } = fixtures();
     const response = await rawRequest(origin, { path: "/app/dashboard/settings", headers: { accept: "text/html" } });
     expect([303, 307]).toContain(response.status);
     const location = new URL(String(response.headers.location ?? ""), origin);

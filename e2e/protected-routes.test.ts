@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import * as path from "node:path";
 import type * as LatchJwt from "latch/jwt";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MARKERS } from "./apps/protected16/markers.js";
 import {
   buildExampleApp,
@@ -21,15 +21,16 @@ import {
   getFreePort,
   launchBrowser,
   repoRoot,
+  reportOnFailure,
   startExampleApp,
   startIdP,
+  useFixtures,
   type ExampleApp,
   type IdP,
 } from "./harness.js";
 import { issuedSessionCookie, rawRequest, renderedText, type RawResponse } from "./raw-http.js";
 
 const sessionCookieName = "authjs.session-token";
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 const appsDir = path.join(repoRoot, "e2e", "apps");
 
 /**
@@ -106,84 +107,56 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 describe.each(variants)("protected routes: $name", (variant: Variant) => {
-  const fixtures: Partial<Fixtures> = {};
-  let setupError: Error | undefined;
-
-  /**
-   * The shared fixtures. A failed `beforeAll` is remembered rather than thrown: Vitest would
-   * report the tests as skipped, and a broken build or a missing Chromium must fail every
-   * test with the reason.
-   */
-  function use(): Fixtures {
-    if (setupError !== undefined) throw setupError;
-    const { browser, idp, app, origin, noSecret, authorizedThrows, secret, buildOutput, buildId, jwt } = fixtures;
-    if (!browser || !idp || !app || origin === undefined || !noSecret || !authorizedThrows || secret === undefined || buildOutput === undefined || buildId === undefined || !jwt) {
-      throw new Error(`e2e: the ${variant.key} fixtures were not started`);
-    }
-    return { browser, idp, app, origin, noSecret, authorizedThrows, secret, buildOutput, buildId, jwt };
-  }
-
-  beforeAll(async () => {
-    try {
-      // The browser first: a missing Chromium should fail in a second, not after a build.
-      fixtures.browser = await launchBrowser();
-      if (variant.key === "protected15lean") writeLeanEdgeFixture(variant.dir);
-      fixtures.buildOutput = await buildExampleApp(variant.dir);
-      fixtures.buildId = readFileSync(path.join(variant.dir, ".next", "BUILD_ID"), "utf8").trim();
-      fixtures.jwt = await import("latch/jwt");
-      const secret = randomBytes(33).toString("base64");
-      fixtures.secret = secret;
-      // The port is chosen before the IdP starts because the IdP must know the redirect URI.
-      const port = await getFreePort();
-      const origin = `http://${variant.host}:${port}`;
-      fixtures.idp = await startIdP({ redirectUris: [`${origin}/api/auth/callback/local`] });
-      const idpEnv = { AUTH_LOCAL_ISSUER: fixtures.idp.issuer, AUTH_LOCAL_SECRET: demoClient.clientSecret };
-      fixtures.app = await startExampleApp({ appDir: variant.dir, port, env: { AUTH_URL: origin, AUTH_SECRET: secret, ...idpEnv } });
-      fixtures.origin = origin;
-      // Each server is started before the next port is chosen, so no two can be handed the same one.
-      const noSecretPort = await getFreePort();
-      fixtures.noSecret = await startExampleApp({
+  const use = useFixtures(async (cleanup): Promise<Fixtures> => {
+    // The browser first: a missing Chromium should fail in a second, not after a build.
+    const browser = cleanup.add(await launchBrowser());
+    if (variant.key === "protected15lean") writeLeanEdgeFixture(variant.dir);
+    const buildOutput = await buildExampleApp(variant.dir);
+    const buildId = readFileSync(path.join(variant.dir, ".next", "BUILD_ID"), "utf8").trim();
+    const jwt = await import("latch/jwt");
+    const secret = randomBytes(33).toString("base64");
+    // The port is chosen before the IdP starts because the IdP must know the redirect URI.
+    const port = await getFreePort();
+    const origin = `http://${variant.host}:${port}`;
+    const idp = cleanup.add(await startIdP({ redirectUris: [`${origin}/api/auth/callback/local`] }));
+    const idpEnv = { AUTH_LOCAL_ISSUER: idp.issuer, AUTH_LOCAL_SECRET: demoClient.clientSecret };
+    const app = cleanup.add(await startExampleApp({ appDir: variant.dir, port, env: { AUTH_URL: origin, AUTH_SECRET: secret, ...idpEnv } }));
+    // Each server is started before the next port is chosen, so no two can be handed the same one.
+    const noSecretPort = await getFreePort();
+    const noSecret = cleanup.add(
+      await startExampleApp({
         appDir: variant.dir,
         port: noSecretPort,
         env: { AUTH_URL: `http://127.0.0.1:${noSecretPort}`, AUTH_SECRET: undefined, ...idpEnv },
-      });
-      const throwsPort = await getFreePort();
-      fixtures.authorizedThrows = await startExampleApp({
+      }),
+    );
+    const throwsPort = await getFreePort();
+    const authorizedThrows = cleanup.add(
+      await startExampleApp({
         appDir: variant.dir,
         port: throwsPort,
         env: { AUTH_URL: `http://127.0.0.1:${throwsPort}`, AUTH_SECRET: secret, PROTECTED_AUTHORIZED_THROWS: "1", ...idpEnv },
-      });
-    } catch (error) {
-      setupError = error instanceof Error ? error : new Error(String(error));
-    }
-  }, 900_000);
-
-  afterAll(async () => {
-    await fixtures.browser?.close();
-    await Promise.all([fixtures.app?.close(), fixtures.noSecret?.close(), fixtures.authorizedThrows?.close()]);
-    await fixtures.idp?.close();
+      }),
+    );
+    return { browser, idp, app, origin, noSecret, authorizedThrows, secret, buildOutput, buildId, jwt };
   });
+
+  /** Each server of the variant, labelled for a failure report. */
+  function servers(): Record<string, ExampleApp> {
+    const { app, noSecret, authorizedThrows } = use();
+    return { [`${variant.key} app`]: app, [`${variant.key} noSecret`]: noSecret, [`${variant.key} authorizedThrows`]: authorizedThrows };
+  }
 
   /** On failure, prints what each server said. */
   function reportServerLogs(): void {
-    onTestFailed(() => {
-      for (const key of ["app", "noSecret", "authorizedThrows"] as const) {
-        console.error(`[e2e] ${variant.key} next start output (${key}):\n${fixtures[key]?.logs() ?? "(not started)"}`);
-      }
-    });
+    reportOnFailure([], variant.key, servers());
   }
 
-  /** A fresh browser context and page; on failure, a screenshot and where the browser was. */
+  /** A fresh browser context and page; on failure, a screenshot and where the browser was, and what each server said. */
   async function openPage(name: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await use().browser.newContext();
     const page = await context.newPage();
-    reportServerLogs();
-    onTestFailed(async () => {
-      mkdirSync(artifactsDir, { recursive: true });
-      const screenshot = path.join(artifactsDir, `${variant.key}-${name}-failure.png`);
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-      console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-    });
+    reportOnFailure(page, `${variant.key}-${name}`, servers());
     return { context, page };
   }
 

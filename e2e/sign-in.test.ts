@@ -8,57 +8,40 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import Database from "better-sqlite3";
 import * as path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
+  artifactsDir,
   buildExampleApp,
   demoClient,
   getFreePort,
   launchBrowser,
-  repoRoot,
+  reportOnFailure,
   startExampleApp,
   startIdP,
   storedSessionKey,
-  type ExampleApp,
-  type IdP,
+  useFixtures,
 } from "./harness.js";
 
 const sessionCookieName = "authjs.session-token";
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 
-let browser: Browser | undefined;
-let idp: IdP | undefined;
-let app: ExampleApp | undefined;
-let setupError: Error | undefined;
 // The example keeps users and database sessions in SQLite; each run gets a fresh file.
 const dbDir = mkdtempSync(path.join(tmpdir(), "latch-e2e-"));
 const dbFile = path.join(dbDir, "latch.db");
 /** The IdP's access-token lifetime in seconds. */
 const ACCESS_TOKEN_TTL = 4;
 
-/**
- * The shared fixtures. A failed `beforeAll` is remembered rather than thrown:
- * Vitest would report the tests as skipped, and a missing Chromium or a
- * broken build must fail every test with the reason.
- */
-function fixtures(): { browser: Browser; idp: IdP; app: ExampleApp } {
-  if (setupError !== undefined) throw setupError;
-  if (!browser || !idp || !app) throw new Error("e2e: fixtures were not started");
-  return { browser, idp, app };
-}
-
-let buildOutput = "";
-
-beforeAll(async () => {
-  try {
-    // The browser first: a missing Chromium should fail in a second, not after a build.
-    browser = await launchBrowser();
-    buildOutput = await buildExampleApp();
-    // The app's port is chosen before the IdP starts because the IdP must know the redirect URI.
-    const port = await getFreePort();
-    // Short-lived access tokens, so a test can watch getAccessToken() refresh one.
-    idp = await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`], ttl: { AccessToken: ACCESS_TOKEN_TTL } });
-    app = await startExampleApp({
+const fixtures = useFixtures(async (cleanup) => {
+  cleanup.defer(() => rmSync(dbDir, { recursive: true, force: true }));
+  // The browser first: a missing Chromium should fail in a second, not after a build.
+  const browser = cleanup.add(await launchBrowser());
+  const buildOutput = await buildExampleApp();
+  // The app's port is chosen before the IdP starts because the IdP must know the redirect URI.
+  const port = await getFreePort();
+  // Short-lived access tokens, so a test can watch getAccessToken() refresh one.
+  const idp = cleanup.add(await startIdP({ redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/local`], ttl: { AccessToken: ACCESS_TOKEN_TTL } }));
+  const app = cleanup.add(
+    await startExampleApp({
       port,
       env: {
         AUTH_URL: `http://127.0.0.1:${port}`,
@@ -66,29 +49,10 @@ beforeAll(async () => {
         AUTH_LOCAL_SECRET: demoClient.clientSecret,
         LATCH_DB_FILE: dbFile,
       },
-    });
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await idp?.close();
-  rmSync(dbDir, { recursive: true, force: true });
+    }),
+  );
+  return { browser, idp, app, buildOutput };
 });
-
-/** On failure, shows what the server said and where the browser was. */
-function reportOnFailure(page: Page, name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    const screenshot = path.join(artifactsDir, `${name}-failure.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-    console.error(`[e2e] next start output:\n${app?.logs() ?? "(app not started)"}`);
-  });
-}
 
 /** From the app's home page, through the IdP's login form, back to the app signed in as Alice. */
 async function signInAsAlice(page: Page): Promise<void> {
@@ -207,7 +171,7 @@ async function readSession(context: BrowserContext): Promise<unknown> {
 
 describe("sign-in through the local IdP", () => {
   it("builds without latch errors: auth() lets Next.js's dynamic-rendering signal through", () => {
-    fixtures();
+    const { buildOutput } = fixtures();
     expect(buildOutput).toContain("/api/auth/[...nextauth]");
     expect(buildOutput).not.toContain("[latch][error]");
   });
@@ -216,7 +180,7 @@ describe("sign-in through the local IdP", () => {
     const { browser, app } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "sign-in");
+    reportOnFailure(page, "sign-in", { app });
 
     // Set-Cookie as the server wrote it: the cookie jar alone cannot tell an
     // explicit SameSite=Lax from Chromium's default for a cookie without one.
@@ -289,7 +253,7 @@ describe("sign-in through the local IdP", () => {
     const { browser, app, idp } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "provider-access");
+    reportOnFailure(page, "provider-access", { app });
     const access = page.getByTestId("provider-access");
     await page.goto(`${app.url}/`);
     await signInAsAlice(page);
@@ -345,7 +309,7 @@ describe("sign-in through the local IdP", () => {
     const { browser, app } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "localhost");
+    reportOnFailure(page, "localhost", { app });
     const localhostUrl = `http://localhost:${app.port}/`;
 
     const first = await page.goto(localhostUrl);
@@ -370,7 +334,7 @@ describe("email and password accounts", () => {
     const { browser, app } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "register");
+    reportOnFailure(page, "register", { app });
     const usersBefore = countUsers();
 
     await page.goto(`${app.url}/`);
@@ -421,7 +385,7 @@ describe("email and password accounts", () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "password-sign-in");
+    reportOnFailure(page, "password-sign-in", { app });
     await page.goto(`${app.url}/`);
     await page.getByRole("link", { name: "Sign in with email" }).click();
     await page.waitForURL((url) => url.pathname === "/api/auth/signin");
@@ -470,7 +434,7 @@ describe("email and password accounts", () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "register-taken");
+    reportOnFailure(page, "register-taken", { app });
     await page.goto(`${app.url}/register`);
     await submitRegistration(page, { email: "Katherine.Johnson@Example.TEST", password: "someone else's password" });
 
@@ -494,7 +458,7 @@ describe("email and password accounts", () => {
     const { browser, app } = fixtures();
     const signedIn = await browser.newContext();
     const alicePage = await signedIn.newPage();
-    reportOnFailure(alicePage, "oidc-address-alice");
+    reportOnFailure(alicePage, "oidc-address-alice", { app });
     await alicePage.goto(`${app.url}/`);
     await signInAsAlice(alicePage);
     await signedIn.close();
@@ -504,7 +468,7 @@ describe("email and password accounts", () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "oidc-address");
+    reportOnFailure(page, "oidc-address", { app });
     await page.goto(`${app.url}/register`);
     await submitRegistration(page, { email: "alice@example.test", password: "taking over alice" });
     await page.getByRole("alert").filter({ hasText: emailTakenMessage }).waitFor();
@@ -526,7 +490,7 @@ describe("email and password accounts", () => {
     const { browser, app } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "register-validation");
+    reportOnFailure(page, "register-validation", { app });
     const usersBefore = countUsers();
     await page.goto(`${app.url}/register`);
 
@@ -563,7 +527,7 @@ describe("email and password accounts", () => {
     const { browser, app } = fixtures();
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    reportOnFailure(page, "register-no-js");
+    reportOnFailure(page, "register-no-js", { app });
     const email = "margaret.hamilton@example.test";
     const password = "apollo guidance computer";
 

@@ -6,69 +6,36 @@
  * out, signs in again with the passkey — from the email field's autofill (conditional UI, which
  * the virtual authenticator answers at once), and with the button (on a second server of the
  * same app with conditional UI off) — and the server-rendered page shows who they are, with the
- * page's inline script allowed by its CSP nonce and nothing refused by the CSP.
+ * page's inline script allowed by its CSP nonce and nothing refused by the CSP. On a sign-in page
+ * of the app's own (e2e/apps/passkey/app/custom), `signIn` from `latch/webauthn` does the same.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
-import type { Browser, CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { buildExampleApp, getFreePort, launchBrowser, repoRoot, startExampleApp, type ExampleApp } from "./harness.js";
+import type { CDPSession } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { buildExampleApp, getFreePort, launchBrowser, repoRoot, reportOnFailure, startExampleApp, useFixtures } from "./harness.js";
 
 const passkeyDir = path.join(repoRoot, "e2e", "apps", "passkey");
-const artifactsDir = path.join(repoRoot, ".test-results", "e2e");
 const dbDir = mkdtempSync(path.join(tmpdir(), "latch-e2e-passkey-"));
 const dbFile = path.join(dbDir, "passkey.db");
 
-let browser: Browser | undefined;
-let app: ExampleApp | undefined;
-let buttonApp: ExampleApp | undefined;
-/** Where the browser reaches the app: `localhost`, since an IP address cannot be a WebAuthn RP ID. */
-let siteUrl = "";
-/** The same app and database with conditional UI off (same RP ID: ports do not count). */
-let buttonSiteUrl = "";
-let setupError: Error | undefined;
-
-/** The shared fixtures; a failed setup fails every test with its reason (never a skip). */
-function fixtures(): { browser: Browser; app: ExampleApp } {
-  if (setupError !== undefined) throw setupError;
-  if (!browser || !app || !buttonApp) throw new Error("e2e: fixtures were not started");
-  return { browser, app };
-}
-
-beforeAll(async () => {
-  try {
-    browser = await launchBrowser();
-    await buildExampleApp(passkeyDir);
-    const port = await getFreePort();
-    siteUrl = `http://localhost:${port}`;
-    // http://localhost is a secure context for Chromium; AUTH_URL makes it the relying party.
-    app = await startExampleApp({ port, appDir: passkeyDir, env: { AUTH_URL: siteUrl, PASSKEY_DB_FILE: dbFile } });
-    const buttonPort = await getFreePort();
-    buttonSiteUrl = `http://localhost:${buttonPort}`;
-    buttonApp = await startExampleApp({ port: buttonPort, appDir: passkeyDir, env: { AUTH_URL: buttonSiteUrl, PASSKEY_DB_FILE: dbFile, PASSKEY_CONDITIONAL_UI: "off", PASSKEY_SIGN_UP_LIMIT: "1" } });
-  } catch (error) {
-    setupError = error instanceof Error ? error : new Error(String(error));
-  }
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await buttonApp?.close();
-  rmSync(dbDir, { recursive: true, force: true });
+const fixtures = useFixtures(async (cleanup) => {
+  cleanup.defer(() => rmSync(dbDir, { recursive: true, force: true }));
+  const browser = cleanup.add(await launchBrowser());
+  await buildExampleApp(passkeyDir);
+  const port = await getFreePort();
+  /** Where the browser reaches the app: `localhost`, since an IP address cannot be a WebAuthn RP ID. */
+  const siteUrl = `http://localhost:${port}`;
+  // http://localhost is a secure context for Chromium; AUTH_URL makes it the relying party.
+  const app = cleanup.add(await startExampleApp({ port, appDir: passkeyDir, env: { AUTH_URL: siteUrl, PASSKEY_DB_FILE: dbFile } }));
+  const buttonPort = await getFreePort();
+  /** The same app and database with conditional UI off (same RP ID: ports do not count). */
+  const buttonSiteUrl = `http://localhost:${buttonPort}`;
+  cleanup.add(await startExampleApp({ port: buttonPort, appDir: passkeyDir, env: { AUTH_URL: buttonSiteUrl, PASSKEY_DB_FILE: dbFile, PASSKEY_CONDITIONAL_UI: "off", PASSKEY_SIGN_UP_LIMIT: "1" } }));
+  return { browser, app, siteUrl, buttonSiteUrl };
 });
-
-function reportOnFailure(page: Page, name: string): void {
-  onTestFailed(async () => {
-    mkdirSync(artifactsDir, { recursive: true });
-    const screenshot = path.join(artifactsDir, `${name}-failure.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => undefined);
-    console.error(`[e2e] browser was at ${page.url()}; screenshot: ${screenshot}`);
-    console.error(`[e2e] next start output:\n${app?.logs() ?? "(app not started)"}`);
-  });
-}
 
 function readDb<T>(read: (db: Database.Database) => T): T {
   const db = new Database(dbFile, { readonly: true });
@@ -101,10 +68,10 @@ async function credentialsOf(cdp: CDPSession, authenticatorId: string): Promise<
 
 describe("passkeys in Chromium", () => {
   it("creates an account with a passkey, signs out, signs in with the passkey, and the page shows the user", async () => {
-    const { browser } = fixtures();
+    const { browser, app, siteUrl, buttonSiteUrl } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "passkey");
+    reportOnFailure(page, "passkey", { app });
     const refusedByCsp: string[] = [];
     page.on("console", (message) => {
       if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) refusedByCsp.push(message.text());
@@ -174,10 +141,10 @@ describe("passkeys in Chromium", () => {
   });
 
   it("shows the refusal on the page when the address already has an account, and creates no passkey", async () => {
-    const { browser } = fixtures();
+    const { browser, app, siteUrl } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "passkey-taken");
+    reportOnFailure(page, "passkey-taken", { app });
     const cdp = await context.newCDPSession(page);
     const authenticatorId = await addVirtualAuthenticator(cdp);
     await page.goto(`${siteUrl}/api/auth/signin`);
@@ -190,10 +157,10 @@ describe("passkeys in Chromium", () => {
   });
 
   it("says there were too many attempts once this browser's address has asked about too many accounts", async () => {
-    const { browser } = fixtures();
+    const { browser, app, buttonSiteUrl } = fixtures();
     const context = await browser.newContext();
     const page = await context.newPage();
-    reportOnFailure(page, "passkey-sign-up-limit");
+    reportOnFailure(page, "passkey-sign-up-limit", { app });
     const cdp = await context.newCDPSession(page);
     const authenticatorId = await addVirtualAuthenticator(cdp);
     // The second server allows one sign-up question per client address in 15 minutes.
@@ -207,6 +174,42 @@ describe("passkeys in Chromium", () => {
     await page.getByRole("alert").filter({ hasText: "Too many attempts" }).waitFor();
     expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(0);
     expect(readDb((db) => db.prepare("SELECT count(*) AS n FROM users WHERE email = ?").get("someone-new@example.com") as { n: number }).n).toBe(0);
+    await context.close();
+  });
+  it("creates and uses a passkey from the app's own page with signIn from latch/webauthn", async () => {
+    const { browser, app, siteUrl } = fixtures();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    reportOnFailure(page, "passkey-custom-page", { app });
+    const cdp = await context.newCDPSession(page);
+    const authenticatorId = await addVirtualAuthenticator(cdp);
+    const result = page.getByTestId("result");
+
+    await page.goto(`${siteUrl}/custom`);
+    await page.getByLabel("Email").fill("custom@example.com");
+    await page.getByRole("button", { name: "Create with latch/webauthn" }).click();
+    await expect.poll(() => result.textContent()).toBe(`signed in: ${siteUrl}/`);
+    expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(1);
+    expect(readDb((db) => db.prepare('SELECT count(*) AS n FROM authenticators a JOIN users u ON u.id = a."userId" WHERE u.email = ?').get("custom@example.com") as { n: number }).n).toBe(1);
+    await page.goto(`${siteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Signed in as custom@example.com");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Not signed in");
+    await page.goto(`${siteUrl}/custom`);
+    await page.getByRole("button", { name: "Sign in with latch/webauthn" }).click();
+    await expect.poll(() => result.textContent()).toBe(`signed in: ${siteUrl}/`);
+    await page.goto(`${siteUrl}/`);
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Signed in as custom@example.com");
+
+    // The address now has an account: a second sign-up with it is refused by the server, and the device makes nothing.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByTestId("who").textContent()).toBe("Not signed in");
+    await page.goto(`${siteUrl}/custom`);
+    await page.getByLabel("Email").fill("custom@example.com");
+    await page.getByRole("button", { name: "Create with latch/webauthn" }).click();
+    await expect.poll(() => result.textContent()).toBe("error: WebAuthnVerificationError");
+    expect(await credentialsOf(cdp, authenticatorId)).toHaveLength(1);
     await context.close();
   });
 });

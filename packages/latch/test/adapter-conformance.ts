@@ -491,6 +491,22 @@ export function runAdapterConformance(
         expect((await a.useVerificationToken(link))?.token).toBe(link.token);
       });
 
+      it("replaceVerificationToken with the token already live keeps it, with the new expiry, and the next replace still retires it", async () => {
+        const identifier = `user-${randomUUID()}@example.com`;
+        const code = newToken(identifier);
+        await a.replaceVerificationToken(code);
+        const again = { ...code, expires: at(20 * 60_000) };
+        await a.replaceVerificationToken(again);
+        const newer = newToken(identifier);
+        await a.replaceVerificationToken(newer);
+        expect(await a.useVerificationToken(code)).toBeNull();
+        expect((await a.useVerificationToken(newer))?.token).toBe(newer.token);
+        const repeated = newToken(identifier);
+        await a.replaceVerificationToken(repeated);
+        await a.replaceVerificationToken({ ...repeated, expires: at(20 * 60_000) });
+        expect((await a.useVerificationToken(repeated))?.expires.getTime()).toBe(at(20 * 60_000).getTime());
+      });
+
       it("20 concurrent uses of one token: exactly one succeeds", async () => {
         const token = newToken();
         await a.createVerificationToken(token);
@@ -540,6 +556,18 @@ export function runAdapterConformance(
         const byId = (x: { credentialID: string }, y: { credentialID: string }) => x.credentialID.localeCompare(y.credentialID);
         expect([...(await a.listAuthenticatorsByUserId(user.id))].sort(byId).map(plainAuthenticator)).toEqual([...expected].sort(byId).map(plainAuthenticator));
         expect(plainAuthenticator(await a.getAuthenticator(unlinked.credentialID))).toEqual(options.authenticatorsOnUnlink === "deleted" ? null : plainAuthenticator(unlinked));
+      });
+
+      it("unlinkAccount of another kind of account leaves a passkey alone, even one whose id is the same", async () => {
+        const user = await createUser();
+        const id = `octocat-${randomUUID()}`;
+        await a.linkAccount(newAccount(user.id, { provider: "corp-sso", providerAccountId: id }));
+        const noTokens = { access_token: undefined, refresh_token: undefined, expires_at: undefined, id_token: undefined, scope: undefined, token_type: undefined, session_state: undefined };
+        await a.linkAccount(newAccount(user.id, { type: "webauthn", provider: "passkey", providerAccountId: id, ...noTokens }));
+        const passkey = await a.createAuthenticator(newAuthenticator(user.id, { credentialID: id, providerAccountId: id }));
+        await a.unlinkAccount({ provider: "corp-sso", providerAccountId: id });
+        expect(plainAccount(await a.getAccount(id, "passkey"))).toMatchObject({ type: "webauthn", providerAccountId: id });
+        expect(plainAuthenticator(await a.getAuthenticator(id))).toEqual(plainAuthenticator(passkey));
       });
 
       it("listAuthenticatorsByUserId returns all of that user's and none of another's", async () => {

@@ -103,6 +103,25 @@ describe("PostgreSQL stores under a role that may not create tables", () => {
     expect((failure as Error).message).toContain("does not exist");
   });
 
+  it("say to grant the role its privileges when the tables are there but not granted", async () => {
+    const { migrated } = namespaces();
+    // The DBA's grant ran before a table was added (GRANT … ON ALL TABLES is not retroactive).
+    await migrated.pool.query(`REVOKE ALL ON latch_provider_token_locks FROM ${role}`);
+    try {
+      const failure = await PostgresProviderTokenStore(appPool(migrated.schema))
+        .get("user-1", "github")
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toContain("Grant it SELECT, INSERT, UPDATE and DELETE on the tables postgresProviderTokenSchema creates");
+      expect((failure as Error).message).not.toContain("missing or out of date");
+    } finally {
+      await migrated.pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON latch_provider_token_locks TO ${role}`);
+    }
+  });
+
   it("say which schema to apply when the refresh-token tables predate a column, and work once it is applied", async () => {
     const { outdated } = namespaces();
     const pool = appPool(outdated.schema);

@@ -6,10 +6,11 @@
  * server verifies it, so a conversion that drops or mangles a field fails here. Chromium runs the
  * same module in e2e/passkey.test.ts.
  */
+import { runInNewContext } from "node:vm";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
-import { signIn } from "../src/client/webauthn.js";
+import { credentialJson, signIn } from "../src/client/webauthn.js";
 import Credentials from "../src/providers/credentials.js";
 import Passkey from "../src/providers/passkey.js";
 import type { AuthConfig } from "../src/types.js";
@@ -57,8 +58,13 @@ class FakePublicKeyCredential {
   }
 }
 
-/** A browser page at PAGE: its fetch goes into the engine with the client's cookies, its passkeys live on `device`. */
-function browser(config: AuthConfig, device = new StandinAuthenticator(ORIGIN)) {
+/**
+ * A browser page at PAGE: its fetch goes into the engine with the client's cookies, its passkeys
+ * live on `device`. `plain`: the credentials come back as plain objects, not instances of the
+ * page's PublicKeyCredential, as from a password manager's own implementation.
+ */
+function browser(config: AuthConfig, device = new StandinAuthenticator(ORIGIN), plain = false) {
+  const answer = (json: Record<string, unknown>) => (plain ? { ...new FakePublicKeyCredential(json), getClientExtensionResults: () => ({}) } : new FakePublicKeyCredential(json));
   const client = new EngineClient(ORIGIN, config);
   const requests: Array<{ method: string; url: string; body?: Record<string, string>; headers: Headers }> = [];
   const navigations: string[] = [];
@@ -86,7 +92,7 @@ function browser(config: AuthConfig, device = new StandinAuthenticator(ORIGIN)) 
           user: { id: base64url(publicKey.user.id), name: publicKey.user.name, displayName: publicKey.user.displayName },
           excludeCredentials: (publicKey.excludeCredentials ?? []).map((c) => ({ id: base64url(c.id as ArrayBuffer) })),
         };
-        return new FakePublicKeyCredential(device.register(options));
+        return answer(device.register(options));
       },
       get: async ({ publicKey }: { publicKey: PublicKeyCredentialRequestOptions }) => {
         ceremonies.push("get");
@@ -95,7 +101,7 @@ function browser(config: AuthConfig, device = new StandinAuthenticator(ORIGIN)) 
           ...(publicKey.rpId ? { rpId: publicKey.rpId } : {}),
           allowCredentials: (publicKey.allowCredentials ?? []).map((c) => ({ id: base64url(c.id as ArrayBuffer) })),
         };
-        return new FakePublicKeyCredential(device.authenticate(options));
+        return answer(device.authenticate(options));
       },
     },
   });
@@ -193,12 +199,34 @@ describe("signIn from latch/webauthn", () => {
     expect(page.navigations).toEqual([]);
   });
 
+  it("posts a credential that is no instance of the page's PublicKeyCredential (a password manager's)", async () => {
+    const { config } = setup();
+    const page = browser(config, new StandinAuthenticator(ORIGIN), true);
+    expect(await signIn("passkey", { action: "register", email: "pm@example.com", redirect: false })).toMatchObject({ ok: true, error: undefined });
+    expect(await page.client.session()).toMatchObject({ user: { email: "pm@example.com" } });
+  });
+
+  it("encodes buffers from another realm (an iframe, an extension) as their bytes", () => {
+    const foreign = runInNewContext("new Uint8Array([1, 2, 3]).buffer") as ArrayBuffer;
+    expect(foreign instanceof ArrayBuffer).toBe(false);
+    const json = credentialJson({
+      id: "AQID",
+      rawId: foreign,
+      type: "public-key",
+      authenticatorAttachment: null,
+      response: { clientDataJSON: foreign, authenticatorData: foreign, signature: foreign, userHandle: null },
+      getClientExtensionResults: () => ({}),
+    } as unknown as PublicKeyCredential);
+    expect(json).toEqual({ id: "AQID", rawId: "AQID", type: "public-key", response: { clientDataJSON: "AQID", authenticatorData: "AQID", signature: "AQID" }, clientExtensionResults: {} });
+  });
+
   it("signs in with any other provider as latch/react's signIn does", async () => {
     const { config } = setup({ session: { strategy: "jwt" } });
     const page = browser(config);
     const result = await signIn("credentials", { username: "pat", password: "pw", redirect: false, redirectTo: `${ORIGIN}/home` });
     expect(result).toMatchObject({ ok: true, error: undefined, url: `${ORIGIN}/home` });
     expect(page.requests.find((request) => request.method === "POST")?.url).toBe(`${ORIGIN}/api/auth/callback/credentials`);
+    expect(page.requests.filter((request) => request.url.endsWith("/api/auth/providers")), "the providers are asked once").toHaveLength(1);
     expect(page.ceremonies).toEqual([]);
   });
 });

@@ -225,15 +225,13 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return one(`INSERT INTO accounts (${ACCOUNT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${ACCOUNT}`, values, toAccount);
     },
     async unlinkAccount({ provider, providerAccountId }) {
-      // A passkey's authenticator goes with its account, in the same statement: left behind, it
-      // would still be listed as the user's though it can no longer sign in.
-      const removed = await one(
-        `WITH removed AS (DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING *),
-        authenticator AS (DELETE FROM authenticators a USING removed r WHERE a."userId" = r."userId" AND a."providerAccountId" = r."providerAccountId")
-        SELECT ${ACCOUNT} FROM removed`,
-        [provider, providerAccountId],
-        toAccount,
-      );
+      const removed = await one(`DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING ${ACCOUNT}`, [provider, providerAccountId], toAccount);
+      // A passkey's authenticator goes with its account: left behind, it would still be listed as
+      // the user's though it can no longer sign in. Only for a passkey's account, so that a
+      // database with Auth.js's four tables alone (no authenticators) unlinks OAuth accounts.
+      if (removed?.type === "webauthn") {
+        await pool.query(`DELETE FROM authenticators WHERE "userId" = $1 AND "providerAccountId" = $2`, [dbId(removed.userId), removed.providerAccountId]);
+      }
       return removed ?? undefined;
     },
     async listAccountsByUserId(userId) {
@@ -274,11 +272,14 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return one(`INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`, [identifier, token, expires], toVerificationToken);
     },
     async replaceVerificationToken({ identifier, token, expires }) {
-      // One statement. Two replacements for one address at the same moment may both keep their
-      // token (neither sees the other's row): each request still leaves at most one behind.
+      // One statement; the same token again (a code generator that repeats) gets the new expiry.
+      // Two replacements for one address at the same moment may both keep their token (neither
+      // sees the other's row): each request still leaves at most one behind.
       return one(
         `WITH older AS (DELETE FROM verification_token WHERE identifier = $1 AND token <> $2)
-        INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`,
+        INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3)
+        ON CONFLICT (identifier, token) DO UPDATE SET expires = EXCLUDED.expires
+        RETURNING identifier, token, expires`,
         [identifier, token, expires],
         toVerificationToken,
       );

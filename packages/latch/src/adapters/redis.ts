@@ -78,13 +78,14 @@ if raw then redis.call(ARGV[1], ARGV[2] .. cjson.decode(raw).userId, KEYS[1]) en
 return raw`;
 
 // KEYS: the account. ARGV: the accounts index and the authenticators index, without the owner's
-// id. A passkey's authenticator goes with its account: left behind, it would still be listed as
-// the user's though it can no longer sign in.
+// id. A passkey's authenticator goes with its account (only a passkey's account): left behind,
+// it would still be listed as the user's though it can no longer sign in.
 const UNLINK_ACCOUNT = `
 local raw = redis.call('GETDEL', KEYS[1])
 if not raw then return raw end
 local account = cjson.decode(raw)
 redis.call('SREM', ARGV[1] .. account.userId, KEYS[1])
+if account.type ~= 'webauthn' then return raw end
 local index = ARGV[2] .. account.userId
 for _, key in ipairs(redis.call('SMEMBERS', index)) do
   local authenticator = redis.call('GET', key)
@@ -134,14 +135,22 @@ return redis.call('MGET', unpack(keys))`;
 
 // KEYS: the token, the identifier's index of token keys. ARGV: the token JSON, its expiry (ms),
 // '1' to delete the identifier's other tokens first. The index lives as long as its last token.
+// Replacing writes the token whether or not it is there (the same code again gets the new
+// expiry); creating refuses one that is, before anything changes. Members whose token is gone
+// (used, expired) leave the index as it is written.
 const VERIFICATION_TOKEN = `
 if ARGV[3] == '1' then
   for _, older in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     if older ~= KEYS[1] then redis.call('DEL', older) end
   end
   redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+else
+  if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return redis.error_reply('latch: this verification token exists') end
+  for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    if redis.call('EXISTS', member) == 0 then redis.call('SREM', KEYS[2], member) end
+  end
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return redis.error_reply('latch: this verification token exists') end
 redis.call('SADD', KEYS[2], KEYS[1])
 local ttl = redis.call('PTTL', KEYS[2])
 local time = redis.call('TIME')

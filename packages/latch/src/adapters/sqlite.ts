@@ -233,7 +233,7 @@ export function SQLiteAdapter(db: Database): Adapter {
   // user's (listAuthenticatorsByUserId) though it can no longer sign in.
   const unlinkAccount = db.transaction((provider: string, providerAccountId: string): AccountRow | undefined => {
     const row = get<AccountRow>(`DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ? RETURNING ${accountColumns}`, provider, providerAccountId);
-    if (row) run(`DELETE FROM authenticators WHERE "userId" = ? AND "providerAccountId" = ?`, row.userId, row.providerAccountId);
+    if (row?.type === "webauthn") run(`DELETE FROM authenticators WHERE "userId" = ? AND "providerAccountId" = ?`, row.userId, row.providerAccountId);
     return row;
   });
 

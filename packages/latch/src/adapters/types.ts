@@ -98,8 +98,9 @@ export interface Adapter {
   /** Returns the token and deletes it — only when both identifier and token match; atomically. */
   useVerificationToken?(params: { identifier: string; token: string }): Awaitable<VerificationToken | null>;
   /**
-   * latch's addition (not in Auth.js): stores the token and deletes every other token of its
-   * identifier, in one step. latch uses it for codes an app makes itself
+   * latch's addition (not in Auth.js): stores the token (the same token again gets the new
+   * expiry) and deletes every other token its identifier has, in one step; two replacements at
+   * the same moment may each keep theirs. latch uses it for codes an app makes itself
    * (`generateVerificationToken`): only the newest code sent to an address works, so guesses
    * cannot aim at several live codes at once. Without it, older codes work until they expire.
    */

@@ -16,7 +16,7 @@
 import { authUrl, clientBasePath } from "../react/auth-url.js";
 import { fetchJson } from "../react/fetch-json.js";
 import { getProviders } from "../react/get-providers.js";
-import { postSignIn, providerFields, signIn as signInWithProvider } from "../react/sign-in.js";
+import { postSignIn, providerFields, signInAmong } from "../react/sign-in.js";
 import type { ClientProviderId, SignInAuthorizationParams, SignInOptions, SignInResponse } from "../react/types.js";
 
 export type { SignInAuthorizationParams, SignInOptions, SignInResponse } from "../react/types.js";
@@ -30,9 +30,9 @@ function bytes(text: string): ArrayBuffer {
   return out.buffer;
 }
 
-/** Bytes as a base64url string. */
+/** Bytes as a base64url string. Not `instanceof ArrayBuffer`: a buffer from another realm (an iframe, an extension) fails it. */
 function text(buffer: ArrayBuffer | ArrayBufferView): string {
-  const view = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const view = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
   let binary = "";
   for (const byte of view) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -100,11 +100,13 @@ export function credentialJson(credential: PublicKeyCredential): Json {
  * if (result?.error) setMessage("That did not work: try again");
  * ```
  */
+export async function signIn(provider: ClientProviderId | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
+export async function signIn(provider?: ClientProviderId, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
 export async function signIn(provider?: ClientProviderId, options: SignInOptions = {}, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined> {
   const basePath = clientBasePath(options.basePath);
-  const providers = provider === undefined ? null : await getProviders({ basePath });
+  const providers = await getProviders({ basePath });
   const chosen = provider === undefined ? undefined : providers?.[provider];
-  if (chosen?.type !== "webauthn") return signInWithProvider(provider, options, authorizationParams);
+  if (chosen?.type !== "webauthn") return signInAmong(providers, provider, options, authorizationParams);
 
   const redirect = options.redirect !== false;
   const redirectTo = options.redirectTo ?? options.callbackUrl ?? window.location.href;
@@ -117,6 +119,11 @@ export async function signIn(provider?: ClientProviderId, options: SignInOptions
   }
   const credential =
     body.action === "register" ? await navigator.credentials.create({ publicKey: creationOptions(body.options) }) : await navigator.credentials.get({ publicKey: requestOptions(body.options) });
-  if (!(credential instanceof PublicKeyCredential)) throw new DOMException("No passkey was chosen.", "NotAllowedError");
+  // Not `instanceof PublicKeyCredential`: a password manager may answer with an object of its own.
+  if (!isPublicKeyCredential(credential)) throw new DOMException("No passkey was chosen.", "NotAllowedError");
   return postSignIn(basePath, `callback/${id}`, { ...fields, action: body.action, data: JSON.stringify(credentialJson(credential)) }, { redirect, redirectTo, authorizationParams });
+}
+
+function isPublicKeyCredential(credential: Credential | null): credential is PublicKeyCredential {
+  return credential !== null && credential.type === "public-key" && "rawId" in credential && "response" in credential;
 }

@@ -46,6 +46,12 @@ export function lazySchema(client: Pick<Pool, "query">, sql: string, name: strin
     try {
       return await client.query(schemaProbe(sql));
     } catch (error) {
+      if (isNotAllowed(error)) {
+        throw new Error(
+          `latch: the database role may not use latch's tables (${error instanceof Error ? error.message : String(error)}). Grant it SELECT, INSERT, UPDATE and DELETE on the tables ${name} creates.`,
+          { cause: error },
+        );
+      }
       throw new Error(
         `latch: the database role may not create or alter latch's tables (${denied instanceof Error ? denied.message : String(denied)}), and they are missing or out of date (${error instanceof Error ? error.message : String(error)}). Apply ${name} (exported by its store's module) with a role that may.`,
         { cause: error },

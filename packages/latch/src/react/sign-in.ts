@@ -5,7 +5,7 @@ import { getProviders } from "./get-providers.js";
 import { navigate } from "./navigate.js";
 import { announce, senderId } from "./session-channel.js";
 import { signInResult } from "./sign-in-result.js";
-import type { ClientProviderId, SignInAuthorizationParams, SignInOptions, SignInResponse } from "./types.js";
+import type { ClientProviderId, ClientSafeProvider, SignInAuthorizationParams, SignInOptions, SignInResponse } from "./types.js";
 
 // Options of signIn itself; every other field goes to the provider.
 const OWN_OPTIONS = new Set(["redirect", "redirectTo", "callbackUrl", "basePath"]);
@@ -45,11 +45,20 @@ export async function signIn(provider?: ClientProviderId, options?: SignInOption
 export async function signIn(provider: ClientProviderId | undefined, options: SignInOptions<false>, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse>;
 export async function signIn(provider?: ClientProviderId, options?: SignInOptions, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | undefined>;
 export async function signIn(provider?: string, options: SignInOptions = {}, authorizationParams?: SignInAuthorizationParams): Promise<SignInResponse | void> {
+  return signInAmong(await getProviders({ basePath: clientBasePath(options.basePath) }), provider, options, authorizationParams);
+}
+
+/** `signIn` once the server's providers are known (`null`: they could not be read). */
+export async function signInAmong(
+  providers: Record<string, ClientSafeProvider> | null,
+  provider: string | undefined,
+  options: SignInOptions = {},
+  authorizationParams?: SignInAuthorizationParams,
+): Promise<SignInResponse | undefined> {
   const basePath = clientBasePath(options.basePath);
   const redirect = options.redirect !== false;
   const redirectTo = options.redirectTo ?? options.callbackUrl ?? window.location.href;
 
-  const providers = await getProviders({ basePath });
   if (providers === null) {
     if (redirect) {
       navigate(authUrl(basePath, "error", { error: "Configuration" }));

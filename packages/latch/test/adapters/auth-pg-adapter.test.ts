@@ -132,6 +132,13 @@ describe("@auth/pg-adapter and latch's PostgresAdapter on the same tables", () =
     expect(typeof user.id).toBe("number");
   });
 
+  it("unlinks an OAuth account on Auth.js's four tables alone, before any migration adds authenticators", async () => {
+    const user = await authjs.createUser({ id: "", email: "four-tables@example.com", emailVerified: null });
+    await authjs.linkAccount({ userId: String(user.id), type: "oauth", provider: "github", providerAccountId: "gh-four-tables" });
+    expect(await latch.unlinkAccount({ provider: "github", providerAccountId: "gh-four-tables" })).toMatchObject({ provider: "github", providerAccountId: "gh-four-tables", userId: String(user.id) });
+    expect(await latch.getUserByAccount({ provider: "github", providerAccountId: "gh-four-tables" })).toBeNull();
+  });
+
   it("migrates a database Auth.js created, without touching its rows", async () => {
     const before = await authjs.createUser({ id: "", name: "Old", email: "old@example.com", emailVerified: null, image: null });
     await migratePostgres(ns!.pool);

@@ -75,6 +75,17 @@ describe("RedisAdapter", () => {
     expect(await client.exists([`${prefix}verification-token:index%40example.com:later`, `${prefix}verification-token:index%40example.com:sooner`])).toBe(0);
   });
 
+  it("keeps an address's index to its live tokens, however many links are asked for and used", async () => {
+    const index = `${prefix}verification-tokens:busy%40example.com`;
+    for (let i = 0; i < 20; i++) {
+      const link = { identifier: "busy@example.com", token: `link-${i}`, expires: new Date(Date.now() + 60_000) };
+      await adapter.createVerificationToken(link);
+      await adapter.useVerificationToken(link);
+    }
+    // The last link's key is gone once used; the next write drops it from the index.
+    expect(await client.sCard(index)).toBeLessThanOrEqual(1);
+  });
+
   it("lets Redis remove them when they expire", async () => {
     const user = await adapter.createUser({ id: "expiring", email: "expiring@example.com", emailVerified: null });
     const expires = new Date(Date.now() + 150);

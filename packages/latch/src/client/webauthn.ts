@@ -13,6 +13,7 @@
  * await signIn("passkey", { action: "register", email }); // create an account with one
  * ```
  */
+import { decodeBase64url, encodeBase64url } from "../core/session/base64url.js";
 import { authUrl, clientBasePath } from "../react/auth-url.js";
 import { fetchJson } from "../react/fetch-json.js";
 import { getProviders } from "../react/get-providers.js";
@@ -21,22 +22,12 @@ import type { ClientProviderId, SignInAuthorizationParams, SignInOptions, SignIn
 
 export type { SignInAuthorizationParams, SignInOptions, SignInResponse } from "../react/types.js";
 
-/** A base64url string as bytes. */
-function bytes(text: string): ArrayBuffer {
-  const base64 = text.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(text.length / 4) * 4, "=");
-  const binary = atob(base64);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out.buffer;
-}
+/** A base64url string as the bytes WebAuthn takes. */
+const bytes = (text: string): ArrayBuffer => decodeBase64url(text).buffer;
 
-/** Bytes as a base64url string. Not `instanceof ArrayBuffer`: a buffer from another realm (an iframe, an extension) fails it. */
-function text(buffer: ArrayBuffer | ArrayBufferView): string {
-  const view = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
-  let binary = "";
-  for (const byte of view) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+/** Bytes as base64url. Not `instanceof ArrayBuffer`: a buffer from another realm (an iframe, an extension) fails it. */
+const text = (buffer: ArrayBuffer | ArrayBufferView): string =>
+  encodeBase64url(ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer));
 
 type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);

@@ -19,7 +19,8 @@ export { redact } from "./core/redact.js";
  * ```ts
  * import { Auth } from "latch";
  * import GitHub from "latch/providers/github";
- * export const GET = (request: Request) => Auth(request, { providers: [GitHub] });
+ * const config = { providers: [GitHub] }; // once, at module scope: rate limits live with it
+ * export const GET = (request: Request) => Auth(request, config);
  * ```
  */
 export async function Auth(request: Request, config: AuthConfig): Promise<Response> {

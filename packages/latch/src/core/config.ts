@@ -104,7 +104,7 @@ export interface ResolvedConfig {
  * `AUTH_<PROVIDER>_ID/_SECRET/_ISSUER`). Never throws for a missing secret: that error is
  * raised when a request needs it, so `next build` works without secrets.
  */
-export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?.env ?? {}): ResolvedConfig {
+export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?.env ?? {}, shared: SharedState = {}): ResolvedConfig {
   const secrets = readSecrets(config, env);
   // Everything the logger must never print; provider secrets join once the providers are resolved.
   let known: readonly string[] = secrets;
@@ -115,7 +115,10 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
   const providers = resolveProviders(config.providers, env, logger);
   known = [...secrets, ...providers.flatMap((p) => ("clientSecret" in p && typeof p.clientSecret === "string" ? [p.clientSecret] : []))];
   const storeTimeout = config.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (!config.rateLimit?.store && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email" || p.type === "webauthn")) {
+  // The default store outlives the config object when a NextAuth() call shares it: its lazy form
+  // (`NextAuth((req) => ({ … }))`) may build a config per request, which must not count afresh.
+  const memoryStore = config.rateLimit?.store ? undefined : shared.memoryRateLimitStore;
+  if (!config.rateLimit?.store && !memoryStore && env.NODE_ENV === "production" && providers.some((p) => p.type === "credentials" || p.type === "email" || p.type === "webauthn")) {
     logger.warn(
       "rate-limit-memory: sign-in is throttled (and used passkey challenges are remembered) in this process's memory; with several instances each counts alone and a restart forgets. Set rateLimit.store (RedisRateLimitStore, PostgresRateLimitStore or SQLiteRateLimitStore).",
     );
@@ -163,7 +166,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     bearer,
     adapter: limitAdapter(config.adapter, storeTimeout),
     revocation: limitRevocation(config.revocation, storeTimeout),
-    rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : MemoryRateLimitStore(),
+    rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : (memoryStore ?? (shared.memoryRateLimitStore = MemoryRateLimitStore())),
     providerTokens: config.providerTokens
       ? {
           store: limitProviderTokens(config.providerTokens.store, storeTimeout),
@@ -220,14 +223,36 @@ export function createRequestContext(resolved: ResolvedConfig, headers: Headers,
   };
 }
 
+/**
+ * What outlives one config object: the state of a `NextAuth()` call that every config its lazy
+ * form builds shares.
+ */
+export interface SharedState {
+  /** The in-memory rate-limit store of the configs without `rateLimit.store`, made by the first one. */
+  memoryRateLimitStore?: RateLimitStore;
+}
+
 // Config objects are long-lived: resolve each once (env inference, providers) and reuse it.
 const resolvedConfigs = new WeakMap<AuthConfig, ResolvedConfig>();
 
-/** Resolves a config object once and caches the result for the object's lifetime. */
-export function getResolvedConfig(config: AuthConfig): ResolvedConfig {
+/** How many config objects `Auth()` resolved without shared state, to spot one built per request. */
+let unsharedResolutions = 0;
+const CONFIG_PER_REQUEST_HINT = 100;
+
+/**
+ * Resolves a config object once and caches the result for the object's lifetime. Configs given
+ * the same `shared` state share its in-memory rate-limit store; without one, each config has
+ * its own, so a config built anew per request would throttle nothing: latch warns in production.
+ */
+export function getResolvedConfig(config: AuthConfig, shared?: SharedState): ResolvedConfig {
   let resolved = resolvedConfigs.get(config);
   if (!resolved) {
-    resolved = resolveConfig(config);
+    resolved = resolveConfig(config, undefined, shared);
+    if (!shared && ++unsharedResolutions === CONFIG_PER_REQUEST_HINT && globalThis.process?.env.NODE_ENV === "production") {
+      resolved.logger.warn(
+        `config-per-request: Auth() was given ${CONFIG_PER_REQUEST_HINT} different config objects; build the config once, at module scope, and pass the same object every time — a config made per request resolves its providers on every request and starts its rate limits afresh.`,
+      );
+    }
     resolvedConfigs.set(config, resolved);
   }
   return resolved;

@@ -31,10 +31,14 @@ export interface UrlSettings {
  * ```
  */
 export function readSecrets(config: Pick<AuthConfig, "secret">, env: Env): string[] {
-  if (config.secret !== undefined) return (Array.isArray(config.secret) ? config.secret : [config.secret]).filter((s) => s.length > 0);
-  return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET || env.NEXTAUTH_SECRET].filter(
-    (s): s is string => typeof s === "string" && s.length > 0,
-  );
+  // An unset entry (`secret: [process.env.NEW, process.env.OLD]`) is skipped, as unset variables are.
+  const listed: unknown[] =
+    config.secret === undefined
+      ? [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET || env.NEXTAUTH_SECRET]
+      : Array.isArray(config.secret)
+        ? config.secret
+        : [config.secret];
+  return listed.filter((s): s is string => typeof s === "string" && s.length > 0);
 }
 
 /** `AUTH_TRUST_HOST=false` (or 0/no/off) means false — unlike Auth.js, where any value means true. */
@@ -72,11 +76,15 @@ export function readUrlSettings(config: Pick<AuthConfig, "basePath" | "trustHost
       logger.warn("env-url-invalid: AUTH_URL is not a valid URL; it is ignored");
     }
   }
+  const trust: boolean | string | undefined = config.trustHost;
   return {
     envOrigin,
     basePath: normalizeBasePath(config.basePath ?? envPath ?? "/api/auth"),
     trustHost:
-      config.trustHost ?? readBoolean(env.AUTH_TRUST_HOST) ?? (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production"),
+      // A string (`trustHost: process.env.AUTH_TRUST_HOST` in a JS config) reads as the variable does: "false" is false.
+      (typeof trust === "string" ? readBoolean(trust) : trust) ??
+      readBoolean(env.AUTH_TRUST_HOST) ??
+      (envOrigin !== undefined || !!env.VERCEL || !!env.CF_PAGES || env.NODE_ENV !== "production"),
   };
 }
 

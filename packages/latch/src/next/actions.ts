@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../core/config.js";
 import { endUserSessions, requireEndable } from "../core/end-user-sessions.js";
 import { findDatabaseSession } from "../core/session/database-session.js";
 import { decodeSessionToken } from "../core/session/jwt-session.js";
-import { CredentialsSignin, EmailSignInError, InvalidProvider, RateLimited } from "../errors.js";
+import { CallbackRouteError, EmailSignInError, InvalidProvider, isAuthError, OAuthSignInError, SignOutError } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
@@ -78,7 +78,31 @@ async function callEngine(instance: Instance, path: string, init: { query?: URLS
   forwarded.set("content-type", init.contentType);
   const response = await handleRequest(new Request(url, { method: "POST", headers: forwarded, body: init.body }), resolved, { skipCSRFCheck: !sentCrossSite(incoming) });
   applyCookies(await requestCookies(), response.cookies);
-  return { redirect: response.redirect, body: response.body, error: response.error };
+  const status = response.status ?? (response.redirect !== undefined ? 302 : 200);
+  return { redirect: response.redirect, body: response.body, error: response.error, status };
+}
+
+type EngineResult = Awaited<ReturnType<typeof callEngine>>;
+
+/**
+ * Why the engine answered without a redirect (a body over 64 KiB, a callback that threw): the
+ * engine's own error, or one that says what it answered. The action throws it rather than send
+ * the user to an unchecked `redirectTo` or report a sign-out that did not happen.
+ */
+function engineFailure(result: EngineResult, what: string, make: (message: string) => Error): Error {
+  if (result.error instanceof Error) return result.error;
+  const body: unknown = result.body;
+  const detail = typeof body === "object" && body !== null && "message" in body && typeof body.message === "string" ? `: ${body.message}` : "";
+  return make(`${what} failed: latch answered ${result.status}${detail}`);
+}
+
+/**
+ * A server action's option as a form field: a number or boolean as the string next-auth's
+ * URLSearchParams makes of it (`pin: 1234` → "1234"); no field for what has no text form.
+ */
+function fieldValue(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ? String(value) : undefined;
 }
 
 async function refererOr(fallback: string): Promise<string> {
@@ -98,7 +122,10 @@ export function createActions(instance: Instance): Actions {
         for (const [key, value] of options) if (typeof value === "string") fields[key] = value;
         redirectTo = fields.redirectTo;
       } else if (options) {
-        for (const [key, value] of Object.entries(options)) if (typeof value === "string") fields[key] = value;
+        for (const [key, value] of Object.entries(options)) {
+          const field = fieldValue(value);
+          if (field !== undefined) fields[key] = field;
+        }
         redirectTo = options.redirectTo;
         shouldRedirect = options.redirect !== false;
       }
@@ -124,10 +151,14 @@ export function createActions(instance: Instance): Actions {
           body: new URLSearchParams({ ...fields, callbackUrl }).toString(),
           contentType: "application/x-www-form-urlencoded",
         });
-        // A refused credentials or email sign-in throws, so the action can show why (err.type / err.code).
-        const refused = result.error instanceof CredentialsSignin || result.error instanceof RateLimited || result.error instanceof EmailSignInError;
-        if ((credentials || type === "email") && refused) throw result.error;
-        target = result.redirect ?? callbackUrl;
+        // A refused credentials or email sign-in throws its AuthError, as next-auth's does, so the
+        // action can show why (err.type / err.code): CredentialsSignin, RateLimited, AccessDenied…
+        if ((credentials || type === "email") && isAuthError(result.error)) throw result.error;
+        if (result.redirect === undefined) {
+          const ErrorType = credentials ? CallbackRouteError : type === "email" ? EmailSignInError : OAuthSignInError;
+          throw engineFailure(result, `signIn("${provider}")`, (message) => new ErrorType(message));
+        }
+        target = result.redirect;
       }
       if (shouldRedirect) redirect(target);
       return target;
@@ -138,12 +169,16 @@ export function createActions(instance: Instance): Actions {
         body: new URLSearchParams({ callbackUrl }).toString(),
         contentType: "application/x-www-form-urlencoded",
       });
-      const target = result.redirect ?? callbackUrl;
+      // Without a redirect the sign-out did not happen (the session cookie is as it was): say so.
+      if (result.redirect === undefined) throw engineFailure(result, "signOut()", (message) => new SignOutError(message));
+      const target = result.redirect;
       if (options?.redirect !== false) redirect(target);
       return target;
     },
     async unstable_update(data) {
       const result = await callEngine(instance, "/session", { body: JSON.stringify({ data }), contentType: "application/json" });
+      // A refused update (413, 500) has an error body, not a session: no session is null, never truthy.
+      if (result.status < 200 || result.status >= 300) return null;
       return (result.body as Session | null | undefined) ?? null;
     },
     async signOutEverywhere(options) {

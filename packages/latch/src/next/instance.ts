@@ -1,4 +1,4 @@
-import { getResolvedConfig, type ResolvedConfig } from "../core/config.js";
+import { getResolvedConfig, type ResolvedConfig, type SharedState } from "../core/config.js";
 import { redactString } from "../core/redact.js";
 import type { Awaitable } from "../types.js";
 import type { NextAuthConfig } from "./types.js";
@@ -14,11 +14,14 @@ export interface Instance {
 
 /** Creates the shared state of one `NextAuth()` call. */
 export function createInstance(input: ConfigInput): Instance {
+  // The lazy form may build a new config object per request: they all share this state (the
+  // in-memory rate-limit store), or nothing would be throttled.
+  const shared: SharedState = {};
   return {
     async getConfig(request) {
       const config = typeof input === "function" ? await input(request) : input;
       // NextAuthConfig only adds `callbacks.authorized`, which the engine does not read.
-      return getResolvedConfig(config);
+      return getResolvedConfig(config, shared);
     },
   };
 }

@@ -2,8 +2,9 @@ import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MAX_PASSWORD_BYTES, createPasswordHasher, hashPassword, needsRehash, verifyPassword } from "./password.js";
 
-// Low costs keep the suite fast; only one test below runs the defaults (ln=17, 128 MiB).
-const fast = createPasswordHasher({ logN: 10 });
+// Low costs keep the suite fast (unsafeLowCost: tests only); only one test below runs the
+// defaults (ln=17, 128 MiB).
+const fast = createPasswordHasher({ logN: 10, unsafeLowCost: true });
 const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]{22})\$([A-Za-z0-9+/]{43})$/;
 
 function parts(stored: string): { ln: number; r: number; p: number; salt: Buffer; key: Buffer } {
@@ -52,7 +53,7 @@ describe("hash and verify", () => {
   });
 
   it("derives exactly scrypt(NFKC(password), salt, 32) — checked with an independent scryptSync", async () => {
-    const hasher = createPasswordHasher({ logN: 11, r: 4, p: 2 });
+    const hasher = createPasswordHasher({ logN: 11, r: 4, p: 2, unsafeLowCost: true });
     const password = "Ｐａｓｓ ﬁle ①"; // full-width letters, a ligature and a circled digit
     const stored = await hasher.hash(password);
     const { ln, r, p, salt, key } = parts(stored);
@@ -182,21 +183,21 @@ describe("stored hashes", () => {
   });
 
   it("verifies hashes made with other costs: ln=14 under the default hasher", async () => {
-    const ln14 = createPasswordHasher({ logN: 14 });
+    const ln14 = createPasswordHasher({ logN: 14, unsafeLowCost: true });
     const stored = await ln14.hash("s3cret");
     expect(stored.startsWith("$scrypt$ln=14,r=8,p=1$")).toBe(true);
     expect(await verifyPassword("s3cret", stored)).toBe(true);
     expect(await verifyPassword("s3creT", stored)).toBe(false);
     expect(await fast.verify("s3cret", stored)).toBe(true);
-    const odd = await createPasswordHasher({ logN: 10, r: 1, p: 3 }).hash("s3cret");
+    const odd = await createPasswordHasher({ logN: 10, r: 1, p: 3, unsafeLowCost: true }).hash("s3cret");
     expect(await fast.verify("s3cret", odd)).toBe(true);
   });
 
   it("needsRehash flags weaker costs only", async () => {
-    const ln14 = await createPasswordHasher({ logN: 14 }).hash("pw");
-    const r4 = await createPasswordHasher({ logN: 10, r: 4 }).hash("pw");
+    const ln14 = await createPasswordHasher({ logN: 14, unsafeLowCost: true }).hash("pw");
+    const r4 = await createPasswordHasher({ logN: 10, r: 4, unsafeLowCost: true }).hash("pw");
     const current = await fast.hash("pw");
-    const stronger = await createPasswordHasher({ logN: 11, r: 16, p: 2 }).hash("pw");
+    const stronger = await createPasswordHasher({ logN: 11, r: 16, p: 2, unsafeLowCost: true }).hash("pw");
 
     expect(needsRehash(ln14)).toBe(true);
     expect(needsRehash(`$scrypt$ln=17,r=8,p=1$${"A".repeat(22)}$${"A".repeat(43)}`)).toBe(false);
@@ -209,7 +210,7 @@ describe("stored hashes", () => {
     expect(fast.needsRehash(ln14)).toBe(false);
     expect(fast.needsRehash(stronger)).toBe(false);
     expect(fast.needsRehash(r4)).toBe(true);
-    const p2 = createPasswordHasher({ logN: 10, p: 2 });
+    const p2 = createPasswordHasher({ logN: 10, p: 2, unsafeLowCost: true });
     expect(p2.needsRehash(current)).toBe(true);
     expect(p2.needsRehash(await p2.hash("pw"))).toBe(false);
   });
@@ -223,7 +224,7 @@ describe("unknown users", () => {
   });
 
   it("take as long as a wrong password (dummy verification at the hasher's costs)", async () => {
-    const hasher = createPasswordHasher({ logN: 14 });
+    const hasher = createPasswordHasher({ logN: 14, unsafeLowCost: true });
     const stored = await hasher.hash("the real password");
     await hasher.verify("warm-up", null);
     await hasher.verify("warm-up", stored);
@@ -268,13 +269,55 @@ describe("createPasswordHasher", () => {
     [{ logN: 17, p: 16 }],
   ])("refuses out-of-bounds costs %o", (options) => {
     expect(() => createPasswordHasher(options)).toThrow(RangeError);
+    // unsafeLowCost lowers the floor for new hashes, not the bounds every hash must keep.
+    expect(() => createPasswordHasher({ ...options, unsafeLowCost: true })).toThrow(RangeError);
   });
 
   it("returns functions that work destructured", async () => {
-    const { hash, verify, needsRehash: rehash } = createPasswordHasher({ logN: 10 });
+    const { hash, verify, needsRehash: rehash } = createPasswordHasher({ logN: 10, unsafeLowCost: true });
     const stored = await hash("pw");
     expect(await verify("pw", stored)).toBe(true);
     expect(rehash(stored)).toBe(false);
+  });
+});
+
+describe("createPasswordHasher: OWASP's minimum for new hashes", () => {
+  /** OWASP's weakest scrypt settings (N = 2^14, r = 8, p = 5 and N = 2^13, r = 8, p = 10): N·r·p = 655,360. */
+  const OWASP_MIN_WORK = 2 ** 14 * 8 * 5;
+  const work = (stored: string) => {
+    const { ln, r, p } = parts(stored);
+    return 2 ** ln * r * p;
+  };
+
+  it.each([
+    ["trivially cheap (1,024 units of work)", { logN: 10, r: 1, p: 1 }],
+    ["the low-memory example password.ts once documented (N = 2^14, p = 1: a fifth of the minimum)", { logN: 14 }],
+    ["N = 2^16, p = 1", { logN: 16 }],
+    ["N = 2^13, p = 9 (just under the work)", { logN: 13, p: 9 }],
+    ["enough work but 5 MiB (memory traded for passes)", { logN: 12, r: 10, p: 16 }],
+  ])("refuses to make new hashes %s, saying the minimum, why, and what to do", (_name, options) => {
+    expect(() => createPasswordHasher(options)).toThrow(RangeError);
+    expect(() => createPasswordHasher(options)).toThrow(/OWASP.*655360.*8 MiB.*crack.*raise p.*unsafeLowCost: true/s);
+  });
+
+  it.each([[{}], [{ logN: 16, p: 2 }], [{ logN: 15, p: 3 }], [{ logN: 14, p: 5 }], [{ logN: 13, p: 10 }], [{ logN: 18 }]])("accepts OWASP's settings %o", (options) => {
+    expect(() => createPasswordHasher(options)).not.toThrow();
+  });
+
+  it("the documented low-memory hasher ({ logN: 14, p: 5 }) stores hashes at least as costly as OWASP's minimum", async () => {
+    const stored = await createPasswordHasher({ logN: 14, p: 5 }).hash("correct horse battery staple");
+    expect(stored.startsWith("$scrypt$ln=14,r=8,p=5$")).toBe(true);
+    expect(work(stored)).toBeGreaterThanOrEqual(OWASP_MIN_WORK);
+  });
+
+  it("makes cheap hashes only when a test opts out with unsafeLowCost, and still verifies them under any hasher", async () => {
+    const cheap = await createPasswordHasher({ logN: 10, r: 1, p: 1, unsafeLowCost: true }).hash("pw");
+    expect(work(cheap)).toBe(1024);
+    // Verifying keeps the wider bounds: hashes stored before the minimum keep signing users in,
+    // and needsRehash asks for them to be replaced.
+    expect(await verifyPassword("pw", cheap)).toBe(true);
+    expect(needsRehash(cheap)).toBe(true);
+    expect(() => createPasswordHasher({ logN: 10, r: 1, p: 1, unsafeLowCost: false })).toThrow(RangeError);
   });
 });
 

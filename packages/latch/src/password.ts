@@ -65,10 +65,16 @@ export const MAX_PASSWORD_BYTES = 4096;
  * `logN` 10–20, `r` 1–32, `p` 1–16, and in addition scrypt's memory (128·N·r bytes) at most
  * 256 MiB and its work (N·r·p) at most 4× the default's.
  *
+ * New hashes must also cost at least OWASP's weakest scrypt settings (Password Storage Cheat
+ * Sheet): work N·r·p at least 2^14·8·5 = 655,360 (N = 2^14, r = 8, p = 5, or N = 2^13, r = 8,
+ * p = 10) and memory 128·N·r at least 8 MiB. Less memory is bought back with more `p`, never
+ * with cheaper guessing. Only {@link PasswordHasherOptions.unsafeLowCost} lifts that floor.
+ *
  * @example
  * ```ts
- * // A low-memory host (16 MiB per hash instead of 128 MiB):
- * const passwords = createPasswordHasher({ logN: 14 });
+ * // A low-memory host: 16 MiB per hash instead of 128 MiB, and five passes to make up for it
+ * // (OWASP's N = 2^14 setting).
+ * const passwords = createPasswordHasher({ logN: 14, p: 5 });
  *
  * Credentials({
  *   authorize: async ({ email, password }) => {
@@ -85,6 +91,12 @@ export interface PasswordHasherOptions {
   r?: number;
   /** scrypt's parallelization p (default 1). Integer, 1–16. */
   p?: number;
+  /**
+   * For tests only: lets new hashes be made below OWASP's minimum costs, so a suite can hash
+   * quickly (`{ logN: 10, unsafeLowCost: true }` takes about a millisecond). Such hashes are
+   * cheap to guess when a database leaks: never set it in production code.
+   */
+  unsafeLowCost?: boolean;
 }
 
 /**
@@ -93,7 +105,8 @@ export interface PasswordHasherOptions {
  *
  * @example
  * ```ts
- * const { hash, verify, needsRehash } = createPasswordHasher({ logN: 16 });
+ * // OWASP's N = 2^16 setting: 64 MiB per hash, two passes.
+ * const { hash, verify, needsRehash } = createPasswordHasher({ logN: 16, p: 2 });
  *
  * Credentials({
  *   authorize: async ({ email, password }) => {
@@ -153,6 +166,13 @@ const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
 /** scrypt's running time is proportional to N·r·p: never above 4× the default's. */
 const MAX_WORK = 4 * 2 ** DEFAULTS.logN * DEFAULTS.r * DEFAULTS.p;
 /**
+ * The least a new hash may cost, from OWASP's weakest scrypt settings (N = 2^14, r = 8, p = 5 and
+ * N = 2^13, r = 8, p = 10; ASVS 11.4.2): the work of a guess, and the memory it ties up. Stored
+ * hashes below it still verify (and {@link needsRehash} asks for them to be replaced).
+ */
+const MIN_NEW_WORK = 2 ** 14 * 8 * 5;
+const MIN_NEW_MEMORY_BYTES = 8 * 1024 * 1024;
+/**
  * Strings longer than this (in UTF-16 code units) are refused before normalizing them: NFKC
  * composition shrinks text by at most about 4×, and UTF-8 never takes fewer bytes than UTF-16
  * code units, so none of them could normalize to within {@link MAX_PASSWORD_BYTES}.
@@ -176,6 +196,18 @@ function paramsProblem({ logN, r, p }: Params): string | undefined {
   if (128 * 2 ** logN * r > MAX_MEMORY_BYTES) return `scrypt memory 128·2^logN·r must be at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB`;
   if (2 ** logN * r * p > MAX_WORK) return `scrypt work 2^logN·r·p must be at most ${MAX_WORK} (4× the default)`;
   return undefined;
+}
+
+/** The reason `params` are too cheap for new hashes, or `undefined` when they meet OWASP's minimum. */
+function weakParamsProblem({ logN, r, p }: Params): string | undefined {
+  const work = 2 ** logN * r * p;
+  const memory = 128 * 2 ** logN * r;
+  if (work >= MIN_NEW_WORK && memory >= MIN_NEW_MEMORY_BYTES) return undefined;
+  return (
+    `new hashes must cost at least OWASP's weakest scrypt setting (N = 2^14, r = 8, p = 5): work 2^logN·r·p at least ${MIN_NEW_WORK} and memory 128·2^logN·r at least ${MIN_NEW_MEMORY_BYTES / 2 ** 20} MiB, ` +
+    `but logN ${logN}, r ${r}, p ${p} give work ${work} and ${memory / 2 ** 20} MiB — cheaper hashes make a leaked database cheap to crack. ` +
+    `On a low-memory host raise p instead (e.g. { logN: 14, p: 5 }); only tests may pass unsafeLowCost: true`
+  );
 }
 
 /** Strict, canonical base64 without padding, of exactly `bytes` bytes. */
@@ -237,17 +269,19 @@ function deriveKey(password: Buffer, salt: Buffer, { logN, r, p }: Params): Prom
 
 /**
  * Creates a password hasher bound to the given scrypt costs (OWASP's defaults N = 2^17, r = 8,
- * p = 1 for anything left out). Use it for a low-memory host or for fast tests; its dummy
- * verification (for unknown users) runs at the same costs, so timing stays uniform.
+ * p = 1 for anything left out). Use it for a low-memory host, or with `unsafeLowCost` for fast
+ * tests; its dummy verification (for unknown users) runs at the same costs, so timing stays
+ * uniform.
  *
- * Throws a `RangeError` when the costs are out of bounds (see {@link PasswordHasherOptions}).
+ * Throws a `RangeError` when the costs are out of bounds, or below OWASP's minimum for new
+ * hashes without `unsafeLowCost` (see {@link PasswordHasherOptions}).
  *
  * @example
  * ```ts
  * import { createPasswordHasher } from "latch/password";
  *
- * // 16 MiB per hash; hashes made earlier with other costs still verify.
- * const passwords = createPasswordHasher({ logN: 14 });
+ * // 16 MiB per hash at OWASP's N = 2^14 setting; hashes made earlier with other costs still verify.
+ * const passwords = createPasswordHasher({ logN: 14, p: 5 });
  *
  * Credentials({
  *   authorize: async ({ email, password }) => {
@@ -263,7 +297,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     r: options.r ?? DEFAULTS.r,
     p: options.p ?? DEFAULTS.p,
   };
-  const problem = paramsProblem(params);
+  const problem = paramsProblem(params) ?? (options.unsafeLowCost === true ? undefined : weakParamsProblem(params));
   if (problem !== undefined) throw new RangeError(`createPasswordHasher: ${problem}`);
 
   // The hash unknown users are checked against: random salt and random key at this hasher's costs,

@@ -13,6 +13,7 @@ import { decode } from "../src/jwt.js";
 import { createPasswordHasher } from "../src/password.js";
 import Credentials from "../src/providers/credentials.js";
 import { RedisRateLimitStore } from "../src/rate-limit/redis.js";
+import { MemoryRevocationStore } from "../src/revocation/memory.js";
 import type { AuthConfig, CredentialsConfig, CredentialsRateLimit, RateLimitOptions, User } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
 import { requireRedis, type RedisNamespace } from "./helpers/services.js";
@@ -20,7 +21,7 @@ import { requireRedis, type RedisNamespace } from "./helpers/services.js";
 const ORIGIN = "http://127.0.0.1:3997";
 const SECRET = "credentials-test-secret-of-enough-length-0123456789";
 // A cheap hasher keeps the suite fast; the stored format and the dummy work are the same as the default's.
-const passwords = createPasswordHasher({ logN: 12 });
+const passwords = createPasswordHasher({ logN: 12, unsafeLowCost: true });
 const LONG_PASSWORD = "correct horse battery staple ".repeat(7).slice(0, 200);
 
 interface StoredUser extends User {
@@ -190,6 +191,81 @@ describe("credentials sign-in with JWT sessions", () => {
     await attempt(client, "alice@example.com", "alice-password");
     expect(await client.session()).toMatchObject({ role: "credentials:user-alice" });
   });
+
+  it("gives authorize a request it can read: the submitted form as JSON, at the callback's URL, as next-auth does", async () => {
+    let seen: { url: string; method: string; body: unknown } | undefined;
+    const provider = Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      async authorize(_credentials, request) {
+        // latch read the original request's body: reading it again threw "Body is unusable".
+        seen = { url: request.url, method: request.method, body: await request.json() };
+        return null;
+      },
+    });
+    const client = new EngineClient(ORIGIN, config({ provider }));
+    const { response } = await attempt(client, "a@example.com", "pw", { "user-agent": "latch-test" });
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/signin?error=CredentialsSignin&code=credentials`);
+    expect(seen).toMatchObject({ url: `${ORIGIN}/api/auth/callback/credentials`, method: "POST", body: { email: "a@example.com", password: "pw", callbackUrl: `${ORIGIN}/dashboard` } });
+  });
+
+  it("keeps the original request's headers for authorize (the client's address, its user agent)", async () => {
+    let headers: Headers | undefined;
+    const provider = Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      authorize(_credentials, request) {
+        headers = request.headers;
+        return null;
+      },
+    });
+    await attempt(new EngineClient(ORIGIN, config({ provider })), "a@example.com", "pw", { "user-agent": "latch-test", "x-forwarded-for": "203.0.113.7" });
+    expect(headers?.get("user-agent")).toBe("latch-test");
+    expect(headers?.get("x-forwarded-for")).toBe("203.0.113.7");
+    expect(headers?.get("content-type")).toBe("application/json");
+  });
+});
+
+describe("a numeric id from authorize (an integer primary key) becomes a string, as in next-auth", () => {
+  const rowWithIntegerId = { id: 42, email: "int@example.com", name: "Int" } as unknown as User;
+  const integerIdProvider = () =>
+    Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      authorize: ({ password }) => (password === "right" ? { ...rowWithIntegerId } : null),
+    });
+
+  it("gives the callbacks, the account and the token's sub the string id", async () => {
+    const seen: unknown[] = [];
+    const client = new EngineClient(
+      ORIGIN,
+      config({
+        provider: integerIdProvider(),
+        callbacks: {
+          signIn: ({ user, account }) => {
+            seen.push(user.id, account?.providerAccountId);
+            return true;
+          },
+          jwt: ({ token, user }) => {
+            if (user) seen.push(user.id);
+            return token;
+          },
+        },
+      }),
+    );
+    await attempt(client, "int@example.com", "right");
+    // @auth/core (lib/actions/callback/index.ts): `user.id = user.id?.toString() ?? crypto.randomUUID()`.
+    expect(seen).toEqual(["42", "42", "42"]);
+    const token = await decode({ token: client.jar.get("authjs.session-token"), secret: SECRET, salt: "authjs.session-token" });
+    expect(token?.sub).toBe("42");
+  });
+
+  it("lets revokeUser('42') end the JWT session of the user whose row id is 42", async () => {
+    const revocation = MemoryRevocationStore();
+    const client = new EngineClient(ORIGIN, config({ provider: integerIdProvider(), revocation }));
+    expect((await attempt(client, "int@example.com", "right")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    expect(await client.session()).toMatchObject({ user: { email: "int@example.com" } });
+    // Revocation names users by string ids: with sub the number 42 the session lived on.
+    await revocation.revokeUser("42", new Date(Date.now() + 5000));
+    expect(await client.session()).toBeNull();
+  });
 });
 
 describe("throttling", () => {
@@ -213,6 +289,37 @@ describe("throttling", () => {
     const json = await attempt(client, "alice@example.com", "alice-password", { "x-auth-return-redirect": "1" });
     expect(json.response.status).toBe(429);
     expect(await json.response.json()).toEqual({ url: `${ORIGIN}/api/auth/signin?error=RateLimited` });
+  });
+
+  it("gives no fresh guesses to spellings of a locked account that an accent-insensitive database takes for the same row", async () => {
+    // MySQL's default collation (utf8mb4_0900_ai_ci) ignores case and accents: the app's
+    // `WHERE email = ?` finds alice for "àlice@example.com" too, so each spelling would be 10
+    // more guesses at her password if it had a count of its own.
+    const { provider, calls } = makeProvider({ rateLimit: { account: { max: 3, window: 60 }, source: false } });
+    const client = new EngineClient(ORIGIN, config({ provider }));
+    for (let i = 0; i < 3; i++) expect((await attempt(client, "alice@example.com", `guess-${i}`)).response.status).toBe(303);
+    expect((await attempt(client, "alice@example.com", "guess-3")).response.status).toBe(429);
+    const spellings = [
+      "àlice@example.com",
+      "álice@example.com",
+      "alicé@example.com",
+      "ålice@example.com",
+      "a\u0301lice@example.com", // a + combining acute accent
+      "ALİCE@example.com", // capital I with dot above
+      "a\u00adlice@example.com", // a soft hyphen
+      "al\u200bice@example.com", // a zero-width space
+    ];
+    for (const spelling of spellings) expect((await attempt(client, spelling, `guess-${spelling}`)).response.status, spelling).toBe(429);
+    expect(calls.count).toBe(3);
+  });
+
+  it("counts ß and ss as one account, as case-folding collations compare them", async () => {
+    const { provider, calls } = makeProvider({ rateLimit: { account: { max: 2, window: 60 }, source: false } });
+    const client = new EngineClient(ORIGIN, config({ provider }));
+    await attempt(client, "strasse@example.com", "guess-1");
+    await attempt(client, "STRASSE@example.com", "guess-2");
+    expect((await attempt(client, "straße@example.com", "guess-3")).response.status).toBe(429);
+    expect(calls.count).toBe(2);
   });
 
   it("clears an account's count when a sign-in succeeds (consecutive failures)", async () => {
@@ -352,6 +459,31 @@ describe("credentials sign-in with database sessions (where Auth.js fails silent
     await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
     expect(db.prepare("SELECT count(*) AS n FROM sessions").get()).toEqual({ n: 0 });
     expect(await client.session()).toBeNull();
+  });
+
+  it("looks a numeric id up as its string, and starts the session for that stored user", async () => {
+    const { db, adapter } = databaseSetup();
+    await adapter.createUser!({ id: "42", email: "int@example.com", name: "Int", emailVerified: null });
+    const looked: unknown[] = [];
+    const getUser = adapter.getUser!.bind(adapter);
+    // An adapter keyed by strings (a Map, a document store) finds no user under the number 42.
+    const strictAdapter = {
+      ...adapter,
+      getUser: (id: string) => {
+        looked.push(id);
+        return typeof id === "string" ? getUser(id) : null;
+      },
+    };
+    const provider = Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      authorize: ({ password }) => (password === "right" ? ({ id: 42, email: "int@example.com" } as unknown as User) : null),
+    });
+    const client = new EngineClient(ORIGIN, config({ provider, adapter: strictAdapter }));
+    const { response } = await attempt(client, "int@example.com", "right");
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    expect(looked[0]).toBe("42");
+    expect(db.prepare('SELECT "userId" FROM sessions').all()).toEqual([{ userId: "42" }]);
+    expect(await client.session()).toMatchObject({ user: { email: "int@example.com", name: "Int" } });
   });
 
   it("refuses clearly when authorize returns a user the adapter does not store", async () => {

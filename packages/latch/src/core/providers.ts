@@ -210,7 +210,10 @@ function rule(value: RateLimitRule | false | undefined, fallback: RateLimitRule,
 /** Field names an app's own sign-in form conventionally gives the account, in order. */
 const CONVENTIONAL_IDENTIFIERS = ["email", "username", "login", "user", "identifier", "phone"] as const;
 
-/** An account name as the credentials throttle counts it: NFKC, trimmed, lower case; undefined when empty. */
+/**
+ * An account name as the credentials throttle reads it from the form: NFKC, trimmed, lower case;
+ * undefined when empty. Its count folds it further, accents too (throttle.ts `foldedName`).
+ */
 export const normalizeAccount = (raw: string | null | undefined): string | undefined => raw?.normalize("NFKC").trim().toLowerCase() || undefined;
 
 /**

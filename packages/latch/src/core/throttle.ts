@@ -12,6 +12,19 @@ const warnedNoAddress = new WeakSet<object>();
 /** The throttle of one credentials attempt: refused, or allowed with a way to clear the count of the account that signed in. */
 export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(user: { id?: string | undefined; email?: string | null | undefined }): Promise<void> };
 
+/**
+ * A name (an address, a login) as the per-account and per-address counts key it: compatibility
+ * forms, case and accents folded, invisible characters dropped — about as loosely as the
+ * collations of some databases compare it (MySQL's default ones ignore case and accents, and
+ * take "ß" for "ss"), so no spelling that the app's lookup takes for the same row gets a count of
+ * its own. Grouping more is only stricter. NFKD splits letters from their marks (and "ﬁ" into
+ * "fi"); upper then lower case folds "ß" into "ss" as case folding does; the soft hyphen, zero-width
+ * spaces and joiners (default-ignorable code points) vanish.
+ */
+function foldedName(name: string): string {
+  return name.normalize("NFKD").toUpperCase().toLowerCase().normalize("NFKD").replace(/[\p{M}\p{Default_Ignorable_Code_Point}]/gu, "").trim();
+}
+
 /** One counter to hit: its key in the store and the limit it must stay under. */
 interface Check {
   key: string;
@@ -50,17 +63,20 @@ async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter
 /**
  * Counts a credentials attempt per account and per client address and refuses it over either
  * limit. A successful sign-in clears the account's count (consecutive failures). Account names
- * are stored hashed.
+ * are counted folded ({@link foldedName}: `àlice@` is `alice@`) and stored hashed.
  */
 export async function throttleCredentials(ctx: RequestContext, provider: InternalCredentialsProvider, request: Request, credentials: Record<string, string>): Promise<ThrottleResult> {
   const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
   const checks: Check[] = [];
-  const accounts: Array<{ identifier: string; key: string }> = [];
+  const accounts: Array<{ folded: string; key: string }> = [];
   if (account) {
     for (const identifier of provider.rateLimit.identifiers(credentials)) {
-      const key = `${prefix}:account:${await sha256Hex(identifier)}`;
-      accounts.push({ identifier, key });
+      const folded = foldedName(identifier);
+      // Two spellings of one name sent together (`email` and `username`) count once.
+      if (accounts.some((seen) => seen.folded === folded)) continue;
+      const key = `${prefix}:account:${await sha256Hex(folded)}`;
+      accounts.push({ folded, key });
       checks.push({ key, rule: account });
     }
   }
@@ -79,8 +95,13 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
       // has. Resetting them all would let a known login, sent beside a target's name, clear the
       // target's count; a display name could be anyone's, so it does not count.
       // JavaScript apps return integer ids from SQL or Prisma rows as they are: numbers count too.
-      const own = new Set([user.email, user.id].map((value) => (typeof value === "string" || typeof value === "number" ? normalizeAccount(String(value)) : undefined)));
-      const signedIn = accounts.length === 1 ? accounts : accounts.filter(({ identifier }) => own.has(identifier));
+      const own = new Set(
+        [user.email, user.id].map((value) => {
+          const name = typeof value === "string" || typeof value === "number" ? normalizeAccount(String(value)) : undefined;
+          return name === undefined ? undefined : foldedName(name);
+        }),
+      );
+      const signedIn = accounts.length === 1 ? accounts : accounts.filter(({ folded }) => own.has(folded));
       await Promise.all(signedIn.map(({ key }) => ctx.resolved.rateLimitStore.reset(key)));
     },
   };
@@ -111,19 +132,13 @@ function strictest(rules: Array<RateLimitRule | false>): RateLimitRule | false {
 }
 
 /**
- * An address as the token-tries count keys it: without case or accents, as the collations of
- * some databases compare it (MySQL's default ones), so no spelling of a locked address that the
- * database takes for the same row gets fresh tries. Grouping more is only stricter.
- */
-const foldedAddress = (identifier: string): string => identifier.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
-
-/**
  * Counts a try of a link's token before it is used, per address and per client address (the
  * source count apart from the links it requested), and refuses it over either limit — the right
- * token too, which stays valid for after the window — so a short code cannot be guessed. A token
- * is not bound to the provider that sent it (every email provider reads the same table), so the
- * counts are shared by all email providers, each limited by the strictest of their rules. A token
- * that works clears its address's count.
+ * token too, which stays valid for after the window — so a short code cannot be guessed. Addresses
+ * are counted folded ({@link foldedName}): no spelling of a locked address that the database takes
+ * for the same row gets fresh tries. A token is not bound to the provider that sent it (every
+ * email provider reads the same table), so the counts are shared by all email providers, each
+ * limited by the strictest of their rules. A token that works clears its address's count.
  */
 export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<{ refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> }> {
   const prefix = "email-token";
@@ -131,7 +146,7 @@ export async function throttleTokenUse(ctx: RequestContext, provider: InternalEm
   const attempts = strictest(emailProviders.map((p) => p.rateLimit.attempts));
   const source = strictest(emailProviders.map((p) => p.rateLimit.source));
   const checks: Check[] = [];
-  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(foldedAddress(identifier))}`, rule: attempts } : undefined;
+  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(foldedName(identifier))}`, rule: attempts } : undefined;
   if (address) checks.push(address);
   const bySource = sourceCheck(ctx, request, prefix, source, "a sign-in link's use", "per-address");
   if (bySource) checks.push(bySource);

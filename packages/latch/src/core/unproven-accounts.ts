@@ -125,3 +125,36 @@ export function confirmStillSignedIn(
     throw refuse("The session this account was being linked to has ended. Sign in again, then link it.");
   };
 }
+
+/**
+ * For a sign-in that `authorize` vouched for (a password): a check, for startSession to run once
+ * the session exists and before its cookie is sent, that the user's address was not proven since
+ * `startedAt` (milliseconds), when the sign-in began. A squatter may have set that password on a
+ * user stored unverified; the owner's email link, meanwhile, ends the user's sessions, marks the
+ * address verified, and the app deletes the password in `events.signIn`. A password read before
+ * then would sign the squatter in after it: refused here when the stored `emailVerified` is later
+ * than the sign-in's start. Compared from the start of its second, since adapters may store whole
+ * seconds; an owner who signs in with a password in the second their address was proven signs in
+ * again. Undefined when no proof can come (no email provider configured) or no user can be read.
+ *
+ * @example
+ * ```ts
+ * const startedAt = Date.now();
+ * const user = await provider.authorize(credentials, request);
+ * const confirm = confirmNotProvenSince(ctx, String(user.id), startedAt, (m) => new CredentialsSignin(m));
+ * ```
+ */
+export function confirmNotProvenSince(ctx: RequestContext, userId: string, startedAt: number, refuse: (message: string) => Error): (() => Promise<void>) | undefined {
+  const { resolved } = ctx;
+  const adapter = resolved.adapter;
+  if (!resolved.providers.some((p) => p.type === "email") || !adapter?.getUser) return undefined;
+  const getUser = adapter.getUser.bind(adapter);
+  const since = Math.floor(startedAt / 1000) * 1000;
+  return async () => {
+    const verified = (await getUser(userId))?.emailVerified;
+    // `!= null`: an adapter that stores no null property (a graph database) leaves it out.
+    if (verified != null && new Date(verified).getTime() >= since) {
+      throw refuse("The owner of this user's email address proved it while signing in: the sign-in is refused. Sign in again.");
+    }
+  };
+}

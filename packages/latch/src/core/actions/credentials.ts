@@ -6,6 +6,7 @@ import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
 import { throttleCredentials } from "../throttle.js";
 import type { OutgoingCookie } from "../cookies.js";
+import { confirmNotProvenSince } from "../unproven-accounts.js";
 
 /** The submitted fields `authorize` sees: every string field of the body but the CSRF token. */
 function submittedCredentials(body: Record<string, unknown>): Record<string, string> {
@@ -14,7 +15,23 @@ function submittedCredentials(body: Record<string, unknown>): Record<string, str
   return fields;
 }
 
-/** Calls `authorize`; `null` (or no user) becomes `CredentialsSignin`, any other throw a configuration error. */
+/**
+ * The request `authorize` receives: latch has read the original's body, so — as in next-auth —
+ * a copy whose body is the submitted fields as JSON (`await request.json()` works).
+ */
+function authorizeRequest(action: ActionContext): Request {
+  const { request } = action;
+  const headers = new Headers(request.headers);
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(action.body) });
+}
+
+/**
+ * Calls `authorize`; `null` (or no user) becomes `CredentialsSignin`, any other throw a
+ * configuration error. A numeric id (an integer primary key) becomes its string, as in next-auth:
+ * the session's `sub`, revocation and linking name users by strings.
+ */
 async function authorizeUser(provider: InternalCredentialsProvider, credentials: Record<string, string>, request: Request): Promise<User> {
   let user: User | null;
   try {
@@ -24,6 +41,9 @@ async function authorizeUser(provider: InternalCredentialsProvider, credentials:
     throw new CallbackRouteError(`authorize() of "${provider.id}" threw; return null to refuse a sign-in, or throw a CredentialsSignin.`, { cause: error });
   }
   if (!user || typeof user !== "object") throw new CredentialsSignin(`authorize() of "${provider.id}" refused the credentials.`);
+  // Typed as a string, but JavaScript apps pass SQL and Prisma rows on as they are.
+  const id: unknown = user.id;
+  if (typeof id === "number" || typeof id === "bigint") user.id = String(id);
   return user;
 }
 
@@ -31,7 +51,8 @@ async function authorizeUser(provider: InternalCredentialsProvider, credentials:
  * `POST /callback/:credentials`: checks CSRF, counts the attempt against the account and the
  * client address (429 over the limit), calls `authorize`, and starts a session — a JWT, or with
  * the database strategy a session row for the stored user `authorize` returned. An unknown user
- * and a wrong password get the same answer.
+ * and a wrong password get the same answer. A sign-in during which the owner of the user's
+ * address proved it by email is refused before its cookie is sent (pre-account hijacking).
  */
 export async function credentialsCallbackAction(action: ActionContext, provider: InternalCredentialsProvider): Promise<ResponseInternal> {
   const { ctx } = action;
@@ -46,7 +67,10 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     const throttle = await throttleCredentials(ctx, provider, action.request, credentials);
     if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
 
-    const user = await authorizeUser(provider, credentials, action.request);
+    // Before authorize() reads the password: an email proof of the user's address from then on
+    // may have deleted it (confirmNotProvenSince).
+    const startedAt = Date.now();
+    const user = await authorizeUser(provider, credentials, authorizeRequest(action));
     // Who authorize() named, before a JWT session gives an id-less user a random one.
     const named = { id: user.id, email: user.email };
     if (resolved.strategy === "database") {
@@ -65,7 +89,8 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
 
     await throttle.succeeded(named);
-    const target = await startSession(action, { user, account }, out);
+    const confirm = confirmNotProvenSince(ctx, String(user.id), startedAt, (message) => new CredentialsSignin(message));
+    const target = await startSession(action, { user, account, confirm }, out);
     return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The credentials sign-in with "${provider.id}" failed.`, { cause: error });

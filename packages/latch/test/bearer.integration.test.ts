@@ -328,6 +328,26 @@ describe("ending bearer tokens", () => {
     await adapter.deleteUser!(alice.id);
     expect((await sessionFor(cfg, { authorization: `Bearer ${second.token}` })).status, "the user was deleted").toBe("invalid");
   });
+
+  it("database sessions: sign-out refuses the session's bearer token for as long as it is accepted, its exp plus the clock tolerance", async () => {
+    const db = new Database(":memory:");
+    migrateSQLite(db);
+    const adapter = SQLiteAdapter(db);
+    await adapter.createUser!({ ...alice, emailVerified: null });
+    const cfg = config({ adapter, revocation: SQLiteRevocationStore(db), bearer: { bindToBrowser: false } });
+    const { client, token } = await signedInWithToken(cfg);
+    const { exp } = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number };
+    await client.fetch("/api/auth/signout", { form: { csrfToken: await client.csrfToken() } });
+    expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status, "right after sign-out").toBe("invalid");
+    // The token is accepted until exp + 5 s (BEARER_CLOCK_TOLERANCE); a revocation that lasted
+    // bearer.maxAge from sign-out let it work again in between.
+    vi.useFakeTimers({ toFake: ["Date"], now: exp * 1000 + 4500 });
+    try {
+      expect((await sessionFor(cfg, { authorization: `Bearer ${token}` })).status, "half a second before the tolerance ends").toBe("invalid");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe("the Next.js layer", () => {

@@ -8,7 +8,8 @@
  *   store keeps the revocation as long as a family can live, not only as long as the cookie;
  * - a native client that refreshes every 10 days keeps its family for 40 days without the user
  *   opening the web app again, with either strategy: with database sessions a refresh renews the
- *   row the family belongs to, as a page's request would.
+ *   row the family belongs to, as a page's request would;
+ * - no bearer token outlives the family it was issued with.
  */
 import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
@@ -51,7 +52,7 @@ async function offline(client: EngineClient) {
 async function refresh(cfg: AuthConfig, refreshToken: string) {
   const native = new EngineClient(ORIGIN, cfg);
   const { response } = await native.fetch("/api/auth/token", { form: { grant_type: "refresh_token", refresh_token: refreshToken } });
-  return { status: response.status, body: (await response.json()) as { error?: string; refreshToken?: string } };
+  return { status: response.status, body: (await response.json()) as { error?: string; token?: string; refreshToken?: string } };
 }
 
 /** Alice's credentials sign-in with refresh tokens, and for the database strategy her stored user. */
@@ -194,6 +195,36 @@ describe.each(["jwt", "database"] as const)("an active native client (%s session
         if (refreshed.body.refreshToken) refreshToken = refreshed.body.refreshToken;
       }
       expect(statuses, "refresh at day 10, 20, 30, 40").toEqual([200, 200, 200, 200]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("a refresh family's end", () => {
+  it("caps the bearer tokens issued with it: none outlives the family (refreshTokens.absoluteMaxAge shorter than bearer.maxAge)", async () => {
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    try {
+      const cfg: AuthConfig = {
+        secret: SECRET,
+        trustHost: true,
+        providers: [credentials()],
+        revocation: MemoryRevocationStore(),
+        bearer: { maxAge: 600, refreshTokens: { store: MemoryRefreshTokenStore(), absoluteMaxAge: 300 } },
+        logger: { error: () => undefined, warn: () => undefined },
+      };
+      const familyEnd = Math.floor(start / 1000) + 300;
+      const expOf = (token: string) => (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number }).exp;
+      const browser = new EngineClient(ORIGIN, cfg);
+      await signIn(browser);
+      const issued = await offline(browser);
+      expect(expOf(issued.token), "the first token").toBeLessThanOrEqual(familyEnd);
+
+      vi.setSystemTime(start + 100_000);
+      const refreshed = await refresh(cfg, issued.refreshToken);
+      expect(refreshed.status).toBe(200);
+      expect(expOf(refreshed.body.token ?? ""), "a token from the refresh grant").toBeLessThanOrEqual(familyEnd);
     } finally {
       vi.useRealTimers();
     }

@@ -172,16 +172,26 @@ export interface BearerClaims extends JWTPayload {
   picture?: string | null | undefined;
 }
 
-/** Signs a bearer token for a session; it expires after `bearer.maxAge`, or at the session's absolute end if sooner. */
+/**
+ * Seconds a bearer token is still accepted past its `exp`, for clocks a little apart. Whatever
+ * ends tokens before they expire (a revocation) must last this much longer than they do.
+ */
+export const BEARER_CLOCK_TOLERANCE = 5;
+
+/**
+ * Signs a bearer token for a session; it expires after `bearer.maxAge`, or at the session's
+ * absolute end if sooner, or at `notAfter` (seconds since the epoch: a refresh family's end).
+ */
 export async function issueBearerToken(
   ctx: RequestContext,
   bearer: ResolvedBearer,
   claims: Record<string, unknown> & { sub: string },
+  notAfter = Infinity,
 ): Promise<{ token: string; expiresAt: number }> {
   const keys = await keysOf(ctx.resolved, bearer);
   const now = Math.floor(Date.now() / 1000);
-  const end = sessionEnd(claims.auth_time, ctx.resolved.absoluteMaxAge);
-  const expiresAt = Math.min(now + Math.floor(bearer.maxAge), end === undefined ? Infinity : Math.floor(end));
+  const end = sessionEnd(claims.auth_time, ctx.resolved.absoluteMaxAge) ?? Infinity;
+  const expiresAt = Math.floor(Math.min(now + bearer.maxAge, end, notAfter));
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: keys.signing.alg, typ: "at+jwt", kid: keys.signing.kid })
     .setIssuer(ctx.authUrl)
@@ -235,7 +245,7 @@ export async function verifyBearerToken(ctx: RequestContext, bearer: ResolvedBea
         if (!entry || header.alg !== entry.alg) throw new Error("unknown key or algorithm");
         return entry.publicKey;
       },
-      { algorithms: ["EdDSA", "ES256"], typ: "at+jwt", issuer: ctx.authUrl, audience: audienceOf(ctx, bearer), requiredClaims: ["exp", "iat", "jti", "sub"], clockTolerance: 5 },
+      { algorithms: ["EdDSA", "ES256"], typ: "at+jwt", issuer: ctx.authUrl, audience: audienceOf(ctx, bearer), requiredClaims: ["exp", "iat", "jti", "sub"], clockTolerance: BEARER_CLOCK_TOLERANCE },
     );
     if (typeof payload.sub !== "string" || payload.sub === "") return null;
     const claims = payload as BearerClaims;

@@ -72,6 +72,8 @@ export async function startSession(
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
     // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
     if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
+    // Nor from sign-out: revocation, refresh families and bearer tokens name the session by sid.
+    if (typeof token.sid !== "string") token = { ...token, sid: initial.sid };
     session = await sessionCookies(ctx, token, existing);
     if (confirm) await confirm();
   }

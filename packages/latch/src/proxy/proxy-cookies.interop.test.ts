@@ -50,7 +50,7 @@ describe.each(RUNTIMES)("the lean proxy on %s", (_name, jwe) => {
   });
 
   it("writes the same cookie as the engine: name, attributes and token header, only the encrypted part differs", async () => {
-    const cookie = `${SALT}=${await encode({ token: alice, secret: SECRET, salt: SALT })}`;
+    const cookie = `${SALT}=${await encode({ token: { ...alice, sid: "sid-1" }, secret: SECRET, salt: SALT })}`;
     const [ours] = setCookies(await lean()(request("/x", { cookie })));
     const [theirs] = setCookies(await engineProxy()(request("/x", { cookie })));
     expect(ours?.name).toBe(theirs?.name);
@@ -59,6 +59,15 @@ describe.each(RUNTIMES)("the lean proxy on %s", (_name, jwe) => {
     const [a, b] = [await decode({ token: ours?.value ?? "", secret: SECRET, salt: SALT }), await decode({ token: theirs?.value ?? "", secret: SECRET, salt: SALT })];
     expect(Object.keys(a ?? {})).toEqual(Object.keys(b ?? {}));
     expect({ ...a, iat: 0, exp: 0, jti: "" }).toEqual({ ...b, iat: 0, exp: 0, jti: "" });
+  });
+
+  it("renews a cookie without sid (next-auth's) without one: the engine names that session when it reads it", async () => {
+    const cookie = `${SALT}=${await encode({ token: alice, secret: SECRET, salt: SALT })}`;
+    const byProxy = await decode({ token: issuedSession(await lean()(request("/x", { cookie }))) ?? "", secret: SECRET, salt: SALT });
+    const byEngine = await decode({ token: issuedSession(await engineProxy()(request("/x", { cookie }))) ?? "", secret: SECRET, salt: SALT });
+    expect(byProxy).toMatchObject(alice);
+    expect(byProxy).not.toHaveProperty("sid");
+    expect(byEngine).toMatchObject({ ...alice, sid: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
   });
 
   it("reads a chunked session the engine wrote, renews it into chunks the engine reads, and deletes chunks a smaller session no longer uses", async () => {

@@ -81,6 +81,14 @@ describe.each(RUNTIMES)("latch/proxy on %s", (_name, jwe) => {
       expect(Date.parse(String(set?.attributes.expires))).toBeLessThanOrEqual(Date.now() + 600_000);
     });
 
+    it("keeps the session's sid in the renewed cookie when the jwt callback rebuilds the token without it", async () => {
+      // Revocation names the session by its sid: a cookie renewed without it would outlive sign-out.
+      const proxy = proxyOf({ callbacks: { jwt: ({ token: claims }) => ({ sub: claims.sub, name: claims.name }), authorized: ({ auth }) => !!auth } });
+      const response = await proxy(request("/x", { cookie: await sessionCookie({ sub: "u1", name: "Alice", sid: "sid-1" }) }));
+      expect(response.status).toBe(200);
+      expect(await decode({ token: issuedSession(response) ?? "", secret: SECRET, salt: SALT })).toMatchObject({ sub: "u1", name: "Alice", sid: "sid-1" });
+    });
+
     it("gives no session and clears the cookie when jwt returns null or a callback throws (logged)", async () => {
       const { errors, logger } = recordingLogger();
       for (const callbacks of [{ jwt: () => null }, { session: () => { throw new Error("session callback broke"); } }] satisfies NextAuthConfig["callbacks"][]) {

@@ -1,7 +1,7 @@
 import { MissingCSRF, SignOutError } from "../../errors.js";
 import { deleteDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
-import { databaseSessionId } from "../bearer.js";
+import { BEARER_CLOCK_TOLERANCE, databaseSessionId } from "../bearer.js";
 import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
 import { revocationHorizon } from "../end-user-sessions.js";
 import { emitAudit } from "../audit.js";
@@ -32,9 +32,11 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
   if (ctx.resolved.strategy === "database") {
     let session = null;
     if (value && ctx.resolved.bearer && revocation) {
-      // Bearer tokens of this session name it by a hash of its token: revoke that too.
+      // Bearer tokens of this session name it by a hash of its token: revoke that too, for as
+      // long as any of them is accepted (its lifetime, and the clock tolerance past its exp).
       try {
-        await revocation.revokeSession(await databaseSessionId(value), new Date(Date.now() + ctx.resolved.bearer.maxAge * 1000));
+        const until = new Date(Date.now() + (ctx.resolved.bearer.maxAge + BEARER_CLOCK_TOLERANCE) * 1000);
+        await revocation.revokeSession(await databaseSessionId(value), until);
       } catch (error) {
         ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; this session's bearer tokens stay valid until they expire.", { cause: error }));
       }
@@ -50,6 +52,8 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     await runEvent(ctx.resolved, "signOut", { token: null, session });
     await emitAudit(ctx.resolved, { type: "sign-out", ...(session ? { userId: session.userId } : {}) }, action.request);
   } else {
+    // A token without a sid (a next-auth cookie) is revoked by the one derived from it, which
+    // its copies and what latch issued for it (renewed cookies, bearer tokens, refresh families) carry.
     const token = value ? await decodeSessionToken(ctx, value) : null;
     if (revocation && typeof token?.sid === "string") {
       try {

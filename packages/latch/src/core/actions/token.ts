@@ -149,7 +149,8 @@ async function refreshGrant(action: ActionContext, bearer: ResolvedBearer): Prom
   const claims: Record<string, unknown> & { sub: string } = { ...family.claims, sub: family.userId };
   if (family.sid !== undefined) claims.sid = family.sid;
   if (family.authTime !== undefined) claims.auth_time = family.authTime;
-  const issued = await issueBearerToken(ctx, bearer, claims);
+  // Never past the family's end: the client must sign in again then, token or not.
+  const issued = await issueBearerToken(ctx, bearer, claims, family.expiresAt.getTime() / 1000);
   await emitAudit(resolved, { type: "token-refreshed", kind: "refresh-token", userId: family.userId, ...(result.retried ? { retried: true as const } : {}) }, action.request);
   const body = { ...tokenBody(issued), refreshToken: next, refreshTokenExpiresAt: new Date(Math.min(now + refresh.maxAge * 1000, family.expiresAt.getTime())).toISOString() };
   // The same answer in RFC 6749 §5.1's names too, so a stock OAuth client library can refresh.
@@ -206,6 +207,11 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
   if (offline && bearer.refresh) {
     // For a client outside the browser: an unbound bearer token and the first refresh token of a new family.
     const { sub, sid, auth_time: authTime, ...rest } = claims;
+    // With JWT sessions, sign-out and a reused refresh token end a family by its sid alone. The
+    // engine names every session it reads (jwt-session.ts); a family without one would outlive both.
+    if (resolved.strategy === "jwt" && resolved.revocation && typeof sid !== "string") {
+      throw new SessionTokenError("A JWT session without a sid got no refresh token: neither sign-out nor reuse detection could end its family.");
+    }
     const now = Date.now();
     const family: RefreshFamily = {
       id: randomHex(16),
@@ -221,7 +227,7 @@ export async function tokenAction(action: ActionContext): Promise<ResponseIntern
     const refreshToken = newRefreshToken();
     const refreshExpires = new Date(Math.min(now + bearer.refresh.maxAge * 1000, family.expiresAt.getTime()));
     await bearer.refresh.store.createFamily(family, { tokenHash: await refreshTokenHash(refreshToken), expiresAt: refreshExpires });
-    const issued = await issueBearerToken(ctx, bearer, claims);
+    const issued = await issueBearerToken(ctx, bearer, claims, family.expiresAt.getTime() / 1000);
     return { body: { ...tokenBody(issued), refreshToken, refreshTokenExpiresAt: refreshExpires.toISOString(), session: result.session }, cookies };
   }
   if (bearer.bindToBrowser) {

@@ -48,7 +48,8 @@ export interface JwtCookieReader {
   sessionCookie: CookieOption;
   /**
    * `null` for any token that does not decode. Rejects only when the cryptography itself fails:
-   * the read then rejects too, and the cookie is neither renewed nor cleared.
+   * the read then rejects too, and the cookie is neither renewed nor cleared. The engine's gives a
+   * token without `sid` one (jwt-session.ts); a `sid` it returns is kept through the callbacks.
    */
   decode(raw: string): Promise<JWT | null>;
   /** `until`: the latest `exp` (seconds since the epoch) the token may get. */
@@ -102,6 +103,10 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
       ? await callbacks.jwt(options.update ? { token: decoded, trigger: "update", session: options.update.data } : { token: decoded })
       : decoded;
     if (!token) return cleared();
+    // The session id survives a callback that rebuilds the token, as the sign-in time does:
+    // revocation names the session, its bearer tokens and refresh families by it. The lean proxy
+    // keeps it too, or a cookie it renews would leave them behind.
+    if (typeof token.sid !== "string" && typeof decoded.sid === "string") token = { ...token, sid: decoded.sid };
     let end: number | undefined;
     if (absoluteMaxAge !== undefined) {
       // The sign-in time survives a callback that drops it; one the callback sets (a step-up

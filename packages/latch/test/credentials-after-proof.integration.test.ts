@@ -135,6 +135,36 @@ describe.each(["database", "jwt"] as const)("a password sign-in under way while 
     expect(await squatter.session()).toBeNull();
   });
 
+  it("a password sign-in that ends between the proof ending the user's sessions and marking the address verified loses its session too", async () => {
+    let during: (() => Promise<void>) | undefined;
+    const app = passwordApp(strategy, (adapter) => ({
+      ...adapter,
+      // The proof marks the address verified here, after its first pass over the user's sessions.
+      updateUser: async (user) => {
+        const run = during;
+        during = undefined;
+        if (run && user.emailVerified) await run();
+        return adapter.updateUser!(user);
+      },
+    }));
+    const squatterUser = await squat(app);
+    const squatter = app.client();
+    during = async () => {
+      // Past the first pass's JWT cut-off (the end of its second).
+      if (strategy === "jwt") await nextSecond();
+      const { response } = await passwordSignIn(squatter, VICTIM, "squatter-password");
+      // It got through: the address did not read verified yet.
+      expect(response.headers.get("location")).toBe(`${APP}/dashboard`);
+    };
+
+    const victim = app.client();
+    expect((await emailSignIn(victim, app.links, VICTIM)).response.headers.get("location")).toBe(`${APP}/`);
+    expect(during).toBeUndefined();
+    expect(await squatter.session()).toBeNull();
+    expect(await victim.session()).toMatchObject({ user: { email: VICTIM } });
+    if (strategy === "database") expect(app.sessionRows(squatterUser.id)).toBe(1);
+  });
+
   it("still signs in a user whose address was proven before, with their password", async () => {
     const app = passwordApp(strategy);
     const owner = await app.adapter.createUser!({ id: crypto.randomUUID(), email: VICTIM, emailVerified: new Date(Date.now() - 60_000), name: "Owner", image: null });

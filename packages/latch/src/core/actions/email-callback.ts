@@ -53,21 +53,23 @@ async function landingPage(action: ActionContext, provider: InternalEmailProvide
  * session from this very second. Returns the auth_time (seconds) the owner's new JWT session
  * must carry to outlive the cut-off. A store that fails stops the sign-in.
  */
-async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string, request: Request): Promise<number | undefined> {
+async function endEarlierSessions(ctx: RequestContext, adapter: EmailAdapter, userId: string, request: Request, again = false): Promise<number | undefined> {
   const { resolved } = ctx;
-  const revoked = () => emitAudit(resolved, { type: "session-revoked", userId, scope: "user", reason: "email-proved" }, request);
+  // Said (audit, warnings) once per proof: `again` is the second pass, once the address reads verified.
+  const revoked = () => (again ? undefined : emitAudit(resolved, { type: "session-revoked", userId, scope: "user", reason: "email-proved" }, request));
+  const warn = (message: string) => (again ? undefined : resolved.logger.warn(message));
   if (resolved.strategy === "database") {
     if (adapter.deleteSessionsByUserId) {
       await adapter.deleteSessionsByUserId(userId);
       await revoked();
-    } else resolved.logger.warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
+    } else warn("email-unverified-sessions: an unverified user's earlier database sessions were kept: the adapter has no deleteSessionsByUserId");
   } else if (resolved.revocation) {
     const cutOff = Math.floor(Date.now() / 1000) + 1;
     await resolved.revocation.revokeUser(userId, new Date(cutOff * 1000), revocationHorizon(resolved));
     await revoked();
     return cutOff;
   } else {
-    resolved.logger.warn("email-unverified-sessions: an unverified user's earlier JWT sessions stay valid until they expire: set `revocation` to end them");
+    warn("email-unverified-sessions: an unverified user's earlier JWT sessions stay valid until they expire: set `revocation` to end them");
   }
   return undefined;
 }
@@ -88,10 +90,13 @@ async function verifiedUser(
     // through them (a sign-in under way checks its link: confirmStillLinked). Then again once
     // sessions are ended: a squatter's session live until then may have linked one meanwhile
     // (a link checked afterwards finds that session ended: confirmStillSignedIn).
+    // Sessions are ended a last time once the address reads verified: a password sign-in checked
+    // just before (confirmNotProvenSince) may have begun one since the first pass.
     await unlinkUnprovenAccounts(ctx, stored.id);
-    const authTime = await endEarlierSessions(ctx, adapter, stored.id, request);
+    const firstCutOff = await endEarlierSessions(ctx, adapter, stored.id, request);
     await unlinkUnprovenAccounts(ctx, stored.id, { warn: false });
     const user = await adapter.updateUser({ id: stored.id, emailVerified: new Date() });
+    const authTime = (await endEarlierSessions(ctx, adapter, stored.id, request, true)) ?? firstCutOff;
     await runEvent(resolved, "updateUser", { user });
     return { user, isNewUser: false, emailVerifiedNow: true, authTime };
   }

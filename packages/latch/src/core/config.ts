@@ -77,6 +77,8 @@ export interface ResolvedConfig {
   /** Seconds between database-session writes. */
   updateAge: number;
   generateSessionToken: () => string;
+  /** `storeTimeout` with its default: milliseconds each store call may take, or `false` for no limit. */
+  storeTimeout: number | false;
   /** The adapter and the revocation store (the rate-limit, provider-token and refresh-token stores below too), each call bounded by `storeTimeout`. */
   adapter: Adapter | undefined;
   revocation: RevocationStore | undefined;
@@ -164,6 +166,7 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
     configError,
     bearer,
+    storeTimeout,
     adapter: limitAdapter(config.adapter, storeTimeout),
     revocation: limitRevocation(config.revocation, storeTimeout),
     rateLimitStore: config.rateLimit?.store ? limitRateLimit(config.rateLimit.store, storeTimeout) : (memoryStore ?? (shared.memoryRateLimitStore = MemoryRateLimitStore())),

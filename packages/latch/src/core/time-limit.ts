@@ -71,7 +71,25 @@ export function limitRefreshTokens(store: RefreshTokenStore, ms: number | false)
   return ms !== false ? limitMethods(store, ms, "refresh-token store") : store;
 }
 
-/** The provider-token store with every call bounded in time. */
+/** The provider-token store with every call bounded in time, releasing a lock included. */
 export function limitProviderTokens(store: ProviderTokenStore, ms: number | false): ProviderTokenStore {
-  return ms !== false ? limitMethods(store, ms, "provider-token store") : store;
+  if (ms === false) return store;
+  const limited = limitMethods(store, ms, "provider-token store");
+  return {
+    ...limited,
+    async lock(userId, provider, ttlMs) {
+      const held = await limited.lock(userId, provider, ttlMs);
+      if (!held) return null;
+      return { release: () => withTimeout(callOf(() => held.release()), ms, "provider-token store lock.release") };
+    },
+  };
+}
+
+/** The promise `call` returns, or its synchronous throw as a rejection. */
+function callOf<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

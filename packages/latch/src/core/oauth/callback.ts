@@ -114,7 +114,11 @@ export async function handleOAuthCallback(
   }
 
   const tokens: TokenSet = { ...result };
-  if (typeof result.expires_in === "number") tokens.expires_at = Math.floor(Date.now() / 1000) + result.expires_in;
+  if (typeof result.expires_in === "number") {
+    // Whole seconds, as every store keeps them: a provider may answer `expires_in: 3599.5`.
+    const expiresAt = Math.floor(Date.now() / 1000 + result.expires_in);
+    if (Number.isSafeInteger(expiresAt)) tokens.expires_at = expiresAt;
+  }
   const idClaims = idTokenVerified ? oauth.getValidatedIdTokenClaims(result) : undefined;
 
   let profile: Profile;

@@ -133,7 +133,9 @@ function tokenDestinations(origins: readonly string[] | undefined): (url: string
       }
     }),
   );
-  const page = typeof window !== "undefined" && typeof window.location?.href === "string" ? new URL(window.location.href).origin : undefined;
+  // A page's window, or a worker's own location (a worker has an origin but no window).
+  const href: unknown = typeof window !== "undefined" ? window.location?.href : globalThis.location?.href;
+  const page = typeof href === "string" ? new URL(href).origin : undefined;
   if (page === undefined && origins === undefined) return () => true;
   if (page !== undefined) allowed.add(page);
   return (url) => allowed.has(new URL(url).origin);
@@ -163,7 +165,12 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
   const onMessage = (event: MessageEvent<unknown>) => {
     const message = parseMessage(event.data);
     if (!message) return;
-    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== store.read()?.sessionKey) store.write(null);
+    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== store.read()?.sessionKey) {
+      // As clear(): a renewal begun for the session let go of must not write its token back.
+      generation++;
+      pending = null;
+      store.write(null);
+    }
   };
   // Opened on first use and again after close(), so a component that unmounts and mounts again
   // (React's strict mode does) keeps hearing the other tabs.
@@ -172,6 +179,10 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
     channel = new BroadcastChannel(sessionChannelName(basePath));
     channel.addEventListener("message", onMessage);
   }
+
+  // In a page, from the start: the page's SessionProvider announces its session when it mounts,
+  // and a stored token of another session must be dropped before this client's first use.
+  if (typeof window !== "undefined") listen();
 
   /** True while the token has more than its renewal margin left: 60 s, or a tenth of its life if shorter. */
   function fresh(value: BearerToken | null): value is BearerToken {

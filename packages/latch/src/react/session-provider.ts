@@ -2,6 +2,7 @@ import { createElement, useEffect, useMemo, useState, useSyncExternalStore, type
 import { provideBasePath, resolveBasePath } from "./auth-url.js";
 import { SessionContext, type ProvidedSession } from "./session-context.js";
 import { listen } from "./session-channel.js";
+import { MAX_TIMER_MS } from "./expiry.js";
 import { SessionStore } from "./session-store.js";
 import type { SessionContextValue, SessionProviderProps } from "./types.js";
 
@@ -61,11 +62,15 @@ export function SessionProvider(props: SessionProviderProps): ReactElement {
   }, [store]);
 
   useEffect(() => {
-    if (!(refetchInterval > 0)) return undefined;
-    const timer = setInterval(() => {
-      if (!refetchWhenOffline && !navigator.onLine) return;
-      if (store.hasSession()) void store.load();
-    }, refetchInterval * 1000);
+    if (!(refetchInterval > 0) || !Number.isFinite(refetchInterval)) return undefined;
+    // Past 2^31 - 1 ms setInterval overflows and fires every few milliseconds: held at its ceiling.
+    const timer = setInterval(
+      () => {
+        if (!refetchWhenOffline && !navigator.onLine) return;
+        if (store.hasSession()) void store.load();
+      },
+      Math.min(refetchInterval * 1000, MAX_TIMER_MS),
+    );
     return () => clearInterval(timer);
   }, [store, refetchInterval, refetchWhenOffline]);
 

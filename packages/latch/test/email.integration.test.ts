@@ -442,19 +442,17 @@ describe("guessing a token", () => {
     expect(location((await c.fetch(form.action, { form: form.fields })).response)).toBe(`${ORIGIN}/dashboard`);
   });
 
-  it("app-made tokens are limited by default; a code that works clears the address's count", async () => {
+  it("app-made tokens are limited by default, and a code that works clears no count: a look-alike address's code gives the guesses at another's no fresh start", async () => {
     const { client } = setup({ generateVerificationToken: sixDigits() });
-    for (let round = 0; round < 2; round++) {
-      const link = await linkFor(client(), "alice@example.com");
-      const c = client();
-      const form = landingForm(await (await c.fetch(link.href)).response.text());
-      for (const token of wrongCodes.slice(0, 4)) expect(location((await c.fetch(form.action, { form: { ...form.fields, token } })).response)).toContain("error=Verification");
-      expect(location((await c.fetch(form.action, { form: form.fields })).response), `round ${round}`).toBe(`${ORIGIN}/dashboard`);
-    }
+    // The attacker gets mail at exámple.com, whose addresses fold as example.com's.
+    const lookalike = "alice@ex\u00e1mple.com";
     const link = await linkFor(client(), "alice@example.com");
     const c = client();
     const form = landingForm(await (await c.fetch(link.href)).response.text());
-    for (const token of wrongCodes) await c.fetch(form.action, { form: { ...form.fields, token } });
+    for (const token of wrongCodes.slice(0, 4)) expect(location((await c.fetch(form.action, { form: { ...form.fields, token } })).response)).toContain("error=Verification");
+    const own = await linkFor(client(), lookalike);
+    expect(location((await useLink(client(), own)).response)).toBe(`${ORIGIN}/dashboard`);
+    // Five tries of one folded address in the window, the look-alike's included: the right code waits too.
     expect((await c.fetch(form.action, { form: form.fields })).response.status).toBe(429);
   });
 

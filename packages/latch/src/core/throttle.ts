@@ -4,13 +4,13 @@ import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import { sha256Hex } from "./digest.js";
-import { normalizeAccount, type InternalCredentialsProvider, type InternalEmailProvider, type InternalWebAuthnProvider } from "./providers.js";
+import { type InternalCredentialsProvider, type InternalEmailProvider, type InternalWebAuthnProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
 const warnedNoAddress = new WeakSet<object>();
 
-/** The throttle of one credentials attempt: refused, or allowed with a way to clear the count of the account that signed in. */
-export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(user: { id?: string | undefined; email?: string | null | undefined }): Promise<void> };
+/** The throttle of one credentials attempt: refused, or allowed. */
+export type ThrottleResult = { refused: RateLimited } | { refused: undefined };
 
 /**
  * A name (an address, a login) as the per-account and per-address counts key it: compatibility
@@ -62,8 +62,10 @@ async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter
 
 /**
  * Counts a credentials attempt per account and per client address and refuses it over either
- * limit. A successful sign-in clears the account's count (consecutive failures). Account names
- * are counted folded ({@link foldedName}: `àlice@` is `alice@`) and stored hashed.
+ * limit. Account names are counted folded ({@link foldedName}: `àlice@` is `alice@`) and stored
+ * hashed. Only the window clears a count, not a successful sign-in: the spellings of one name
+ * share it, so whoever signs in as `alicé@` (an account of their own, where sign-up is open)
+ * would otherwise clear the guesses counted against `alice@`.
  */
 export async function throttleCredentials(ctx: RequestContext, provider: InternalCredentialsProvider, request: Request, credentials: Record<string, string>): Promise<ThrottleResult> {
   const prefix = `credentials:${provider.id}`;
@@ -87,24 +89,7 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
     await emitAudit(ctx.resolved, { type: "rate-limited", limit: "credentials", provider: provider.id, retryAfter: refused.retryAfter }, request);
     return { refused };
   }
-  return {
-    refused: undefined,
-    async succeeded(user) {
-      // With several identifiers (a form that declares no field and sends more than one), only
-      // those naming the user who signed in are reset: their email or id, which no other account
-      // has. Resetting them all would let a known login, sent beside a target's name, clear the
-      // target's count; a display name could be anyone's, so it does not count.
-      // JavaScript apps return integer ids from SQL or Prisma rows as they are: numbers count too.
-      const own = new Set(
-        [user.email, user.id].map((value) => {
-          const name = typeof value === "string" || typeof value === "number" ? normalizeAccount(String(value)) : undefined;
-          return name === undefined ? undefined : foldedName(name);
-        }),
-      );
-      const signedIn = accounts.length === 1 ? accounts : accounts.filter(({ folded }) => own.has(folded));
-      await Promise.all(signedIn.map(({ key }) => ctx.resolved.rateLimitStore.reset(key)));
-    },
-  };
+  return { refused: undefined };
 }
 
 /**
@@ -138,29 +123,22 @@ function strictest(rules: Array<RateLimitRule | false>): RateLimitRule | false {
  * are counted folded ({@link foldedName}): no spelling of a locked address that the database takes
  * for the same row gets fresh tries. A token is not bound to the provider that sent it (every
  * email provider reads the same table), so the counts are shared by all email providers, each
- * limited by the strictest of their rules. A token that works clears its address's count.
+ * limited by the strictest of their rules. Only the window clears a count: a working code for a
+ * look-alike address (`alicé@exámple.com`, which folds as `alice@example.com`) must not give the
+ * guesses at another address's code a fresh start.
  */
-export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<{ refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> }> {
+export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<RateLimited | undefined> {
   const prefix = "email-token";
   const emailProviders = ctx.resolved.providers.filter((p): p is InternalEmailProvider => p.type === "email");
   const attempts = strictest(emailProviders.map((p) => p.rateLimit.attempts));
   const source = strictest(emailProviders.map((p) => p.rateLimit.source));
   const checks: Check[] = [];
-  const address = attempts ? { key: `${prefix}:address:${await sha256Hex(foldedName(identifier))}`, rule: attempts } : undefined;
-  if (address) checks.push(address);
+  if (attempts) checks.push({ key: `${prefix}:address:${await sha256Hex(foldedName(identifier))}`, rule: attempts });
   const bySource = sourceCheck(ctx, request, prefix, source, "a sign-in link's use", "per-address");
   if (bySource) checks.push(bySource);
   const refused = await hitAll(ctx, checks, (retryAfter) => `Too many tries of sign-in links; try again in ${retryAfter} s.`);
-  if (refused) {
-    await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
-    return { refused };
-  }
-  return {
-    refused: undefined,
-    async succeeded() {
-      if (address) await ctx.resolved.rateLimitStore.reset(address.key);
-    },
-  };
+  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
+  return refused;
 }
 
 /**

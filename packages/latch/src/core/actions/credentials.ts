@@ -71,8 +71,6 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     // may have deleted it (confirmNotProvenSince).
     const startedAt = Date.now();
     const user = await authorizeUser(provider, credentials, authorizeRequest(action));
-    // Who authorize() named, before a JWT session gives an id-less user a random one.
-    const named = { id: user.id, email: user.email };
     if (resolved.strategy === "database") {
       const stored = user.id === undefined ? null : await resolved.adapter?.getUser?.(user.id);
       if (!stored) {
@@ -88,7 +86,6 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     const allowed = await runSignInCallback(action, { user, account, credentials });
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
 
-    await throttle.succeeded(named);
     const confirm = confirmNotProvenSince(ctx, String(user.id), startedAt, (message) => new CredentialsSignin(message));
     const target = await startSession(action, { user, account, confirm }, out);
     return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });

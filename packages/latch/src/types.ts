@@ -663,6 +663,14 @@ export interface SessionCallbackParams {
   token: JWT;
   /** With database sessions: the stored user. */
   user?: AdapterUser | undefined;
+  /**
+   * With database sessions, `"update"` when `update(data)` (latch/react) or `unstable_update(data)`
+   * asked for the session: the session is yours to change from `newSession`. With JWT sessions
+   * that goes to the `jwt` callback instead (`trigger: "update"`, `session`), as in next-auth.
+   */
+  trigger?: "update" | undefined;
+  /** With database sessions and `trigger: "update"`: the data `update()` sent, unchecked. */
+  newSession?: unknown;
 }
 
 /** Callbacks that shape sign-in, tokens, sessions and redirects. */

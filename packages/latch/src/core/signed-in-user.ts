@@ -6,10 +6,39 @@ import { checkTokenRevoked, decodeSessionToken } from "./session/jwt-session.js"
 import { sessionEnd, sessionStart } from "./session/lifetime.js";
 
 /**
- * The stored user signed in on this browser, or `null`: a database session that exists and has
- * not expired, or a session token that decodes, is not revoked, and names a user the adapter
- * stores. Runs no callback and writes nothing. Fails closed: when the store cannot answer,
- * nobody is signed in.
+ * Who is signed in on this browser, by the checks of a session read: a database session that
+ * exists and has not ended (its expiry, its absolute end), or a session token that decodes, has
+ * not reached its absolute end and is not revoked. `user` is the stored user when the lookup
+ * found one (database sessions). Runs no callback and writes nothing; a store that fails rejects.
+ *
+ * @example
+ * ```ts
+ * const signedIn = await signedInSession(ctx, cookies); // { userId: "42" } or null
+ * ```
+ */
+export async function signedInSession(ctx: RequestContext, cookies: Map<string, string>): Promise<{ userId: string; user?: AdapterUser } | null> {
+  const { resolved } = ctx;
+  const { value } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
+  if (!value) return null;
+  if (resolved.strategy === "database") {
+    const found = await findDatabaseSession(ctx, value);
+    if (!found || found.session.expires.getTime() <= Date.now()) return null;
+    const { end } = sessionLifetime(resolved, value, found.session.expires);
+    return end === undefined || end > Date.now() / 1000 ? { userId: found.user.id, user: found.user } : null;
+  }
+  const token = await decodeSessionToken(ctx, value);
+  if (typeof token?.sub !== "string") return null;
+  // A session past its absolute end, or revoked, is nobody's.
+  const end = sessionEnd(sessionStart(token), resolved.absoluteMaxAge);
+  if (end !== undefined && !(end > Date.now() / 1000)) return null;
+  if (resolved.revocation && (await checkTokenRevoked(resolved, resolved.revocation, token)) !== "valid") return null;
+  return { userId: token.sub };
+}
+
+/**
+ * The stored user signed in on this browser, or `null` ({@link signedInSession}, and for a
+ * session token a user the adapter stores). Fails closed: when the store cannot answer, nobody
+ * is signed in.
  *
  * @example
  * ```ts
@@ -18,25 +47,12 @@ import { sessionEnd, sessionStart } from "./session/lifetime.js";
  * ```
  */
 export async function signedInUser(ctx: RequestContext, cookies: Map<string, string>, getUser: (id: string) => PromiseLike<AdapterUser | null> | AdapterUser | null): Promise<AdapterUser | null> {
-  const { resolved } = ctx;
-  const { value } = readChunkedCookie(cookies, ctx.cookies.sessionToken.name);
-  if (!value) return null;
   try {
-    if (resolved.strategy === "database") {
-      const found = await findDatabaseSession(ctx, value);
-      if (!found || found.session.expires.getTime() <= Date.now()) return null;
-      const { end } = sessionLifetime(resolved, value, found.session.expires);
-      return end === undefined || end > Date.now() / 1000 ? found.user : null;
-    }
-    const token = await decodeSessionToken(ctx, value);
-    if (typeof token?.sub !== "string") return null;
-    // The same checks as a session read: a session past its absolute end, or revoked, links nothing.
-    const end = sessionEnd(sessionStart(token), resolved.absoluteMaxAge);
-    if (end !== undefined && !(end > Date.now() / 1000)) return null;
-    if (resolved.revocation && (await checkTokenRevoked(resolved, resolved.revocation, token)) !== "valid") return null;
-    return await getUser(token.sub);
+    const signedIn = await signedInSession(ctx, cookies);
+    if (!signedIn) return null;
+    return signedIn.user ?? (await getUser(signedIn.userId));
   } catch (error) {
-    resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
+    ctx.resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
     return null;
   }
 }

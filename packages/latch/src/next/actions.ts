@@ -2,11 +2,9 @@ import { redirect } from "next/navigation";
 import { createRequestContext } from "../core/config.js";
 import type { OutgoingCookie } from "../core/cookies.js";
 import { handleRequest } from "../core/handle-request.js";
-import { readChunkedCookie } from "../core/cookies.js";
 import type { ResolvedConfig } from "../core/config.js";
 import { endUserSessions, requireEndable } from "../core/end-user-sessions.js";
-import { findDatabaseSession } from "../core/session/database-session.js";
-import { decodeSessionToken } from "../core/session/jwt-session.js";
+import { signedInSession } from "../core/signed-in-user.js";
 import { CallbackRouteError, EmailSignInError, InvalidProvider, isAuthError, OAuthSignInError, SignOutError } from "../errors.js";
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
@@ -187,14 +185,8 @@ export function createActions(instance: Instance): Actions {
       const resolved = await instance.getConfig(undefined);
       const ctx = createRequestContext(resolved, await requestHeaders());
       const store = await requestCookies();
-      const raw = readChunkedCookie(new Map(store.getAll().map((c) => [c.name, c.value])), ctx.cookies.sessionToken.name).value;
-      let userId: string | undefined;
-      if (resolved.strategy === "database") {
-        userId = raw ? (await findDatabaseSession(ctx, raw))?.user.id : undefined;
-      } else {
-        const token = raw ? await decodeSessionToken(ctx, raw) : null;
-        userId = typeof token?.sub === "string" ? token.sub : undefined;
-      }
+      // The checks of a session read: an ended, expired or revoked session's cookie ends nobody's sessions.
+      const userId = (await signedInSession(ctx, new Map(store.getAll().map((c) => [c.name, c.value]))))?.userId;
       // Said even when nobody is signed in here: a missing adapter method or store is a config error.
       if (userId === undefined) requireEndable(resolved, "signOutEverywhere()");
       else await endUserSessions(resolved, userId, "sign-out-everywhere", "signOutEverywhere()", await actionRequest(ctx.origin));

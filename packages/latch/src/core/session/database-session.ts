@@ -260,7 +260,9 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     };
     await markProviderTokenError(resolved, found.user.id, defaultSession);
     const callback = resolved.config.callbacks?.session;
-    const session = callback ? ((await callback({ session: defaultSession, token, user: found.user }))) : defaultSession;
+    // `update()` with database sessions reaches the app here, as in next-auth: trigger and newSession.
+    const update = options.update ? { trigger: "update" as const, newSession: options.update.data } : {};
+    const session = callback ? await callback({ session: defaultSession, token, user: found.user, ...update }) : defaultSession;
     await runEvent(resolved, "session", { session, token });
     const out = options.renew ? writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, names, Math.max(0, (expires.getTime() - now) / 1000)) : [];
     return { session, status: "valid", token, cookies: out };

@@ -322,13 +322,14 @@ describe("throttling", () => {
     expect(calls.count).toBe(2);
   });
 
-  it("leaves an account's count to its window when a sign-in succeeds: the sign-in counts too, and the next failure over the limit is refused", async () => {
+  it("counts failures only: a sign-in that succeeds takes back its own attempt and clears none of the failures before it", async () => {
     const { provider } = makeProvider({ rateLimit: { account: { max: 3, window: 60 }, source: false } });
     const client = new EngineClient(ORIGIN, config({ provider }));
     await attempt(client, "alice@example.com", "wrong-1");
     await attempt(client, "alice@example.com", "wrong-2");
-    expect((await attempt(client, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
-    expect((await attempt(client, "alice@example.com", "wrong-3")).response.status).toBe(429);
+    for (let i = 0; i < 3; i++) expect((await attempt(client, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    expect((await attempt(client, "alice@example.com", "wrong-3")).response.status).toBe(303);
+    expect((await attempt(client, "alice@example.com", "wrong-4")).response.status).toBe(429);
   });
 
   it("signs in a user whose authorize() returns a numeric id (an integer primary key), throttled or not", async () => {

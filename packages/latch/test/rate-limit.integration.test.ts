@@ -126,6 +126,24 @@ describe.each(stores)("rate limiting in $name", ({ make, drift }) => {
     await expect(store.reset(newKey("never-hit"))).resolves.toBeUndefined();
   });
 
+  it("takes one attempt back on undo, never below zero, keeping the window and every other key", async () => {
+    const store = make();
+    const [a, b] = [newKey("a"), newKey("b")];
+    const first = await store.hit(a, 60_000);
+    await store.hit(a, 60_000);
+    await store.hit(b, 60_000);
+    await store.undo?.(a);
+    const third = await store.hit(a, 60_000);
+    expect(third.count).toBe(2);
+    expect(spread([first, third])).toBeLessThanOrEqual(drift);
+    for (let i = 0; i < 4; i++) await store.undo?.(a);
+    expect((await store.hit(a, 60_000)).count).toBe(1);
+    expect((await store.hit(b, 60_000)).count).toBe(2);
+    await expect(store.undo?.(newKey("never-hit"))).resolves.toBeUndefined();
+    expect((await store.hit(newKey("never-hit"), 60_000)).count).toBe(1);
+    expect(typeof store.undo).toBe("function");
+  });
+
   it("counts 50 concurrent hits on one key exactly once each", async () => {
     const store = make();
     const key = newKey();

@@ -9,8 +9,21 @@ import { type InternalCredentialsProvider, type InternalEmailProvider, type Inte
 // Configurations already warned that the client address is unknown: once each is enough.
 const warnedNoAddress = new WeakSet<object>();
 
-/** The throttle of one credentials attempt: refused, or allowed. */
-export type ThrottleResult = { refused: RateLimited } | { refused: undefined };
+/** The throttle of one attempt: refused, or allowed with a way to take the attempt back once it succeeded. */
+export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> };
+
+/**
+ * Takes a successful attempt's own hits back (`RateLimitStore.undo`): only failures count. Never
+ * a reset: the spellings of one name share a count, so whoever signs in as `alicé@` (an account
+ * of their own, where sign-up is open) must not clear the guesses counted against `alice@`.
+ */
+function takeBack(ctx: RequestContext, keys: string[]): () => Promise<void> {
+  const store = ctx.resolved.rateLimitStore;
+  return async () => {
+    const undo = store.undo?.bind(store);
+    if (undo) await Promise.all(keys.map((key) => undo(key)));
+  };
+}
 
 /**
  * A name (an address, a login) as the per-account and per-address counts key it: compatibility
@@ -63,9 +76,7 @@ async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter
 /**
  * Counts a credentials attempt per account and per client address and refuses it over either
  * limit. Account names are counted folded ({@link foldedName}: `àlice@` is `alice@`) and stored
- * hashed. Only the window clears a count, not a successful sign-in: the spellings of one name
- * share it, so whoever signs in as `alicé@` (an account of their own, where sign-up is open)
- * would otherwise clear the guesses counted against `alice@`.
+ * hashed. A successful sign-in takes its own attempt back ({@link takeBack}): failures count.
  */
 export async function throttleCredentials(ctx: RequestContext, provider: InternalCredentialsProvider, request: Request, credentials: Record<string, string>): Promise<ThrottleResult> {
   const prefix = `credentials:${provider.id}`;
@@ -89,7 +100,7 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
     await emitAudit(ctx.resolved, { type: "rate-limited", limit: "credentials", provider: provider.id, retryAfter: refused.retryAfter }, request);
     return { refused };
   }
-  return { refused: undefined };
+  return { refused: undefined, succeeded: takeBack(ctx, accounts.map(({ key }) => key)) };
 }
 
 /**
@@ -123,22 +134,26 @@ function strictest(rules: Array<RateLimitRule | false>): RateLimitRule | false {
  * are counted folded ({@link foldedName}): no spelling of a locked address that the database takes
  * for the same row gets fresh tries. A token is not bound to the provider that sent it (every
  * email provider reads the same table), so the counts are shared by all email providers, each
- * limited by the strictest of their rules. Only the window clears a count: a working code for a
- * look-alike address (`alicé@exámple.com`, which folds as `alice@example.com`) must not give the
- * guesses at another address's code a fresh start.
+ * limited by the strictest of their rules. A token that works takes its own try back
+ * ({@link takeBack}): a working code for a look-alike address (`alicé@exámple.com`, which folds
+ * as `alice@example.com`) gives the guesses at another address's code no fresh start.
  */
-export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<RateLimited | undefined> {
+export async function throttleTokenUse(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<ThrottleResult> {
   const prefix = "email-token";
   const emailProviders = ctx.resolved.providers.filter((p): p is InternalEmailProvider => p.type === "email");
   const attempts = strictest(emailProviders.map((p) => p.rateLimit.attempts));
   const source = strictest(emailProviders.map((p) => p.rateLimit.source));
   const checks: Check[] = [];
-  if (attempts) checks.push({ key: `${prefix}:address:${await sha256Hex(foldedName(identifier))}`, rule: attempts });
+  const address = attempts ? `${prefix}:address:${await sha256Hex(foldedName(identifier))}` : undefined;
+  if (address && attempts) checks.push({ key: address, rule: attempts });
   const bySource = sourceCheck(ctx, request, prefix, source, "a sign-in link's use", "per-address");
   if (bySource) checks.push(bySource);
   const refused = await hitAll(ctx, checks, (retryAfter) => `Too many tries of sign-in links; try again in ${retryAfter} s.`);
-  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
-  return refused;
+  if (refused) {
+    await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email-token", provider: provider.id, retryAfter: refused.retryAfter }, request);
+    return { refused };
+  }
+  return { refused: undefined, succeeded: takeBack(ctx, address ? [address] : []) };
 }
 
 /**

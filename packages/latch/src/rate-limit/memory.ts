@@ -64,5 +64,9 @@ export function MemoryRateLimitStore(options: MemoryRateLimitOptions = {}): Rate
     async reset(key) {
       windows.delete(key);
     },
+    async undo(key) {
+      const current = windows.get(key);
+      if (current !== undefined && current.resetAt > Date.now() && current.count > 0) current.count -= 1;
+    },
   };
 }

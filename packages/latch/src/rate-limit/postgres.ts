@@ -61,5 +61,9 @@ export function PostgresRateLimitStore(client: PostgresRateLimitClient): RateLim
       await schema();
       await client.query("DELETE FROM latch_rate_limits WHERE key = $1", [key]);
     },
+    async undo(key) {
+      await schema();
+      await client.query("UPDATE latch_rate_limits SET count = count - 1 WHERE key = $1 AND count > 0 AND reset_at > now()", [key]);
+    },
   };
 }

@@ -27,6 +27,12 @@ end
 local now = redis.call('TIME')
 return {count, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl}`;
 
+// Takes one attempt back from a live window (DECR keeps the key's expiry), never below zero.
+const UNDO_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count and count > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /**
  * Rate limiting in Redis, shared by every instance: one counter key per limited key, counted and
  * given its expiry by one Lua script (`INCR`, then `PEXPIRE` when the window opens), so a hit is
@@ -56,6 +62,9 @@ export function RedisRateLimitStore(client: RedisRateLimitClient, options: Redis
     },
     async reset(key) {
       await client.sendCommand(["DEL", keyOf(key)]);
+    },
+    async undo(key) {
+      await client.sendCommand(["EVAL", UNDO_SCRIPT, "1", keyOf(key)]);
     },
   };
 }

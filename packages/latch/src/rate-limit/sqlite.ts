@@ -33,6 +33,7 @@ export function SQLiteRateLimitStore(db: BetterSqlite3.Database): RateLimitStore
     RETURNING count, reset_at`,
   );
   const remove = db.prepare<[string]>("DELETE FROM latch_rate_limits WHERE key = ?");
+  const undo = db.prepare<[string, number]>("UPDATE latch_rate_limits SET count = count - 1 WHERE key = ? AND count > 0 AND reset_at > ?");
   const purge = db.prepare<[number]>("DELETE FROM latch_rate_limits WHERE reset_at <= ?");
   let nextPurge = 0;
   return {
@@ -49,6 +50,9 @@ export function SQLiteRateLimitStore(db: BetterSqlite3.Database): RateLimitStore
     },
     async reset(key) {
       remove.run(key);
+    },
+    async undo(key) {
+      undo.run(key, Date.now());
     },
   };
 }

@@ -19,8 +19,14 @@ export interface RateLimitStore {
    * hit and when the current window ends.
    */
   hit(key: string, windowMs: number): Promise<RateLimitHit>;
-  /** Forgets `key` (a successful sign-in clears its account's failures). */
+  /** Forgets `key`. */
   reset(key: string): Promise<void>;
+  /**
+   * Takes one attempt back from `key`'s current window, never below zero: a successful sign-in
+   * takes back its own attempt, so only failures count, and no one else's are cleared. Optional:
+   * without it, successful sign-ins count too.
+   */
+  undo?(key: string): Promise<void>;
 }
 
 /** The state of a key after a hit. */

@@ -86,6 +86,7 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     const allowed = await runSignInCallback(action, { user, account, credentials });
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
 
+    await throttle.succeeded();
     const confirm = confirmNotProvenSince(ctx, String(user.id), startedAt, (message) => new CredentialsSignin(message));
     const target = await startSession(action, { user, account, confirm }, out);
     return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });

@@ -129,11 +129,12 @@ async function useSignInLink(action: ActionContext, provider: InternalEmailProvi
     const identifier = applyNormalizer(provider.normalizeIdentifier, action.body.email);
     if (!token || identifier === undefined) throw new Verification("The sign-in link has no token or no valid address.");
     // Counted before the token is looked at: over the limit, the right one is refused too.
-    const refused = await throttleTokenUse(ctx, provider, action.request, identifier);
-    if (refused) return rateLimitedResponse(action, refused);
+    const throttle = await throttleTokenUse(ctx, provider, action.request, identifier);
+    if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
     const adapter = emailAdapter(ctx);
     const used = await consumeVerificationToken(ctx, provider, adapter, identifier, token);
     if (!used) throw new Verification("The sign-in link is unknown, was already used, or belongs to another address.");
+    await throttle.succeeded();
     if (used.expires.getTime() <= Date.now()) throw new Verification("The sign-in link expired.");
 
     const stored = await adapter.getUserByEmail(identifier);

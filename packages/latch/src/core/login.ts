@@ -47,7 +47,8 @@ function toAdapterAccount(account: Account, userId: string): AdapterAccount {
  * Finds or creates the stored user for a provider account, keyed by (provider,
  * providerAccountId) — never by email (OIDC Core §5.7). A new account links to the user signed
  * in on this browser; an unknown account whose email belongs to an existing user is refused
- * (`OAuthAccountNotLinked`) unless the provider sets `allowDangerousEmailAccountLinking`.
+ * (`OAuthAccountNotLinked`) unless the provider sets `allowDangerousEmailAccountLinking` and
+ * vouches for that address (`vouchedEmail`).
  */
 export async function loginWithAdapter(
   ctx: RequestContext,
@@ -91,6 +92,13 @@ export async function loginWithAdapter(
   if (byEmail) {
     if (!provider.allowDangerousEmailAccountLinking) {
       throw new OAuthAccountNotLinked("Another account already uses this email address: sign in with the provider you used before, then link this one.");
+    }
+    // Trusting a provider with addresses means trusting what it vouches for, not every address a
+    // profile shows: GitHub displays public addresses it lists as unverified, an OpenID provider
+    // may send `email` with `email_verified: false`. Linking on those hands the user to whoever
+    // typed the address there.
+    if (!vouchedFor(provider, profile, email)) {
+      throw new OAuthAccountNotLinked("Another account already uses this email address, which this provider does not confirm is yours: sign in the way you did before, then link this one.");
     }
     // Linking by address hands the user over to whoever holds the address here; a user whose
     // address nobody proved may be a squatter's, whose passkeys and accounts would stay linked.

@@ -4,6 +4,7 @@
  * lifetimes, refresh answers that leave out what did not change).
  */
 import * as oauth from "oauth4webapi";
+import { quotedErrorCode } from "./oauth/error-code.js";
 import type { ProviderTokens } from "../provider-tokens/types.js";
 import type { TokenSet } from "../types.js";
 import { clientAuthOf, clientOf, getAuthorizationServer, httpOptions } from "./oauth/server.js";
@@ -85,7 +86,7 @@ export async function requestRefresh(provider: InternalOAuthProvider, current: P
   const okError = await errorOfOkAnswer(response);
   if (okError !== undefined) {
     if (FINAL_REFRESH_ERRORS.has(okError)) return null;
-    throw new Error(`The token endpoint answered HTTP 200 with error "${okError.slice(0, 100)}".`);
+    throw new Error(`The token endpoint answered HTTP 200 with error ${quotedErrorCode(okError)}.`);
   }
   let answer: oauth.TokenEndpointResponse;
   try {

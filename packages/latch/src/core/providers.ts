@@ -102,6 +102,29 @@ function endpoint(value: string | EndpointConfig | undefined): EndpointConfig {
   return typeof value === "string" ? { url: value } : value;
 }
 
+/** The scope asked for when neither the authorization params nor the authorization URL name one. */
+const DEFAULT_SCOPE = "openid profile email";
+
+/**
+ * The authorization params with the default scope added as next-auth adds it: only when neither
+ * `params.scope` nor the authorization URL's own query (`…/authorize?scope=identify+email`, as
+ * many next-auth providers write it) names a scope, since the params are set over that query.
+ */
+function withDefaultScope(url: string | undefined, params: Record<string, string>): Record<string, string> {
+  if ("scope" in params || queryNamesScope(url)) return params;
+  return { scope: DEFAULT_SCOPE, ...params };
+}
+
+function queryNamesScope(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  try {
+    return new URL(url).searchParams.has("scope");
+  } catch {
+    // An unparsable URL fails later, where the authorization request is built.
+    return false;
+  }
+}
+
 function stringParams(params: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params ?? {})) {
@@ -180,7 +203,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
       clientSecret: config.clientSecret ?? env[`AUTH_${key}_SECRET`],
       authMethod: config.client?.token_endpoint_auth_method ?? "client_secret_basic",
       idTokenAlg: config.client?.id_token_signed_response_alg,
-      authorization: { url: authorization.url, params: { scope: "openid profile email", ...stringParams(authorization.params) } },
+      authorization: { url: authorization.url, params: withDefaultScope(authorization.url, stringParams(authorization.params)) },
       token: { url: endpoint(config.token).url },
       userinfo: { url: userinfo.url, request: userinfo.request },
       checks: { pkce: true, state: true, nonce: config.type === "oidc" || checks.includes("nonce") },

@@ -1,6 +1,7 @@
 /**
  * Attack suite: latch's OAuth callback against a hostile OpenID provider (test/helpers/malicious-op.ts)
- * that answers the token and userinfo endpoints with forged ID tokens and broken responses.
+ * that answers the token and userinfo endpoints with forged ID tokens and broken responses, and
+ * error codes made to forge lines in the server log.
  * Every refusal must leave the browser without a session and end in a redirect to an error page
  * (or a 4xx), never a 5xx; each test also checks that the refusal happened for the reason it
  * targets, so that an earlier, unrelated failure cannot make it pass.
@@ -388,5 +389,32 @@ describe("broken token-endpoint answers end in an error redirect, never a 500 (t
     op.answerToken(() => ({ destroy: true }));
     // An unreachable token endpoint is reported like a wrong token URL: as a configuration error.
     await expectRefused(flow, await callback(flow), /fetch failed|socket/i, "Configuration");
+  });
+});
+
+describe("the provider's error code cannot forge a line in the server log (CWE-117)", () => {
+  // What a forged line would look like under the default console logger.
+  const FORGED_LINE = "[latch][error] AdapterError: database password is hunter2";
+  const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+  function loggedMessages(): string[] {
+    expect(logged.length).toBeGreaterThan(0);
+    return logged.map((error) => error.message);
+  }
+
+  it("escapes CR and LF in the authorization response's error, which anyone can send to the callback with their own state", async () => {
+    const flow = await startFlow();
+    await expectRefused(flow, await callback(flow, { error: `access_denied\r\n${FORGED_LINE}`, state: flow.state, iss: flow.issuer }), /provider answered with error/);
+    expect(tokenEndpointCalls()).toBe(0);
+    for (const message of loggedMessages()) expect(message).not.toMatch(CONTROL);
+    expect(logged.at(-1)?.message).toBe(`The provider answered with error "access_denied\\r\\n${FORGED_LINE}".`);
+  });
+
+  it("escapes every control and line-separator character in the token endpoint's HTTP-200 error", async () => {
+    const flow = await startFlow();
+    op.answerToken(() => ({ status: 200, body: { error: `invalid_grant\n${FORGED_LINE}\u0085\u2028\u007f` } }));
+    await expectRefused(flow, await callback(flow), /token endpoint answered with error/);
+    for (const message of loggedMessages()) expect(message).not.toMatch(CONTROL);
+    expect(logged.at(-1)?.message).toBe(`The token endpoint answered with error "invalid_grant\\n${FORGED_LINE}\\u0085\\u2028\\u007f".`);
   });
 });

@@ -1,4 +1,5 @@
 import * as oauth from "oauth4webapi";
+import { quotedErrorCode } from "./error-code.js";
 import { InvalidCheck, InvalidEndpoints, OAuthCallbackError, OAuthProfileParseError } from "../../errors.js";
 import type { Account, Profile, TokenSet, User } from "../../types.js";
 import type { RequestContext } from "../config.js";
@@ -42,7 +43,7 @@ async function refuseErrorBody(response: Response): Promise<void> {
     return;
   }
   if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") {
-    throw new OAuthCallbackError(`The token endpoint answered with error "${body.error.slice(0, 100)}".`);
+    throw new OAuthCallbackError(`The token endpoint answered with error ${quotedErrorCode(body.error)}.`);
   }
 }
 
@@ -89,7 +90,7 @@ export async function handleOAuthCallback(
     validated = oauth.validateAuthResponse(as, client, responseParams, stateCheck.value);
   } catch (error) {
     if (error instanceof oauth.AuthorizationResponseError) {
-      throw new OAuthCallbackError(`The provider answered with error "${error.error.slice(0, 100)}".`, { cause: error });
+      throw new OAuthCallbackError(`The provider answered with error ${quotedErrorCode(error.error)}.`, { cause: error });
     }
     throw new InvalidCheck("The authorization response failed validation (state or issuer).", { cause: error });
   }

@@ -266,6 +266,13 @@ export interface OAuthConfig<P = Profile, Id extends string = string> {
   account?(this: void, tokens: TokenSet): Partial<TokenSet> | undefined;
   /** OIDC only: `false` reads the profile from userinfo instead of the ID token. */
   idToken?: boolean | undefined;
+  /**
+   * Signs a new account of this provider in as the existing user with the same address, instead
+   * of refusing (`OAuthAccountNotLinked`). Only when the provider vouches for the address (GitHub
+   * lists it verified, an OpenID provider says `email_verified: true`) and the stored user's own
+   * address is verified: a provider that never vouches never links by email. Dangerous: whoever
+   * controls the address at this provider becomes that user. Default `false`.
+   */
   allowDangerousEmailAccountLinking?: boolean | undefined;
   /**
    * Whether the provider vouches that the profile's `email` belongs to whoever signed in (`true`),

@@ -190,6 +190,17 @@ export function runAdapterConformance(
         expect(found?.email).toBe(email);
       });
 
+      // A profile name cut inside an emoji: JSON.stringify escapes it ("\ud83d"), and Redis's
+      // cjson refuses that escape. Stores read it back as is or as U+FFFD (one per byte: SQLite).
+      it("a name holding an unpaired surrogate reads back; deleteUser frees the email", async () => {
+        const user = await createUser({ name: "Ada \ud83d" });
+        expect((await a.getUser(user.id))?.name).toMatch(/^Ada (?:\ud83d|\ufffd+)$/);
+        await a.deleteUser(user.id);
+        expect(await a.getUser(user.id)).toBeNull();
+        expect(await a.getUserByEmail(user.email)).toBeNull();
+        expect((await createUser({ email: user.email })).email).toBe(user.email);
+      });
+
       it("createUser with an email already in use rejects (emails are unique)", async () => {
         const user = await createUser();
         await expect(Promise.resolve().then(() => a.createUser(newUser({ email: user.email })))).rejects.toThrow();

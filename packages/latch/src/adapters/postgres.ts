@@ -15,9 +15,24 @@ export type PostgresQueryable = Pick<Pool, "query">;
 export const POSTGRES_SCHEMA_VERSION = 1;
 
 /**
- * Auth.js's default PostgreSQL schema (as `@auth/pg-adapter`'s `schema.sql`) plus `authenticators`
- * and the indexes the cascades use. Idempotent: run it on an empty database or on one that
- * `@auth/pg-adapter` already uses. Tables are created in the connection's `search_path`.
+ * The unique keys the adapter relies on (one user per email, one row per session token and per
+ * provider account). Tables made from @auth/pg-adapter's documentation have none of them: the
+ * schema adds them as unique indexes, named as the constraints of its own tables name theirs, so
+ * that on those (and on tables @auth/pg-adapter's `schema.sql` made) it adds nothing.
+ */
+const UNIQUE_KEYS = [
+  { index: "users_email_key", table: "users", columns: ["email"] },
+  { index: "accounts_provider_providerAccountId_key", table: "accounts", columns: ["provider", "providerAccountId"] },
+  { index: "sessions_sessionToken_key", table: "sessions", columns: ["sessionToken"] },
+] as const;
+
+const quoted = (name: string) => `"${name}"`;
+
+/**
+ * Auth.js's default PostgreSQL schema (as `@auth/pg-adapter`'s `schema.sql`) plus `authenticators`,
+ * the indexes the cascades use and the unique keys the adapter relies on. Idempotent: run it on an
+ * empty database or on one that `@auth/pg-adapter` already uses. Tables are created in the
+ * connection's `search_path`.
  *
  * @example
  * ```ts
@@ -76,12 +91,35 @@ CREATE TABLE IF NOT EXISTS authenticators (
 );
 CREATE INDEX IF NOT EXISTS accounts_user_id_idx ON accounts ("userId");
 CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON sessions ("userId");
+${UNIQUE_KEYS.map(({ index, table, columns }) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoted(index)} ON ${table} (${columns.map(quoted).join(", ")});`).join("\n")}
 `;
+
+const codeOf = (error: unknown): unknown => (typeof error === "object" && error !== null && "code" in error ? error.code : undefined);
+
+/**
+ * Why a unique key could not be added: the values its table holds more than once. Session tokens
+ * (next-auth's rows hold the cookie's token itself) are counted, not shown.
+ */
+async function duplicatesError(client: PoolClient, error: unknown): Promise<unknown> {
+  const index = typeof error === "object" && error !== null && "constraint" in error ? error.constraint : undefined;
+  const key = UNIQUE_KEYS.find((candidate) => candidate.index === index);
+  if (codeOf(error) !== "23505" || !key) return error;
+  const columns = key.columns.map(quoted).join(", ");
+  const { rows } = await client.query<{ value: string; n: number }>(
+    `SELECT concat_ws(', ', ${columns}) AS value, count(*)::int AS n FROM ${key.table} WHERE ${key.columns.map((column) => `${quoted(column)} IS NOT NULL`).join(" AND ")} GROUP BY ${columns} HAVING count(*) > 1 ORDER BY 2 DESC LIMIT 5`,
+  );
+  const shown = key.table === "sessions" ? `${rows.length === 5 ? "5 or more" : rows.length} duplicated value(s), not shown` : rows.map(({ value, n }) => `${JSON.stringify(value)} (${n} rows)`).join(", ");
+  return new Error(
+    `latch: migratePostgres: ${key.table} holds rows that share their ${key.columns.join(" and ")}: ${shown}. The adapter needs these to be unique (${quoted(key.index)}); merge or delete the duplicate rows, then migrate again.`,
+    { cause: error },
+  );
+}
 
 /**
  * Applies `postgresSchema` in one transaction, serialized by an advisory lock so that several
  * instances starting at once do not race, and records `POSTGRES_SCHEMA_VERSION` in
- * `latch_migrations`. Running it again is harmless.
+ * `latch_migrations`. Running it again is harmless. Tables that hold duplicates where the adapter
+ * needs unique values (users' emails, say) are left as they were, with an error naming them.
  *
  * @example
  * ```ts
@@ -104,7 +142,7 @@ export async function migratePostgres(pool: Pick<Pool, "connect">): Promise<void
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    throw await duplicatesError(client, error).catch(() => error);
   } finally {
     client.release();
   }
@@ -123,6 +161,12 @@ const ACCOUNT_TOKENS = ["access_token", "refresh_token", "expires_at", "id_token
 function dbId(id: string): string | null {
   return /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? id : null;
 }
+
+/**
+ * PostgreSQL text cannot hold NUL (it answers "invalid byte sequence"), so no row has a key that
+ * does: such a key (a cookie `%00`, a crafted link) names nothing rather than failing the call.
+ */
+const unstorable = (...keys: unknown[]): boolean => keys.some((key) => typeof key === "string" && key.includes("\0"));
 
 function toUser(row: QueryResultRow): AdapterUser {
   return { id: String(row["id"]), name: row["name"] as string | null, email: row["email"] as string, emailVerified: row["emailVerified"] as Date | null, image: row["image"] as string | null };
@@ -191,9 +235,11 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return key ? one(`SELECT ${USER} FROM users WHERE id = $1`, [key], toUser) : null;
     },
     async getUserByEmail(email) {
+      if (unstorable(email)) return null;
       return one(`SELECT ${USER} FROM users WHERE email = $1`, [email], toUser);
     },
     async getUserByAccount({ provider, providerAccountId }) {
+      if (unstorable(provider, providerAccountId)) return null;
       return one(`SELECT u.id, u.name, u.email, u."emailVerified", u.image FROM users u JOIN accounts a ON a."userId" = u.id WHERE a.provider = $1 AND a."providerAccountId" = $2`, [provider, providerAccountId], toUser);
     },
     async updateUser(user) {
@@ -217,14 +263,24 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
     },
     async deleteUser(userId) {
       const key = dbId(userId);
-      // Accounts, sessions and authenticators go with the user: ON DELETE CASCADE.
-      return key ? one(`DELETE FROM users WHERE id = $1 RETURNING ${USER}`, [key], toUser) : null;
+      if (!key) return null;
+      // One statement, so one transaction. Its accounts, sessions and authenticators are deleted
+      // here rather than left to ON DELETE CASCADE: tables made from @auth/pg-adapter's
+      // documentation have no foreign keys. A database with Auth.js's four tables alone (no
+      // authenticators yet) deletes the other three.
+      const owned = (tables: string[]) => tables.map((table, i) => `c${i} AS (DELETE FROM ${table} WHERE "userId" = $1)`).join(", ");
+      const remove = (tables: string[]) => one(`WITH ${owned(tables)} DELETE FROM users WHERE id = $1 RETURNING ${USER}`, [key], toUser);
+      return remove(["sessions", "accounts", "authenticators"]).catch((error: unknown) => {
+        if (codeOf(error) === "42P01" && error instanceof Error && error.message.includes('"authenticators"')) return remove(["sessions", "accounts"]);
+        throw error;
+      });
     },
     async linkAccount(account) {
       const values = [account.userId, account.type, account.provider, account.providerAccountId, ...ACCOUNT_TOKENS.map((field) => account[field] ?? null)];
       return one(`INSERT INTO accounts (${ACCOUNT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${ACCOUNT}`, values, toAccount);
     },
     async unlinkAccount({ provider, providerAccountId }) {
+      if (unstorable(provider, providerAccountId)) return undefined;
       const removed = await one(`DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2 RETURNING ${ACCOUNT}`, [provider, providerAccountId], toAccount);
       // A passkey's authenticator goes with its account: left behind, it would still be listed as
       // the user's though it can no longer sign in. Only for a passkey's account, so that a
@@ -239,6 +295,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return key ? rows(`SELECT ${ACCOUNT} FROM accounts WHERE "userId" = $1 ORDER BY provider, "providerAccountId"`, [key]).then((found) => found.map(toAccount)) : [];
     },
     async getAccount(providerAccountId, provider) {
+      if (unstorable(provider, providerAccountId)) return null;
       return one(`SELECT ${ACCOUNT} FROM accounts WHERE provider = $1 AND "providerAccountId" = $2`, [provider, providerAccountId], toAccount);
     },
     async createSession({ sessionToken, userId, expires }) {
@@ -247,6 +304,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return session;
     },
     async getSessionAndUser(sessionToken) {
+      if (unstorable(sessionToken)) return null;
       const [row] = await rows(
         `SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
          FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1`,
@@ -255,6 +313,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return row ? { session: toSession(row), user: toUser(row) } : null;
     },
     async updateSession({ sessionToken, expires, userId }) {
+      if (unstorable(sessionToken)) return null;
       return one(
         `UPDATE sessions SET expires = COALESCE($2::timestamptz, expires), "userId" = COALESCE($3::integer, "userId") WHERE "sessionToken" = $1 RETURNING ${SESSION}`,
         [sessionToken, expires ?? null, userId ?? null],
@@ -262,6 +321,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       );
     },
     async deleteSession(sessionToken) {
+      if (unstorable(sessionToken)) return null;
       return one(`DELETE FROM sessions WHERE "sessionToken" = $1 RETURNING ${SESSION}`, [sessionToken], toSession);
     },
     async deleteSessionsByUserId(userId) {
@@ -285,6 +345,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       );
     },
     async useVerificationToken({ identifier, token }) {
+      if (unstorable(identifier, token)) return null;
       // One statement: the row is matched on both columns and removed, so of any number of
       // concurrent uses exactly one gets it back (GHSA-pg53-56cg-4m8q, GHSA-4rxr-27mm-mxq9).
       return one(`DELETE FROM verification_token WHERE identifier = $1 AND token = $2 RETURNING identifier, token, expires`, [identifier, token], toVerificationToken);
@@ -300,6 +361,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return created;
     },
     async getAuthenticator(credentialID) {
+      if (unstorable(credentialID)) return null;
       return one(`SELECT ${AUTHENTICATOR} FROM authenticators WHERE "credentialID" = $1`, [credentialID], toAuthenticator);
     },
     async listAuthenticatorsByUserId(userId) {
@@ -307,7 +369,7 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return key ? (await rows(`SELECT ${AUTHENTICATOR} FROM authenticators WHERE "userId" = $1 ORDER BY "credentialID"`, [key])).map(toAuthenticator) : [];
     },
     async updateAuthenticatorCounter(credentialID, newCounter) {
-      const updated = await one(`UPDATE authenticators SET counter = $2 WHERE "credentialID" = $1 RETURNING ${AUTHENTICATOR}`, [credentialID, newCounter], toAuthenticator);
+      const updated = unstorable(credentialID) ? null : await one(`UPDATE authenticators SET counter = $2 WHERE "credentialID" = $1 RETURNING ${AUTHENTICATOR}`, [credentialID, newCounter], toAuthenticator);
       if (!updated) throw new Error(`latch: updateAuthenticatorCounter: no authenticator with credentialID ${JSON.stringify(credentialID)}`);
       return updated;
     },

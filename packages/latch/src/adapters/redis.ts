@@ -46,16 +46,26 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1`;
 
-const DELETE_USER = `
+// JSON.stringify writes an unpaired surrogate (a name cut inside an emoji) as an escape such as
+// \ud83d, which Redis's cjson refuses. Scripts read only ids, emails and types out of records, so
+// they read such an escape as U+FFFD and leave the record as it was written. An odd run of
+// backslashes ends in an escape; an even one is escaped backslashes, then plain text.
+const DECODE = String.raw`
+local function decode(raw)
+  return cjson.decode((string.gsub(raw, '(\\+)u[dD][89a-fA-F]%x%x', function(slashes)
+    if #slashes % 2 == 1 then return slashes .. 'ufffd' end
+  end)))
+end`;
+
+// The user is decoded before anything is deleted: a script that fails stops where it is.
+const DELETE_USER = `${DECODE}
 local user = redis.call('GET', KEYS[1])
+local email = user and decode(user).email
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', key) end
 for _, key in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do redis.call('DEL', key) end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[4])) do redis.call('DEL', key) end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-if user then
-  local email = cjson.decode(user).email
-  if type(email) == 'string' and redis.call('GET', ARGV[1] .. email) == ARGV[2] then redis.call('DEL', ARGV[1] .. email) end
-end
+if type(email) == 'string' and redis.call('GET', ARGV[1] .. email) == ARGV[2] then redis.call('DEL', ARGV[1] .. email) end
 return user`;
 
 // KEYS: record, owner's index, owner. ARGV: value, then for a session its expiry and now (ms).
@@ -72,24 +82,28 @@ end
 return 1`;
 
 // KEYS: record. ARGV: index command (SREM/ZREM), index key without the owner's id.
-const DELETE_OWNED = `
-local raw = redis.call('GETDEL', KEYS[1])
-if raw then redis.call(ARGV[1], ARGV[2] .. cjson.decode(raw).userId, KEYS[1]) end
+const DELETE_OWNED = `${DECODE}
+local raw = redis.call('GET', KEYS[1])
+if not raw then return raw end
+local owner = decode(raw).userId
+redis.call('DEL', KEYS[1])
+redis.call(ARGV[1], ARGV[2] .. owner, KEYS[1])
 return raw`;
 
 // KEYS: the account. ARGV: the accounts index and the authenticators index, without the owner's
 // id. A passkey's authenticator goes with its account (only a passkey's account): left behind,
 // it would still be listed as the user's though it can no longer sign in.
-const UNLINK_ACCOUNT = `
-local raw = redis.call('GETDEL', KEYS[1])
+const UNLINK_ACCOUNT = `${DECODE}
+local raw = redis.call('GET', KEYS[1])
 if not raw then return raw end
-local account = cjson.decode(raw)
+local account = decode(raw)
+redis.call('DEL', KEYS[1])
 redis.call('SREM', ARGV[1] .. account.userId, KEYS[1])
 if account.type ~= 'webauthn' then return raw end
 local index = ARGV[2] .. account.userId
 for _, key in ipairs(redis.call('SMEMBERS', index)) do
   local authenticator = redis.call('GET', key)
-  if authenticator and cjson.decode(authenticator).providerAccountId == account.providerAccountId then
+  if authenticator and decode(authenticator).providerAccountId == account.providerAccountId then
     redis.call('DEL', key)
     redis.call('SREM', index, key)
   end
@@ -116,10 +130,10 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 return 1`;
 
-const SESSION_AND_USER = `
+const SESSION_AND_USER = `${DECODE}
 local session = redis.call('GET', KEYS[1])
 if not session then return nil end
-local user = redis.call('GET', ARGV[1] .. cjson.decode(session).userId)
+local user = redis.call('GET', ARGV[1] .. decode(session).userId)
 if not user then return nil end
 return { session, user }`;
 

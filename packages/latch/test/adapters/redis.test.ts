@@ -1,6 +1,7 @@
 /**
  * RedisAdapter against a real Redis, each run under a key prefix of its own.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisAdapter } from "../../src/adapters/redis.js";
 import type { Adapter } from "../../src/adapters/types.js";
@@ -152,6 +153,44 @@ describe("RedisAdapter", () => {
     expect((await adapter.listAuthenticatorsByUserId(user.id)).map((a) => a.credentialID)).toEqual(["doomed-cred"]);
     expect(await adapter.deleteUser(user.id)).toEqual(user);
     expect(await keys()).toEqual(before);
+  });
+
+  // JSON.stringify writes an unpaired surrogate (a profile name cut inside an emoji) as the escape
+  // "\ud83d", which Redis's cjson refuses: a script that decoded such a record failed half-way.
+  it("deletes a user whose name holds an unpaired surrogate, and frees the email", async () => {
+    const email = `lone-${randomUUID()}@example.test`;
+    const user = await adapter.createUser({ id: randomUUID(), email, emailVerified: null, name: "Ada \ud83d" });
+    expect((await adapter.getUser(user.id))?.name).toBe("Ada \ud83d");
+    expect(await adapter.deleteUser(user.id)).toEqual(user);
+    expect(await adapter.getUser(user.id)).toBeNull();
+    expect((await adapter.createUser({ id: randomUUID(), email, emailVerified: null })).email).toBe(email);
+  });
+
+  it("tells an escape from escaped backslashes: frees an email holding both", async () => {
+    // Stored as "\\ud83d" (a backslash, then text) and "\\\ud83d" (a backslash, then an escape).
+    const email = `b\\ud83d-b\\\ud83d-${randomUUID()}@example.test`;
+    const user = await adapter.createUser({ id: randomUUID(), email, emailVerified: null, name: "\udc00 \\udc00" });
+    expect(await adapter.getUserByEmail(email)).toEqual(user);
+    expect(await adapter.deleteUser(user.id)).toEqual(user);
+    expect(await adapter.getUserByEmail(email)).toBeNull();
+    expect((await keys()).filter((key) => key.includes(user.id))).toEqual([]);
+  });
+
+  it("reads and deletes sessions, accounts and authenticators whose strings hold unpaired surrogates", async () => {
+    const user = await adapter.createUser({ id: `lone-${randomUUID()}`, email: `lone-${randomUUID()}@example.test`, emailVerified: null });
+    const session = { sessionToken: `lone-\ud83d-${randomUUID()}`, userId: user.id, expires: inAWeek() };
+    await adapter.createSession(session);
+    expect(await adapter.getSessionAndUser(session.sessionToken)).toEqual({ session, user });
+    expect(await adapter.deleteSession(session.sessionToken)).toEqual(session);
+    expect(await client.exists(`${prefix}sessions-by-user:${user.id}`)).toBe(0);
+
+    const passkey = { userId: user.id, type: "webauthn" as const, provider: "passkey", providerAccountId: `cred-\ud83d-${randomUUID()}`, scope: "\udfff" };
+    await adapter.linkAccount(passkey);
+    await adapter.createAuthenticator({ credentialID: passkey.providerAccountId, userId: user.id, providerAccountId: passkey.providerAccountId, credentialPublicKey: "pk", counter: 0, credentialBackedUp: false, credentialDeviceType: "singleDevice", transports: "\ud800" });
+    expect(await adapter.unlinkAccount(passkey)).toEqual(passkey);
+    expect(await adapter.listAccountsByUserId(user.id)).toEqual([]);
+    expect(await adapter.listAuthenticatorsByUserId(user.id)).toEqual([]);
+    expect(await client.exists([`${prefix}accounts-by-user:${user.id}`, `${prefix}authenticators-by-user:${user.id}`])).toBe(0);
   });
 
   it("refuses to attach records to a user that does not exist", async () => {

@@ -10,6 +10,21 @@ export function postgresTables(): string[] {
   return [...postgresSchema.matchAll(/CREATE TABLE IF NOT EXISTS\s+"?(\w+)"?/gi)].map((m) => m[1] ?? "").filter(Boolean);
 }
 
+/** The unique keys `postgresSchema` adds (`CREATE UNIQUE INDEX`), read from the schema itself. */
+export function postgresUniqueKeys(): { table: string; columns: string[] }[] {
+  return [...postgresSchema.matchAll(/CREATE UNIQUE INDEX IF NOT EXISTS\s+"?\w+"?\s+ON\s+"?(\w+)"?\s*\(([^)]*)\)/gi)].map((m) => ({
+    table: m[1] ?? "",
+    columns: (m[2] ?? "").split(",").map((column) => column.trim().replace(/^"|"$/g, "")),
+  }));
+}
+
+// A unique index (or constraint) on exactly these columns, in any order, with no WHERE clause.
+const HAS_UNIQUE_KEY = `SELECT EXISTS (
+  SELECT 1 FROM pg_index i
+  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL AND i.indnatts = cardinality($2::text[])
+    AND ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])) @> $2::text[]
+) AS present`;
+
 function codeOf(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
 }
@@ -21,7 +36,8 @@ function messageOf(error: unknown): string {
 
 /**
  * Connects to PostgreSQL (read-only queries, at most `timeout` ms to connect and per query) and
- * compares `latch_migrations` and the tables in the connection's search_path with latch's.
+ * compares `latch_migrations`, the tables in the connection's search_path and the unique keys the
+ * adapter relies on with latch's.
  *
  * @example
  * ```ts
@@ -86,6 +102,22 @@ export async function checkPostgresSchema(
     }
     if (missing.length > 0) {
       return [{ code: "schema-drift", severity: "error", area: "database", message: `${name} records schema version ${version} but lacks ${missing.join(", ")}.`, fix: "Restore the tables from `postgresSchema` (latch/adapters/postgres), or check the connection's search_path." }];
+    }
+    const unenforced: string[] = [];
+    for (const { table, columns } of postgresUniqueKeys()) {
+      const { rows } = await client.query<{ present: boolean }>(HAS_UNIQUE_KEY, [table, columns]);
+      if (!rows[0]?.present) unenforced.push(`${table} (${columns.join(", ")})`);
+    }
+    if (unenforced.length > 0) {
+      return [
+        {
+          code: "schema-drift",
+          severity: "error",
+          area: "database",
+          message: `${name} has latch's tables, but no unique index on ${unenforced.join(", ")} (tables made from @auth/pg-adapter's documentation lack them): duplicate users and lost sessions follow.`,
+          fix: migrate,
+        },
+      ];
     }
     return [{ code: "schema-ok", severity: "ok", area: "database", message: `${name} is at schema version ${version}, latch's current one, with tables ${present.join(", ")}.` }];
   } catch (error) {

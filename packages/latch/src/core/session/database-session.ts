@@ -105,7 +105,10 @@ export async function findDatabaseSession(ctx: RequestContext, token: string): P
   if (isStoredSessionKey(token)) return null;
   const raw = await adapter.getSessionAndUser(token);
   // Exactly this token: a case-insensitive database must not match another spelling.
-  return raw && raw.session.sessionToken === token ? { ...raw, key: token, legacy: true } : null;
+  if (raw) return raw.session.sessionToken === token ? { ...raw, key: token, legacy: true } : null;
+  // A parallel request (the same page load) may have moved the row between the two reads.
+  const moved = await adapter.getSessionAndUser(key);
+  return moved ? { ...moved, key, legacy: false } : null;
 }
 
 /** The answer of an adapter call, or `fallback` when it throws. */
@@ -125,6 +128,9 @@ async function settle<T, F>(call: () => T | PromiseLike<T>, fallback: F): Promis
 async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, token: string): Promise<string | null> {
   const adapter = sessionAdapter(ctx);
   const key = await storedSessionKey(token);
+  // Moved already by a parallel request: use its row. A second one under the same key (a store
+  // with no unique key on it lets both creates succeed) would be deleted with it below.
+  if (await settle(() => adapter.getSessionAndUser(key), null)) return key;
   try {
     await adapter.createSession({ sessionToken: key, userId: found.session.userId, expires: found.session.expires });
   } catch (error) {
@@ -134,7 +140,10 @@ async function rekeyLegacySession(ctx: RequestContext, found: FoundSession, toke
     return moved ? key : found.key;
   }
   // A sign-out may have deleted the raw row between our read and the create: the row just
-  // created would bring that session back. Only a raw row still there may be replaced.
+  // created would bring that session back. Only a raw row still there may be replaced. Where the
+  // store keeps keys unique, the create succeeding means no other request wrote this key; where
+  // it does not, a parallel move in the same instant is indistinguishable from that sign-out,
+  // and the sign-out wins.
   const still = await settle(() => adapter.getSessionAndUser(token), found);
   if (!still) {
     await settle(() => adapter.deleteSession(key), null);

@@ -6,6 +6,7 @@
  */
 import { storedSessionKey } from "../src/core/session/database-session.js";
 import Database from "better-sqlite3";
+import { Auth } from "../src/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import { CredentialsSignin } from "../src/errors.js";
@@ -517,5 +518,26 @@ describe("the built-in sign-in page", () => {
     const { response } = await client.fetch("/api/auth/signin/credentials", { form: { csrfToken, callbackUrl: "/x" } });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/signin?callbackUrl=${encodeURIComponent(`${ORIGIN}/x`)}`);
+  });
+});
+
+describe("a JSON body nested deeper than JSON.stringify can go (found by the handler fuzzer)", () => {
+  it("is refused as a wrong password, and logs no other error: authorize's request carries the string fields only", async () => {
+    const errors: unknown[] = [];
+    const { provider } = makeProvider({ rateLimit: false });
+    const cfg = { ...config({ provider }), logger: { error: (error: unknown) => void errors.push(error), warn: () => undefined } };
+    const client = new EngineClient(ORIGIN, cfg);
+    const csrfToken = await client.csrfToken();
+    // As deep as fits the 64 KiB body limit: deeper than JSON.stringify recurses.
+    const depth = 7_000;
+    const body = `{"csrfToken":${JSON.stringify(csrfToken)},"email":"alice@example.com","password":"wrong","data":${'{"data":'.repeat(depth)}1${"}".repeat(depth)}}`;
+    const response = await Auth(
+      new Request(`${ORIGIN}/api/auth/callback/credentials`, { method: "POST", body, headers: { host: new URL(ORIGIN).host, cookie: client.cookieHeader(), "content-type": "application/json" } }),
+      cfg,
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toContain("error=CredentialsSignin");
+    // The refusal itself is logged as such; nothing else is.
+    expect(errors.filter((error) => !(error instanceof CredentialsSignin))).toEqual([]);
   });
 });

@@ -17,14 +17,16 @@ function submittedCredentials(body: Record<string, unknown>): Record<string, str
 
 /**
  * The request `authorize` receives: latch has read the original's body, so — as in next-auth —
- * a copy whose body is the submitted fields as JSON (`await request.json()` works).
+ * a copy whose body is the submitted fields as JSON (`await request.json()` works). Its string
+ * fields only, as a form has: a JSON body may nest deeper than JSON.stringify can go.
  */
 function authorizeRequest(action: ActionContext): Request {
   const { request } = action;
   const headers = new Headers(request.headers);
   headers.set("content-type", "application/json");
   headers.delete("content-length");
-  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(action.body) });
+  const fields = Object.fromEntries(Object.entries(action.body).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(fields) });
 }
 
 /**

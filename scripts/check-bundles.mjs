@@ -52,9 +52,12 @@ const WEB_CRYPTO_PATH = /^packages\/latch\/dist\/core\/session\/jwe-web\.js$/;
  * cryptographies). The ceiling rose from 19 KB to 19.75 KB for answers that fail closed (a falsy
  * `authorized` denies, a cookie the app deletes stays deleted, redirects stay on AUTH_URL when
  * the session cannot be read: +0.26 KB); it then took the path spellings of a Next.js basePath,
- * locale and trailing slash (+0.36 KB, 19.54 KB in all) and keeps the rest from growing.
+ * locale and trailing slash (+0.36 KB, 19.54 KB in all). It rose to 20.5 KB (20.7 KB measured)
+ * for three fixes: sign-out that ends every copy of a session (the session id a next-auth cookie
+ * lacks, derived with SHA-256 as the engine derives it; the sid and iat a jwt callback drops,
+ * kept), and the table of latch's actions, so that only they go through unjudged (+0.7 KB).
  */
-const LEAN_PROXY_BUDGET = 19.75 * 1024;
+const LEAN_PROXY_BUDGET = 20.5 * 1024;
 
 // The README's "Protected routes", auth.ts and proxy.ts in one module, with the OIDC provider
 // of the e2e fixture (e2e/apps/protected16): the app's one provider is allowed in the bundle,

@@ -32,7 +32,7 @@ vi.mock("next/navigation", async (importOriginal) => ({
   },
 }));
 
-const SECRET = "review-next-secret-of-enough-length-0123456789";
+const SECRET = "server-actions-secret-of-enough-length-0123456789";
 const ORIGIN = "https://app.test";
 const SESSION_COOKIE = "__Secure-authjs.session-token";
 const quiet = { error: () => undefined, warn: () => undefined, debug: () => undefined };

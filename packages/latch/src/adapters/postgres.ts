@@ -269,9 +269,19 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       // documentation have no foreign keys. A database with Auth.js's four tables alone (no
       // authenticators yet) deletes the other three.
       const owned = (tables: string[]) => tables.map((table, i) => `c${i} AS (DELETE FROM ${table} WHERE "userId" = $1)`).join(", ");
-      const remove = (tables: string[]) => one(`WITH ${owned(tables)} DELETE FROM users WHERE id = $1 RETURNING ${USER}`, [key], toUser);
+      const remove = (tables: string[]) => one(`${tables.length > 0 ? `WITH ${owned(tables)} ` : ""}DELETE FROM users WHERE id = $1 RETURNING ${USER}`, [key], toUser);
+      // A role granted the four tables before latch added authenticators (grants are not
+      // retroactive) may not touch it: its rows then go by the foreign key's cascade, which runs
+      // as the table's owner — as does everything where no grant covers the explicit deletes.
       return remove(["sessions", "accounts", "authenticators"]).catch((error: unknown) => {
-        if (codeOf(error) === "42P01" && error instanceof Error && error.message.includes('"authenticators"')) return remove(["sessions", "accounts"]);
+        const code = codeOf(error);
+        if ((code === "42P01" || code === "42501") && error instanceof Error && error.message.includes('"authenticators"')) {
+          return remove(["sessions", "accounts"]).catch((again: unknown) => {
+            if (codeOf(again) === "42501") return remove([]);
+            throw again;
+          });
+        }
+        if (code === "42501") return remove([]);
         throw error;
       });
     },

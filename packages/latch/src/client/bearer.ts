@@ -162,15 +162,22 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
 
   // A token outlives no change of session. The session it was issued for is stored with it, so a
   // page load (whose provider announces the session it was rendered with) keeps a stored token.
+  // The session last announced while a renewal may be in flight: its token is kept only if it
+  // belongs to that session.
+  let announced: string | undefined;
   const onMessage = (event: MessageEvent<unknown>) => {
     const message = parseMessage(event.data);
     if (!message) return;
-    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null) || message.key !== store.read()?.sessionKey) {
+    if (message.kind === "bearer-cleared" || message.key === undefined || message.key === sessionKey(null)) {
       // As clear(): a renewal begun for the session let go of must not write its token back.
       generation++;
       pending = null;
       store.write(null);
+      return;
     }
+    announced = message.key;
+    const stored = store.read();
+    if (stored && stored.sessionKey !== message.key) store.write(null);
   };
   // Opened on first use and again after close(), so a component that unmounts and mounts again
   // (React's strict mode does) keeps hearing the other tabs.
@@ -212,8 +219,9 @@ export function createBearerClient(options: BearerClientOptions = {}): BearerCli
           : Number.NaN;
     if (typeof body.token !== "string" || Number.isNaN(expiresAt)) throw new BearerTokenError("latch: the token route answered without a token.");
     const key = typeof body.session === "object" && body.session !== null ? sessionKey(body.session as Session) : undefined;
-    // Cleared meanwhile (a sign-out): the token belongs to a session the app has let go of.
-    if (started !== generation) return null;
+    // Cleared meanwhile (a sign-out), or another session announced: the token belongs to a
+    // session the app has let go of.
+    if (started !== generation || (announced !== undefined && key !== undefined && key !== announced)) return null;
     store.write({ token: body.token, expiresAt, receivedAt, sessionKey: key });
     return body.token;
   }

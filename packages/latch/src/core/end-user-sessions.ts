@@ -22,7 +22,8 @@ import { CLOCK_TOLERANCE } from "./session/jwe-checks.js";
  * ```
  */
 export function revocationHorizon(resolved: ResolvedConfig, atLeastMs = 0): Date {
-  const longest = Math.max(resolved.jwtMaxAge, resolved.sessionMaxAge, resolved.bearer?.refresh?.absoluteMaxAge ?? 0);
+  // Bearer tokens issued from the cookie are not cut at the session's expiry: their lifetime too.
+  const longest = Math.max(resolved.jwtMaxAge, resolved.sessionMaxAge, resolved.bearer?.maxAge ?? 0, resolved.bearer?.refresh?.absoluteMaxAge ?? 0);
   // A token is still accepted CLOCK_TOLERANCE seconds past its exp: so must its revocation be.
   return new Date(Math.max(atLeastMs, Date.now() + longest * 1000) + CLOCK_TOLERANCE * 1000);
 }

@@ -290,5 +290,5 @@ async function auditSignInFailure(resolved: ResolvedConfig, provider: InternalPr
 /** Runs the engine and returns a Web `Response`. */
 export async function handleToResponse(request: Request, resolved: ResolvedConfig, options: HandleOptions = {}): Promise<Response> {
   const internal = await handleRequest(request, resolved, options);
-  return toResponse(internal, request.headers.get("x-auth-return-redirect") === "1");
+  return toResponse(internal, request.headers.has("x-auth-return-redirect"));
 }

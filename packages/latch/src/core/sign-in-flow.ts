@@ -70,8 +70,9 @@ export async function startSession(
     const jwt = resolved.config.callbacks?.jwt;
     let token = jwt ? await jwt({ token: initial, user, account, profile, trigger, isNewUser }) : initial;
     if (!token) throw new AccessDenied("The jwt callback returned null at sign-in.");
-    // A callback that builds a fresh token must not free it from session.absoluteMaxAge.
-    if (resolved.absoluteMaxAge !== undefined && typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
+    // A callback that builds a fresh token must not free it from session.absoluteMaxAge, nor
+    // fall to every revocation cut-off (a token without a sign-in time predates them all).
+    if (typeof token.auth_time !== "number") token = { ...token, auth_time: initial.auth_time };
     // Nor from sign-out: revocation, refresh families and bearer tokens name the session by sid.
     if (typeof token.sid !== "string") token = { ...token, sid: initial.sid };
     session = await sessionCookies(ctx, token, existing);

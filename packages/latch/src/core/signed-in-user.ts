@@ -31,7 +31,12 @@ export async function signedInSession(ctx: RequestContext, cookies: Map<string, 
   // A session past its absolute end, or revoked, is nobody's.
   const end = sessionEnd(sessionStart(token), resolved.absoluteMaxAge);
   if (end !== undefined && !(end > Date.now() / 1000)) return null;
-  if (resolved.revocation && (await checkTokenRevoked(resolved, resolved.revocation, token)) !== "valid") return null;
+  if (resolved.revocation) {
+    const status = await checkTokenRevoked(resolved, resolved.revocation, token);
+    // Unknown is not "nobody": signOutEverywhere() must not report an end it could not check.
+    if (status === "error") throw new Error("The revocation store did not answer whether this session was revoked.");
+    if (status !== "valid") return null;
+  }
   return { userId: token.sub };
 }
 

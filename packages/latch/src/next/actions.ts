@@ -186,7 +186,13 @@ export function createActions(instance: Instance): Actions {
       const ctx = createRequestContext(resolved, await requestHeaders());
       const store = await requestCookies();
       // The checks of a session read: an ended, expired or revoked session's cookie ends nobody's sessions.
-      const userId = (await signedInSession(ctx, new Map(store.getAll().map((c) => [c.name, c.value]))))?.userId;
+      let userId: string | undefined;
+      try {
+        userId = (await signedInSession(ctx, new Map(store.getAll().map((c) => [c.name, c.value]))))?.userId;
+      } catch (error) {
+        // Nothing was ended: say so rather than sign out here alone as if every session had been.
+        throw new SignOutError("signOutEverywhere() could not tell whose session this is (a store did not answer); no session was ended. Try again.", { cause: error });
+      }
       // Said even when nobody is signed in here: a missing adapter method or store is a config error.
       if (userId === undefined) requireEndable(resolved, "signOutEverywhere()");
       else await endUserSessions(resolved, userId, "sign-out-everywhere", "signOutEverywhere()", await actionRequest(ctx.origin));

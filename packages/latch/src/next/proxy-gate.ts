@@ -116,11 +116,22 @@ function downstreamHeaders(request: NextRequest, input: GateInput, renewed: Outg
   return headers;
 }
 
+/**
+ * The actions of latch's routes (the engine's ROUTES; a test keeps the two lists equal): only
+ * these go through unjudged, not every path under basePath — an app's own route beside the
+ * handler (`/api/auth/me`) is judged, and with basePath "/" the app's pages are.
+ */
+export const LATCH_ACTIONS: ReadonlySet<string> = new Set(["providers", "csrf", "session", "signin", "callback", "signout", "error", "verify-request", "webauthn-options", "token", "jwks", "revoke"]);
+
 /** latch's routes and the custom sign-in page always go through: no redirect loop. */
 function isOwnRoute(request: NextRequest, input: GateInput): boolean {
   const pathname = askedPathname(request);
   const basePath = input.app?.basePath ?? defaultAuthPath(request);
-  if (pathname === basePath || pathname.startsWith(`${basePath}/`)) return true;
+  const prefix = basePath === "/" ? "/" : `${basePath}/`;
+  if (pathname.startsWith(prefix)) {
+    const [action = "", , ...rest] = pathname.slice(prefix.length).split("/");
+    if (LATCH_ACTIONS.has(action) && rest.join("") === "") return true;
+  }
   const signInPage = input.app?.signInPage;
   if (!signInPage) return false;
   try {

@@ -1,5 +1,5 @@
 import { MissingCSRF, SignOutError } from "../../errors.js";
-import { deleteDatabaseSession } from "../session/database-session.js";
+import { deleteDatabaseSession, findDatabaseSession } from "../session/database-session.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { BEARER_CLOCK_TOLERANCE, databaseSessionId } from "../bearer.js";
 import { clearChunkedCookie, expireCookie, readChunkedCookie } from "../cookies.js";
@@ -34,9 +34,10 @@ export async function signOutAction(action: ActionContext): Promise<ResponseInte
     if (value && ctx.resolved.bearer && revocation) {
       // Bearer tokens of this session name it by a hash of its token: revoke that too, for as
       // long as any of them is accepted (its lifetime, and the clock tolerance past its exp).
+      // Only a session that exists: a made-up cookie writes nothing to the store.
       try {
         const until = new Date(Date.now() + (ctx.resolved.bearer.maxAge + BEARER_CLOCK_TOLERANCE) * 1000);
-        await revocation.revokeSession(await databaseSessionId(value), until);
+        if (await findDatabaseSession(ctx, value)) await revocation.revokeSession(await databaseSessionId(value), until);
       } catch (error) {
         ctx.resolved.logger.error(new SignOutError("The revocation store failed at sign-out; this session's bearer tokens stay valid until they expire.", { cause: error }));
       }

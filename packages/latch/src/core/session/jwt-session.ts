@@ -1,5 +1,4 @@
 import { JWTSessionError } from "../../errors.js";
-import { sha256Hex } from "../digest.js";
 import { createSessionCodec } from "./codec.js";
 import { CLOCK_TOLERANCE } from "./jwe-checks.js";
 import { configuredTokenCodec, type TokenCodec } from "./session-codec.js";
@@ -24,23 +23,13 @@ export async function encodeSessionToken(ctx: RequestContext, token: JWT): Promi
   return tokenCodec(ctx).encode(token);
 }
 
-/**
- * A decoded session token, with a `sid` when it carries none (next-auth wrote it, or a `jwt`
- * callback dropped it at sign-in). Derived from the cookie, not random: every copy of that cookie,
- * and requests renewing it at the same moment, name the same session, so the `sid` renewal
- * writes, sign-out revokes and bearer tokens and refresh families carry is one and the same.
- */
-async function withSessionId(token: JWT | null, raw: string): Promise<JWT | null> {
-  if (!token || typeof token.sid === "string") return token;
-  return { ...token, sid: (await sha256Hex(`latch.session-sid:${raw}`)).slice(0, 32) };
-}
 
 /**
  * Decrypts a session token; `null` for anything invalid, never a throw. A token without `sid`
- * gets one derived from it (`withSessionId`).
+ * gets one derived from it (`withSessionId` in session-codec.ts).
  */
 export async function decodeSessionToken(ctx: RequestContext, raw: string): Promise<JWT | null> {
-  return withSessionId(await tokenCodec(ctx).decode(raw), raw);
+  return tokenCodec(ctx).decode(raw);
 }
 
 /** Writes a session token into the (chunked) session cookie, cut at the session's absolute end. */
@@ -86,9 +75,8 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       sessionMaxAge: resolved.sessionMaxAge,
       absoluteMaxAge: resolved.absoluteMaxAge,
       sessionCookie: ctx.cookies.sessionToken,
+      // Every session read has a sid (configuredTokenCodec), kept through the callbacks and written at renewal.
       ...codec,
-      // Every session the engine reads has a sid, kept through the callbacks and written at renewal.
-      decode: async (raw) => withSessionId(await codec.decode(raw), raw),
       checkRevoked: revocation ? (decoded) => checkTokenRevoked(resolved, revocation, decoded) : undefined,
       decorate: (token, session) => markProviderTokenError(resolved, token.sub, session),
       onSession: (session, token) => runEvent(resolved, "session", { session, token }),

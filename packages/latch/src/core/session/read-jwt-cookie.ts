@@ -107,12 +107,15 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     // revocation names the session, its bearer tokens and refresh families by it. The lean proxy
     // keeps it too, or a cookie it renews would leave them behind.
     if (typeof token.sid !== "string" && typeof decoded.sid === "string") token = { ...token, sid: decoded.sid };
+    // And the time latch's engine last issued it: the lean proxy renews without a revocation
+    // store, so it keeps that `iat` rather than vouch for the token with a fresh one.
+    if (typeof token.iat !== "number" && typeof decoded.iat === "number") token = { ...token, iat: decoded.iat };
+    // The sign-in time survives a callback that drops it (revocation cut-offs and
+    // session.absoluteMaxAge count from it); one the callback sets (a step-up sign-in) counts.
+    const authTime = typeof token.auth_time === "number" ? token.auth_time : started;
+    if (token.auth_time !== authTime) token = { ...token, auth_time: authTime };
     let end: number | undefined;
     if (absoluteMaxAge !== undefined) {
-      // The sign-in time survives a callback that drops it; one the callback sets (a step-up
-      // sign-in) counts, and may itself be over.
-      const authTime = typeof token.auth_time === "number" ? token.auth_time : started;
-      if (token.auth_time !== authTime) token = { ...token, auth_time: authTime };
       end = authTime + absoluteMaxAge;
       if (!(end > Date.now() / 1000)) return cleared();
     }

@@ -6,6 +6,7 @@
  */
 import { MissingSecret } from "../../errors.js";
 import type { JWT, JWTOptions } from "../../types.js";
+import { sha256Hex } from "../digest.js";
 import { isPlainObject, type RejectReason, type SecretKeys, type SessionJwe } from "./jwe-checks.js";
 
 /**
@@ -208,14 +209,27 @@ export function configuredTokenCodec(
       return codecFor(secrets, salt).encode(token, lifetime, now);
     },
     async decode(raw) {
+      let token: JWT | null;
       if (jwt?.decode) {
         try {
-          return await jwt.decode({ token: raw, secret: secrets, salt });
+          token = await jwt.decode({ token: raw, secret: secrets, salt });
         } catch {
           return null;
         }
-      }
-      return codecFor(secrets, salt).decode(raw);
+      } else token = await codecFor(secrets, salt).decode(raw);
+      return withSessionId(token, raw);
     },
   };
+}
+
+/**
+ * A decoded session token, with a `sid` when it carries none (next-auth wrote it, or a `jwt`
+ * callback dropped it at sign-in). Derived from the cookie, not random, and the same in the
+ * engine and the lean proxy: every copy of that cookie, and requests renewing it at the same
+ * moment, name one session, so the `sid` renewal writes, sign-out revokes and bearer tokens and
+ * refresh families carry is one and the same.
+ */
+async function withSessionId(token: JWT | null, raw: string): Promise<JWT | null> {
+  if (!token || typeof token.sid === "string") return token;
+  return { ...token, sid: (await sha256Hex(`latch.session-sid:${raw}`)).slice(0, 32) };
 }

@@ -177,11 +177,23 @@ async function readBody(request: Request, timeoutMs: number): Promise<Record<str
   }
 }
 
-/** Answers a configuration problem: the error page for page routes, JSON otherwise. Never leaks details. */
-function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string, headers: Headers): ResponseInternal {
+/**
+ * Answers a configuration problem: for a page route, the app's `pages.error` with
+ * `?error=Configuration` (as next-auth does for a GET) or latch's error page; JSON otherwise.
+ * Never leaks details. `authUrl` is a path alone when the request's origin is unknown.
+ */
+function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string, request: Request): ResponseInternal {
   resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
-  if (PAGE_ACTIONS.has(action)) return errorPage({ error: "Configuration", authUrl, theme: resolved.theme, language: pageLanguage(resolved.locales, headers) });
-  return jsonError(500, "Configuration", "There was a problem with the server configuration. Check the server logs for more information.");
+  if (!PAGE_ACTIONS.has(action)) return jsonError(500, "Configuration", "There was a problem with the server configuration. Check the server logs for more information.");
+  const appErrorPage = resolved.pages.error;
+  // Not from latch's own error route: its failure must not send the browser round in a loop.
+  if (appErrorPage && action !== "error" && request.method.toUpperCase() === "GET") {
+    const base = /^https?:\/\//i.test(authUrl) ? new URL(authUrl).origin : "http://origin.invalid";
+    const target = new URL(appErrorPage, base);
+    target.searchParams.set("error", "Configuration");
+    return { status: 302, redirect: target.origin === "http://origin.invalid" ? `${target.pathname}${target.search}` : target.href };
+  }
+  return errorPage({ error: "Configuration", authUrl, theme: resolved.theme, language: pageLanguage(resolved.locales, request.headers) });
 }
 
 /**
@@ -240,7 +252,7 @@ async function handleUntraced(request: Request, resolved: ResolvedConfig, option
     ctx = createRequestContext(resolved, request.headers, request.url);
   } catch (error) {
     // Without AUTH_URL and a trusted host, the request's URL names no origin latch may use: the page links by path.
-    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? ""}${resolved.basePath === "/" ? "" : resolved.basePath}`, request.headers);
+    return configurationError(resolved, error, parsed.action, `${resolved.envOrigin ?? ""}${resolved.basePath === "/" ? "" : resolved.basePath}`, request);
   }
 
   if (unknownProvider) {
@@ -270,7 +282,7 @@ async function handleUntraced(request: Request, resolved: ResolvedConfig, option
     response = await handler(action);
   } catch (error) {
     // Actions turn expected failures into redirects; reaching here is a bug or a misconfiguration.
-    response = { ...configurationError(resolved, error, parsed.action, ctx.authUrl, request.headers), error };
+    response = { ...configurationError(resolved, error, parsed.action, ctx.authUrl, request), error };
   }
   if (provider && SIGN_IN_ACTIONS.has(parsed.action) && response.error !== undefined) await auditSignInFailure(resolved, provider, response.error, request);
   return response;

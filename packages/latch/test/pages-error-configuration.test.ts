@@ -1,0 +1,65 @@
+/**
+ * A configuration error on a page route sends the browser to the app's `pages.error` with
+ * `?error=Configuration`, as next-auth does and docs/reference/config.md says; without
+ * `pages.error`, latch's own error page. APIs and POSTs keep their answers.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Auth } from "../src/index.js";
+import GitHub from "../src/providers/github.js";
+import type { AuthConfig } from "../src/types.js";
+
+const SECRET = "pages-error-configuration-secret-0123456789abcdef";
+const ORIGIN = "https://app.test";
+
+beforeEach(() => {
+  for (const key of ["AUTH_URL", "NEXTAUTH_URL", "AUTH_TRUST_HOST", "AUTH_SECRET", "NEXTAUTH_SECRET", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"]) vi.stubEnv(key, undefined);
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const quiet = { error: () => undefined, warn: () => undefined, debug: () => undefined };
+
+function config(extra: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    providers: [GitHub({ clientId: "id", clientSecret: "secret" })],
+    secret: SECRET,
+    trustHost: true,
+    logger: quiet,
+    // The redirect callback of Auth.js's docs throws for a callbackUrl it cannot parse.
+    callbacks: { redirect: () => Promise.reject(new Error("the app's redirect callback broke")) },
+    ...extra,
+  };
+}
+
+const get = (path: string, cfg: AuthConfig) => Auth(new Request(`${ORIGIN}${path}`, { headers: { accept: "text/html" } }), cfg);
+
+describe("a configuration error on a page route", () => {
+  it("redirects to pages.error?error=Configuration on the app's origin", async () => {
+    const response = await get("/api/auth/signin?callbackUrl=/x", config({ pages: { error: "/oops" } }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/oops?error=Configuration`);
+  });
+
+  it("does so with no secret either (AUTH_URL set), keeping a query pages.error has", async () => {
+    vi.stubEnv("AUTH_URL", `${ORIGIN}/api/auth`);
+    const response = await get("/api/auth/signout", { providers: [], logger: quiet, pages: { error: "/oops?from=auth" } });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/oops?from=auth&error=Configuration`);
+  });
+
+  it("without pages.error shows latch's own error page (500), and the error route itself never redirects", async () => {
+    const page = await get("/api/auth/signin?callbackUrl=/x", config());
+    expect(page.status).toBe(500);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    vi.stubEnv("AUTH_URL", `${ORIGIN}/api/auth`);
+    const errorRoute = await get("/api/auth/error?error=Configuration", { providers: [], logger: quiet, pages: { error: "/oops" } });
+    expect(errorRoute.status).toBe(500);
+    expect(errorRoute.headers.get("location")).toBeNull();
+  });
+
+  it("an API route still answers JSON 500, with pages.error or not", async () => {
+    vi.stubEnv("AUTH_URL", `${ORIGIN}/api/auth`);
+    const response = await get("/api/auth/session", { providers: [], logger: quiet, pages: { error: "/oops" } });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: "Configuration" });
+  });
+});

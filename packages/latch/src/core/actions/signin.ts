@@ -12,13 +12,17 @@ const OWN_PARAMS = new Set(["callbackUrl", "csrfToken"]);
 /** `GET /signin`: the built-in page (or a redirect to `pages.signIn`). */
 export async function signInPageAction(action: ActionContext): Promise<ResponseInternal> {
   const { ctx } = action;
-  const callbackUrl = await resolveRedirect(action, action.query.get("callbackUrl") ?? ctx.origin);
+  const asked = action.query.get("callbackUrl");
+  const callbackUrl = await resolveRedirect(action, asked ?? ctx.origin);
+  // Remembered, as next-auth does: a sign-in form of the app's that posts only the CSRF token
+  // still returns the user where they were going. Checked again when it is used.
+  const cookies = asked === null ? action.baseCookies : [...action.baseCookies, { name: ctx.cookies.callbackUrl.name, value: callbackUrl, options: ctx.cookies.callbackUrl.options }];
   const error = action.query.get("error") ?? undefined;
   if (ctx.resolved.pages.signIn) {
     const target = new URL(ctx.resolved.pages.signIn, ctx.origin);
     target.searchParams.set("callbackUrl", callbackUrl);
     if (error) target.searchParams.set("error", error);
-    return { redirect: target.href, cookies: action.baseCookies };
+    return { redirect: target.href, cookies };
   }
   // With passkeys, a signed-in user sees "add a passkey to your account" instead of registration.
   const adapter = ctx.resolved.adapter;
@@ -28,7 +32,7 @@ export async function signInPageAction(action: ActionContext): Promise<ResponseI
   const language = pageLanguage(ctx.resolved.locales, action.request.headers);
   return {
     ...signInPage({ providers: ctx.resolved.providers, authUrl: ctx.authUrl, csrfToken: action.csrf.token, callbackUrl, error, theme: ctx.resolved.theme, language, signedInAs }),
-    cookies: action.baseCookies,
+    cookies,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * A configuration error on a page route sends the browser to the app's `pages.error` with
- * `?error=Configuration`, as next-auth does and docs/reference/config.md says; without
- * `pages.error`, latch's own error page. APIs and POSTs keep their answers.
+ * Page routes as next-auth answers them: a configuration error on a page route sends the browser
+ * to the app's `pages.error` with `?error=Configuration` (docs/reference/config.md; without
+ * `pages.error`, latch's own error page; APIs keep their JSON), and the callbackUrl GET /signin
+ * was given is remembered for the sign-in that follows.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Auth } from "../src/index.js";
@@ -61,5 +62,31 @@ describe("a configuration error on a page route", () => {
     const response = await get("/api/auth/session", { providers: [], logger: quiet, pages: { error: "/oops" } });
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: "Configuration" });
+  });
+});
+
+describe("the callbackUrl GET /signin was given", () => {
+  it("is remembered for the sign-in that follows, as next-auth does: a form that posts only the CSRF token returns the user there", async () => {
+    const cfg = config({ callbacks: {}, pages: { signIn: "/login" } });
+    const jar = new Map<string, string>();
+    const send = async (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("cookie", [...jar].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; "));
+      const response = await Auth(new Request(`${ORIGIN}${path}`, { ...init, headers }), cfg);
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ""] = line.split(";");
+        const eq = pair.indexOf("=");
+        jar.set(pair.slice(0, eq), decodeURIComponent(pair.slice(eq + 1)));
+      }
+      return response;
+    };
+    expect((await send("/api/auth/signin?callbackUrl=%2Fdashboard%3Ftab%3D2")).headers.get("location")).toBe(`${ORIGIN}/login?callbackUrl=${encodeURIComponent(`${ORIGIN}/dashboard?tab=2`)}`);
+    const { csrfToken } = (await (await send("/api/auth/csrf")).json()) as { csrfToken: string };
+    const started = await send("/api/auth/signin/github", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrfToken }).toString() });
+    expect(started.headers.get("location")).toMatch(/^https:\/\/github\.com\/login\/oauth\/authorize\?/);
+    expect(jar.get("__Secure-authjs.callback-url")).toBe(`${ORIGIN}/dashboard?tab=2`);
+    // A foreign one is never remembered as it was asked.
+    await send("/api/auth/signin?callbackUrl=https%3A%2F%2Fevil.test%2F");
+    expect(new URL(jar.get("__Secure-authjs.callback-url") ?? "").origin).toBe(ORIGIN);
   });
 });

@@ -16,22 +16,10 @@ import { EngineClient } from "./helpers/engine-client.js";
 
 // signOutEverywhere() reads the request through next/headers: a stand-in.
 const next = vi.hoisted(() => ({ headers: new Headers(), cookies: new Map<string, string>() }));
-vi.mock("next/headers", () => ({
-  headers: async () => next.headers,
-  cookies: async () => ({
-    get: (name: string) => (next.cookies.has(name) ? { name, value: next.cookies.get(name) ?? "" } : undefined),
-    getAll: () => [...next.cookies].map(([name, value]) => ({ name, value })),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (options?.maxAge === 0) next.cookies.delete(name);
-      else next.cookies.set(name, value);
-    },
-  }),
-}));
+vi.mock("next/headers", async () => (await import("./helpers/next-request-scope.js")).nextHeaders(() => next));
 vi.mock("next/navigation", async (importOriginal) => ({
   ...(await importOriginal<object>()),
-  redirect: (url: string): never => {
-    throw new Error(`NEXT_REDIRECT ${url}`);
-  },
+  ...(await import("./helpers/next-request-scope.js")).navigation,
 }));
 
 const ORIGIN = "http://127.0.0.1:3971";

@@ -5,7 +5,6 @@
  * the engine, the SQLite adapter and the memory revocation / refresh-token stores.
  */
 import Database from "better-sqlite3";
-import type * as NextNavigation from "next/navigation";
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
@@ -20,31 +19,10 @@ import { isolateAuthEnv } from "./security/helpers/app.js";
 
 // next/headers as Next.js answers it inside a request scope (a server action), as in revoke-user.integration.test.ts.
 const next = vi.hoisted(() => ({ scope: null as { headers: Headers; cookies: Map<string, string> } | null }));
-vi.mock("next/headers", () => {
-  const inScope = (what: string) => {
-    if (!next.scope) throw new Error(`\`${what}\` was called outside a request scope.`);
-    return next.scope;
-  };
-  return {
-    headers: async () => inScope("headers").headers,
-    cookies: async () => {
-      const scope = inScope("cookies");
-      return {
-        get: (name: string) => (scope.cookies.has(name) ? { name, value: scope.cookies.get(name) ?? "" } : undefined),
-        getAll: () => [...scope.cookies].map(([name, value]) => ({ name, value })),
-        set: (name: string, value: string, options?: { maxAge?: number }) => {
-          if (options?.maxAge === 0) scope.cookies.delete(name);
-          else scope.cookies.set(name, value);
-        },
-      };
-    },
-  };
-});
+vi.mock("next/headers", async () => (await import("./helpers/next-request-scope.js")).nextHeaders(() => next.scope));
 vi.mock("next/navigation", async (importOriginal) => ({
-  ...(await importOriginal<typeof NextNavigation>()),
-  redirect: (url: string): never => {
-    throw new Error(`NEXT_REDIRECT ${url}`);
-  },
+  ...(await importOriginal<object>()),
+  ...(await import("./helpers/next-request-scope.js")).navigation,
 }));
 
 const ORIGIN = "https://app.test";

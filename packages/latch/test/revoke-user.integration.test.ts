@@ -9,7 +9,6 @@
  * which now runs on the same code, still ends the other devices' sessions.
  */
 import Database from "better-sqlite3";
-import type * as NextNavigation from "next/navigation";
 import { NextRequest } from "next/server";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
@@ -29,31 +28,10 @@ import { isolateAuthEnv } from "./security/helpers/app.js";
 // next/headers as Next.js answers it: the request's headers and cookies inside a request scope
 // (a server component, a route handler, a server action), an error outside one (a script, a job).
 const next = vi.hoisted(() => ({ scope: null as { headers: Headers; cookies: Map<string, string> } | null }));
-vi.mock("next/headers", () => {
-  const inScope = (what: string) => {
-    if (!next.scope) throw new Error(`\`${what}\` was called outside a request scope.`);
-    return next.scope;
-  };
-  return {
-    headers: async () => inScope("headers").headers,
-    cookies: async () => {
-      const scope = inScope("cookies");
-      return {
-        get: (name: string) => (scope.cookies.has(name) ? { name, value: scope.cookies.get(name) ?? "" } : undefined),
-        getAll: () => [...scope.cookies].map(([name, value]) => ({ name, value })),
-        set: (name: string, value: string, options?: { maxAge?: number }) => {
-          if (options?.maxAge === 0) scope.cookies.delete(name);
-          else scope.cookies.set(name, value);
-        },
-      };
-    },
-  };
-});
+vi.mock("next/headers", async () => (await import("./helpers/next-request-scope.js")).nextHeaders(() => next.scope));
 vi.mock("next/navigation", async (importOriginal) => ({
-  ...(await importOriginal<typeof NextNavigation>()),
-  redirect: (url: string): never => {
-    throw new Error(`NEXT_REDIRECT ${url}`);
-  },
+  ...(await importOriginal<object>()),
+  ...(await import("./helpers/next-request-scope.js")).navigation,
 }));
 
 const ORIGIN = "https://app.test";

@@ -3,7 +3,6 @@
  * an engine answer without a redirect (413, a callback that throws), refusals, option values,
  * a config built per request, and config values read from process.env in a JS config.
  */
-import type * as NextNavigation from "next/navigation";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { resolveConfig, createRequestContext } from "../src/core/config.js";
 import { encode } from "../src/jwt.js";
@@ -14,22 +13,10 @@ import Credentials from "../src/providers/credentials.js";
 
 // Server components and server actions read the request through next/headers: a stand-in per test.
 const next = vi.hoisted(() => ({ headers: new Headers(), cookies: new Map<string, string>() }));
-vi.mock("next/headers", () => ({
-  headers: async () => next.headers,
-  cookies: async () => ({
-    get: (name: string) => (next.cookies.has(name) ? { name, value: next.cookies.get(name) ?? "" } : undefined),
-    getAll: () => [...next.cookies].map(([name, value]) => ({ name, value })),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (options?.maxAge === 0) next.cookies.delete(name);
-      else next.cookies.set(name, value);
-    },
-  }),
-}));
+vi.mock("next/headers", async () => (await import("./helpers/next-request-scope.js")).nextHeaders(() => next));
 vi.mock("next/navigation", async (importOriginal) => ({
-  ...(await importOriginal<typeof NextNavigation>()),
-  redirect: (url: string): never => {
-    throw new Error(`NEXT_REDIRECT ${url}`);
-  },
+  ...(await importOriginal<object>()),
+  ...(await import("./helpers/next-request-scope.js")).navigation,
 }));
 
 const SECRET = "server-actions-secret-of-enough-length-0123456789";

@@ -20,7 +20,6 @@
  * | nextjs-auth0 GHSA-xq8m-7c5p-c2r6 (CVE-2026-40155) | proxy cache race with the DPoP nonce retry | no DPoP |
  */
 import Database from "better-sqlite3";
-import type * as NextNavigation from "next/navigation";
 import { NextRequest } from "next/server";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateSQLite, SQLiteAdapter } from "../../src/adapters/sqlite.js";
@@ -47,22 +46,10 @@ import { ROUTE_CONTRACT } from "./helpers/routes.js";
 
 // Server components and server actions read the request through next/headers: a stand-in per test.
 const next = vi.hoisted(() => ({ headers: new Headers(), cookies: new Map<string, string>() }));
-vi.mock("next/headers", () => ({
-  headers: async () => next.headers,
-  cookies: async () => ({
-    get: (name: string) => (next.cookies.has(name) ? { name, value: next.cookies.get(name) ?? "" } : undefined),
-    getAll: () => [...next.cookies].map(([name, value]) => ({ name, value })),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (options?.maxAge === 0) next.cookies.delete(name);
-      else next.cookies.set(name, value);
-    },
-  }),
-}));
+vi.mock("next/headers", async () => (await import("../helpers/next-request-scope.js")).nextHeaders(() => next));
 vi.mock("next/navigation", async (importOriginal) => ({
-  ...(await importOriginal<typeof NextNavigation>()),
-  redirect: (url: string): never => {
-    throw new Error(`NEXT_REDIRECT ${url}`);
-  },
+  ...(await importOriginal<object>()),
+  ...(await import("../helpers/next-request-scope.js")).navigation,
 }));
 
 const ORIGIN = "https://app.test";

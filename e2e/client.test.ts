@@ -176,6 +176,47 @@ describe("tabs stay in sync", () => {
     await waitForText(a, "status", "unauthenticated", 1_000);
   });
 
+  it("a renewal another tab sent before sign-out cannot write the session cookie back: the sign-out waits for its answer", async () => {
+    const { app } = fixtures();
+    const context = await newContext();
+    const a = await open(context, app.url);
+    const b = await open(context, app.url);
+    report([a, b], "sign-out-after-renewal");
+    await clientSignIn(a, "erin");
+    await waitForText(b, "status", "authenticated", 1_000);
+
+    // Tab b's next session request: the server renews the cookie at once, the answer (and its
+    // Set-Cookie) reaches the browser 1.5 s later — a slow network, as the race needs.
+    let answered = 0;
+    let renewed: () => void = () => undefined;
+    const renewalAnswered = new Promise<void>((resolve) => (renewed = resolve));
+    await b.route("**/api/auth/session", async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      answered = Date.now();
+      await route.fulfill({ response });
+      renewed();
+    });
+    const renewing = b.waitForRequest((request) => new URL(request.url()).pathname === "/api/auth/session");
+    await b.getByRole("button", { name: "Update without data", exact: true }).click();
+    await renewing;
+
+    let signOutSent = 0;
+    a.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/auth/signout") signOutSent = Date.now();
+    });
+    // At once: a click waits for animation frames, which a tab in the background hardly gets.
+    await a.getByRole("button", { name: "Client sign out", exact: true }).dispatchEvent("click");
+    expect(await lastResult(a)).toEqual({ url: `${app.url}/` });
+    await renewalAnswered;
+    await b.unroute("**/api/auth/session");
+    const sessionCookies = (await context.cookies(app.url)).filter((cookie) => cookie.name.includes("session-token") && cookie.value !== "");
+    expect(sessionCookies, "the renewal wrote the session cookie back after sign-out").toEqual([]);
+    expect(signOutSent).toBeGreaterThan(0);
+    expect(signOutSent, "the sign-out POST went out before the renewal's answer arrived").toBeGreaterThanOrEqual(answered);
+    await waitForText(b, "status", "unauthenticated", 2_000);
+  });
+
   it("update() in one tab reaches the other tab", async () => {
     const { app } = fixtures();
     const context = await newContext();

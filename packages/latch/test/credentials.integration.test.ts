@@ -132,7 +132,7 @@ describe("credentials sign-in with JWT sessions", () => {
     const client = new EngineClient(ORIGIN, config());
     const failed = await attempt(client, "alice@example.com", "nope", { "x-auth-return-redirect": "1" });
     expect(failed.response.status).toBe(200);
-    expect(await failed.response.json()).toEqual({ url: `${ORIGIN}/api/auth/signin?error=CredentialsSignin&code=credentials` });
+    expect(await failed.response.json()).toEqual({ url: `${ORIGIN}/api/auth/signin?error=CredentialsSignin&code=credentials`, error: "CredentialsSignin" });
     const ok = await attempt(client, "alice@example.com", "alice-password", { "x-auth-return-redirect": "1" });
     expect(await ok.response.json()).toEqual({ url: `${ORIGIN}/dashboard` });
   });

@@ -58,4 +58,20 @@ describe("X-Auth-Return-Redirect", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ url: `${ORIGIN}/bye` });
   });
+
+  it("names the refusal beside the URL (a sign-out without a CSRF cookie), so latch/react does not report a sign-out that did not happen", async () => {
+    const config = latchConfig();
+    const refused = await Auth(
+      new Request(`${ORIGIN}/api/auth/signout`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+        body: new URLSearchParams({ csrfToken: "forged", callbackUrl: "/bye" }).toString(),
+      }),
+      config,
+    );
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toEqual({ url: `${ORIGIN}/api/auth/signin?error=MissingCSRF`, error: "MissingCSRF" });
+    // A sign-out that happened carries no error (the first test: exactly {url}).
+    expect(await (await signOutRequest((request) => Auth(request, config), { "x-auth-return-redirect": "1" })).json()).toEqual({ url: `${ORIGIN}/bye` });
+  });
 });

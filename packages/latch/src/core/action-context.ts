@@ -76,7 +76,7 @@ export function errorRedirect(action: ActionContext, error: unknown, cookies: Ou
   const target = new URL(signInKind ? (pages.signIn ?? `${ctx.authUrl}/signin`) : (pages.error ?? `${ctx.authUrl}/error`), ctx.origin);
   target.searchParams.set("error", type);
   if (error instanceof CredentialsSignin && type === "CredentialsSignin") target.searchParams.set("code", error.code);
-  return { redirect: target.href, cookies: [...action.baseCookies, ...cookies], error };
+  return { redirect: target.href, cookies: [...action.baseCookies, ...cookies], error, refused: type };
 }
 
 /**

@@ -352,12 +352,12 @@ describe("CSRF enforcement", () => {
     expect(response.headers.get("location")).toBe(missingCsrf);
   });
 
-  it("answers with 200 {url} instead of a redirect with X-Auth-Return-Redirect: 1", async () => {
+  it("answers with 200 {url} (and a refusal's error type) instead of a redirect with X-Auth-Return-Redirect: 1", async () => {
     const response = await setup().call("/api/auth/signin/github", form({}, { "x-auth-return-redirect": "1" }));
     expect(response.status).toBe(200);
     expect(response.headers.get("location")).toBeNull();
     expect(response.headers.get("content-type")).toContain("application/json");
-    expect(await response.json()).toEqual({ url: missingCsrf });
+    expect(await response.json()).toEqual({ url: missingCsrf, error: "MissingCSRF" });
   });
 
   it("redirects POST /signout without CSRF and leaves the session cookie alone", async () => {

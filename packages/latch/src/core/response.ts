@@ -14,6 +14,11 @@ export interface ResponseInternal {
   redirect?: string | undefined;
   /** The error behind this response, for server actions that rethrow it; never serialized. */
   error?: unknown;
+  /**
+   * The `?error=` type of a refused request, sent as `error` beside `url` to clients that asked
+   * for JSON: `latch/react` tells a refused sign-out from one that happened by it.
+   */
+  refused?: string | undefined;
 }
 
 // Every auth response may carry Set-Cookie or a token: no shared cache may keep it (GHSA-f3fg-mf2q-fj3f).
@@ -39,7 +44,8 @@ export function toResponse(internal: ResponseInternal, returnRedirectAsJson: boo
   if (internal.redirect !== undefined && (isRedirect || returnRedirectAsJson)) {
     if (returnRedirectAsJson) {
       headers.set("content-type", "application/json");
-      return new Response(JSON.stringify({ url: internal.redirect }), { status: isRedirect ? 200 : status, headers });
+      const answer = internal.refused === undefined ? { url: internal.redirect } : { url: internal.redirect, error: internal.refused };
+      return new Response(JSON.stringify(answer), { status: isRedirect ? 200 : status, headers });
     }
     headers.set("location", internal.redirect);
     return new Response(null, { status, headers });

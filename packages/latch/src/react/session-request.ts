@@ -3,6 +3,7 @@ import { authUrl } from "./auth-url.js";
 import { serverClockOffset } from "./expiry.js";
 import { fetchJson } from "./fetch-json.js";
 import { getCsrfToken } from "./get-csrf-token.js";
+import { duringSessionRead } from "./session-lock.js";
 
 /**
  * The outcome of asking for the session. Only a 2xx answer of `null` (or `{}`) means "signed
@@ -30,14 +31,16 @@ function isSessionObject(value: unknown): value is Session {
 export async function requestSession(basePath: string, update?: { data: unknown }): Promise<SessionAnswer> {
   try {
     const url = authUrl(basePath, "session");
-    const answer =
+    // Its answer may renew the cookie: never while a sign-out is under way (session-lock.ts).
+    const answer = await duringSessionRead(basePath, async () =>
       update === undefined
-        ? await fetchJson(url, { headers: { accept: "application/json" } })
-        : await fetchJson(url, {
+        ? fetchJson(url, { headers: { accept: "application/json" } })
+        : fetchJson(url, {
             method: "POST",
             headers: { accept: "application/json", "content-type": "application/json" },
             body: JSON.stringify({ csrfToken: await getCsrfToken({ basePath }), data: update.data }),
-          });
+          }),
+    );
     if (!answer.ok) return { ok: false, status: answer.status, cause: answer.body };
     const { body } = answer;
     const serverOffset = serverClockOffset(answer.headers.get("date"), answer.receivedAt);

@@ -9,7 +9,7 @@ import { CallbackRouteError, EmailSignInError, InvalidProvider, isAuthError, OAu
 import type { Session } from "../types.js";
 import { requestCookies, requestHeaders } from "./request-scope.js";
 import type { Instance } from "./instance.js";
-import type { NextAuthResult } from "./types.js";
+import type { NextAuthResult, SignInArguments } from "./types.js";
 
 type CookieStore = Awaited<ReturnType<typeof requestCookies>>;
 
@@ -112,7 +112,7 @@ type Actions = Pick<NextAuthResult, "signIn" | "signOut" | "unstable_update" | "
 
 export function createActions(instance: Instance): Actions {
   const actions: Actions = {
-    async signIn(provider, options, authorizationParams) {
+    async signIn(provider?: string, options?: SignInArguments[0], authorizationParams?: SignInArguments[1]) {
       const fields: Record<string, string> = {};
       let redirectTo: string | undefined;
       let shouldRedirect = true;

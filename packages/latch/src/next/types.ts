@@ -95,14 +95,21 @@ export interface AuthFunction {
 }
 
 /** The form data or options of the server-side `signIn`. */
-type SignInArguments = [options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]];
+export type SignInArguments = [options?: FormData | SignInOptions, authorizationParams?: string | URLSearchParams | Record<string, string> | string[][]];
 
 /**
  * The server-side `signIn`: `Id` is the union of the ids of the config's providers when they
- * are known, `string` otherwise. Declared as a method, whose parameters compare bivariantly, so
- * that a result typed for known ids is still a `NextAuthResult`.
+ * are known, `string` otherwise. A literal id must be one of them (a typo does not compile); an
+ * id only known at run time (`provider.id` of a list, a form field) may be any `string`, as in
+ * next-auth; latch refuses an unknown one at run time. Declared as a method, whose parameters
+ * compare bivariantly, so that a result typed for known ids is still a `NextAuthResult`.
  */
-export type ServerSignIn<Id extends string = string> = { signIn(provider?: Id, ...rest: SignInArguments): Promise<string> }["signIn"];
+export type ServerSignIn<Id extends string = string> = {
+  // First, for a `string` only (a literal matches `never` here and falls to the next): last is
+  // what `Parameters<typeof signIn>` reads, as `latch/react`'s `Register` does.
+  signIn<P extends string>(provider: string extends P ? P : never, ...rest: SignInArguments): Promise<string>;
+  signIn(provider?: Id, ...rest: SignInArguments): Promise<string>;
+}["signIn"];
 
 /** `getAccessToken` of `NextAuth()`, typed for the OAuth/OIDC provider ids `Id` (bivariant, as {@link ServerSignIn}). */
 export type GetAccessToken<Id extends string = string> = { getAccessToken(providerId: Id): Promise<AccessTokenResult> }["getAccessToken"];

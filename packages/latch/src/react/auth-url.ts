@@ -41,14 +41,35 @@ export function clientBasePath(basePath: string | undefined): string {
 }
 
 /**
- * The URL of one of latch's routes, relative to the page's origin, with an optional query.
+ * The app's own origin where there is no page to resolve a path against (a Pages Router
+ * `getServerSideProps` calling `getProviders()`), as next-auth/react finds it:
+ * `NEXTAUTH_URL_INTERNAL`, `AUTH_URL`, `NEXTAUTH_URL`, then `VERCEL_URL`, else
+ * `http://localhost:3000`. Only the origin of these is used; the base path is the client's.
+ */
+function serverOrigin(): string {
+  const env = globalThis.process?.env ?? {};
+  for (const value of [env.NEXTAUTH_URL_INTERNAL, env.AUTH_URL, env.NEXTAUTH_URL]) {
+    if (value === undefined || value === "") continue;
+    try {
+      return new URL(value).origin;
+    } catch {
+      // Not a URL: the next candidate.
+    }
+  }
+  return env.VERCEL_URL ? `https://${env.VERCEL_URL}` : "http://localhost:3000";
+}
+
+/**
+ * The URL of one of latch's routes, with an optional query: relative to the page's origin in a
+ * browser, absolute (the app's own origin, from the environment) on a server.
  *
  * @example
  * ```ts
- * authUrl("/api/auth", "signin", { callbackUrl: "/" }); // "/api/auth/signin?callbackUrl=%2F"
+ * authUrl("/api/auth", "signin", { callbackUrl: "/" }); // "/api/auth/signin?callbackUrl=%2F" in a browser
  * ```
  */
 export function authUrl(basePath: string, action: string, query?: ConstructorParameters<typeof URLSearchParams>[0]): string {
   const search = query === undefined ? "" : new URLSearchParams(query).toString();
-  return `${basePath}/${action}${search === "" ? "" : `?${search}`}`;
+  const path = `${basePath}/${action}${search === "" ? "" : `?${search}`}`;
+  return typeof window === "undefined" ? `${serverOrigin()}${path}` : path;
 }

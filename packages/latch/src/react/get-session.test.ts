@@ -65,4 +65,17 @@ describe("getSession", () => {
       provider.unmount();
     }
   });
+
+  it("broadcast: false tells no provider what it found (next-auth's option)", async () => {
+    const requests = serve(null);
+    const provider = mountProvider(alice);
+    try {
+      expect(await getSession({ broadcast: false })).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(requests).toEqual(["/api/auth/session"]);
+      expect(provider.store.getSnapshot().status).toBe("authenticated");
+    } finally {
+      provider.unmount();
+    }
+  });
 });

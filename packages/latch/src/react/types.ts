@@ -63,6 +63,11 @@ export interface SessionProviderProps {
   refetchOnWindowFocus?: boolean | undefined;
   /** Poll even when `navigator.onLine` is `false`. Default `false`. */
   refetchWhenOffline?: boolean | undefined;
+  /**
+   * Accepted for next-auth compatibility and not used: latch's routes are asked on the page's
+   * own origin, where its cookies are (set `basePath` for another path).
+   */
+  baseUrl?: string | undefined;
 }
 
 /** Options every standalone function takes. */
@@ -72,6 +77,15 @@ export interface ClientOptions {
    * with one (as in next-auth), else `"/api/auth"`.
    */
   basePath?: string | undefined;
+}
+
+/** Options of `getSession()`. */
+export interface GetSessionOptions extends ClientOptions {
+  /**
+   * `false`: do not tell the other `<SessionProvider>`s (this tab's and the other tabs') what
+   * was found, as next-auth's `broadcast: false`. Default `true`.
+   */
+  broadcast?: boolean | undefined;
 }
 
 /** A provider as `GET {basePath}/providers` describes it. */
@@ -123,6 +137,9 @@ export interface SignOutOptions<Redirect extends boolean = boolean> extends Clie
   /** `false` resolves to a {@link SignOutResponse} instead of navigating. Default `true`. */
   redirect?: Redirect | undefined;
 }
+
+/** next-auth/react's name for {@link SignOutOptions}. */
+export type SignOutParams<Redirect extends boolean = boolean> = SignOutOptions<Redirect>;
 
 /** What `signOut({ redirect: false })` resolves to. */
 export interface SignOutResponse {

@@ -111,34 +111,43 @@ expectTypeOf<ProviderId<typeof Passkey>>().toEqualTypeOf<"passkey">();
 expectTypeOf(Passkey({ id: "webauthn" }).id).toEqualTypeOf<"webauthn">();
 
 // `NextAuth({ providers: [...] })`: the union of the ids; getAccessToken only the OAuth/OIDC ones.
-expectTypeOf(signIn).parameter(0).toEqualTypeOf<"github" | "local" | "credentials" | undefined>();
+expectTypeOf<Parameters<typeof signIn>[0]>().toEqualTypeOf<"github" | "local" | "credentials" | undefined>();
 expectTypeOf(getAccessToken).parameter(0).toEqualTypeOf<"github" | "local">();
 expectTypeOf(signIn).toBeCallableWith("credentials", { email: "a@b.test", redirectTo: "/" });
 expectTypeOf(signIn).toBeCallableWith();
 expectTypeOf<"githb">().not.toExtend<Parameters<typeof signIn>[0]>();
+// An id known only at run time (a custom sign-in page's list, a form field) is any string, as in next-auth.
+declare const runtimeId: string;
+expectTypeOf(signIn).toBeCallableWith(runtimeId, { redirectTo: "/" });
 expectTypeOf<"credentials">().not.toExtend<Parameters<typeof getAccessToken>[0]>();
 
 // Providers chosen at run time: every branch's ids.
 declare const useGitHub: boolean;
 const chosen = NextAuth({ providers: useGitHub ? [GitHub, password] : [OIDC({ id: "local", issuer: "https://id.acme.test" }), password] });
-expectTypeOf(chosen.signIn).parameter(0).toEqualTypeOf<"github" | "local" | "credentials" | undefined>();
+expectTypeOf<Parameters<typeof chosen.signIn>[0]>().toEqualTypeOf<"github" | "local" | "credentials" | undefined>();
+expectTypeOf(chosen.signIn).toBeCallableWith("local");
 
 // Factories called in the array keep their default ids (the array's context does not widen them).
 const inline = NextAuth({ providers: [Google({ clientId: "x" }), Nodemailer({ server: "smtp://127.0.0.1:2525" })] });
-expectTypeOf(inline.signIn).parameter(0).toEqualTypeOf<"google" | "nodemailer" | undefined>();
+expectTypeOf<Parameters<typeof inline.signIn>[0]>().toEqualTypeOf<"google" | "nodemailer" | undefined>();
+expectTypeOf(inline.signIn).toBeCallableWith("nodemailer");
 
 // A config checked with `satisfies` keeps its ids.
 const checked = { providers: [GitHub, Passkey] } satisfies NextAuthConfig;
-expectTypeOf(NextAuth(checked).signIn).parameter(0).toEqualTypeOf<"github" | "passkey" | undefined>();
+const checkedResult = NextAuth(checked);
+expectTypeOf<Parameters<typeof checkedResult.signIn>[0]>().toEqualTypeOf<"github" | "passkey" | undefined>();
+expectTypeOf(checkedResult.signIn).toBeCallableWith("passkey");
 expectTypeOf<ProviderId<(typeof checked.providers)[number]>>().toEqualTypeOf<"github" | "passkey">();
 expectTypeOf<OAuthProviderId<(typeof checked.providers)[number]>>().toEqualTypeOf<"github">();
 
 // No regression: a config typed `NextAuthConfig`, or the lazy form, takes any string.
 const typed: NextAuthConfig = { providers: [GitHub] };
-expectTypeOf(NextAuth(typed).signIn).parameter(0).toEqualTypeOf<string | undefined>();
+const typedResult = NextAuth(typed);
+expectTypeOf<Parameters<typeof typedResult.signIn>[0]>().toEqualTypeOf<string | undefined>();
+expectTypeOf(typedResult.signIn).toBeCallableWith("any-provider");
 expectTypeOf(NextAuth(typed).getAccessToken).parameter(0).toEqualTypeOf<string>();
 const lazy = NextAuth(async () => typed);
-expectTypeOf(lazy.signIn).parameter(0).toEqualTypeOf<string | undefined>();
+expectTypeOf<Parameters<typeof lazy.signIn>[0]>().toEqualTypeOf<string | undefined>();
 expectTypeOf(lazy.getAccessToken).parameter(0).toEqualTypeOf<string>();
 
 // A result with known ids is still a `NextAuthResult`, and a `NextAuthResult` names any.

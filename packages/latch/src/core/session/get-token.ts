@@ -29,6 +29,8 @@ export interface GetTokenParams<R extends boolean = false> {
    * also ends those written before the setting, or by next-auth.
    */
   absoluteMaxAge?: number | undefined;
+  /** Accepted for next-auth compatibility and not used: `getToken` logs nothing; a token it cannot read is `null`. */
+  logger?: unknown;
 }
 
 function isHeaders(headers: HeaderBag): headers is Headers {

@@ -1,7 +1,7 @@
 /**
  * Page routes as next-auth answers them: a configuration error on a page route sends the browser
  * to the app's `pages.error` with `?error=Configuration` (docs/reference/config.md; without
- * `pages.error`, latch's own error page; APIs keep their JSON), and the callbackUrl GET /signin
+ * `pages.error`, latch's own error page; APIs keep their JSON, and scripts asking for JSON get it), and the callbackUrl GET /signin
  * was given is remembered for the sign-in that follows.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -55,6 +55,32 @@ describe("a configuration error on a page route", () => {
     const errorRoute = await get("/api/auth/error?error=Configuration", { providers: [], logger: quiet, pages: { error: "/oops" } });
     expect(errorRoute.status).toBe(500);
     expect(errorRoute.headers.get("location")).toBeNull();
+  });
+
+  it("a script that asked for JSON (X-Auth-Return-Redirect) gets a JSON 500 naming the error and the page, for a POST as for a GET", async () => {
+    vi.stubEnv("AUTH_URL", `${ORIGIN}/api/auth`);
+    const post = (cfg: AuthConfig) =>
+      Auth(
+        new Request(`${ORIGIN}/api/auth/signout`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+          body: "csrfToken=x",
+        }),
+        cfg,
+      );
+    const withPage = await post({ providers: [], logger: quiet, pages: { error: "/oops" } });
+    expect(withPage.status).toBe(500);
+    expect(await withPage.json()).toEqual({ url: `${ORIGIN}/oops?error=Configuration`, error: "Configuration" });
+    const ownPage = await post({ providers: [], logger: quiet });
+    expect(ownPage.status).toBe(500);
+    expect(await ownPage.json()).toEqual({ url: `${ORIGIN}/api/auth/error?error=Configuration`, error: "Configuration" });
+    // A browser's own form POST still gets a page it can show.
+    const form = await Auth(
+      new Request(`${ORIGIN}/api/auth/signout`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "csrfToken=x" }),
+      { providers: [], logger: quiet },
+    );
+    expect(form.status).toBe(500);
+    expect(form.headers.get("content-type")).toContain("text/html");
   });
 
   it("an API route still answers JSON 500, with pages.error or not", async () => {

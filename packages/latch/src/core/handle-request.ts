@@ -179,20 +179,25 @@ async function readBody(request: Request, timeoutMs: number): Promise<Record<str
 
 /**
  * Answers a configuration problem: for a page route, the app's `pages.error` with
- * `?error=Configuration` (as next-auth does for a GET) or latch's error page; JSON otherwise.
- * Never leaks details. `authUrl` is a path alone when the request's origin is unknown.
+ * `?error=Configuration` (as next-auth does for a GET) or latch's error page; JSON otherwise, and
+ * to a script that asked for JSON (`X-Auth-Return-Redirect`: `latch/react`, next-auth/react) a 500
+ * with that page's URL and `error: "Configuration"`. Never leaks details. `authUrl` is a path
+ * alone when the request's origin is unknown.
  */
 function configurationError(resolved: ResolvedConfig, error: unknown, action: string, authUrl: string, request: Request): ResponseInternal {
   resolved.logger.error(error instanceof Error ? error : new Error(String(error)));
   if (!PAGE_ACTIONS.has(action)) return jsonError(500, "Configuration", "There was a problem with the server configuration. Check the server logs for more information.");
   const appErrorPage = resolved.pages.error;
-  // Not from latch's own error route: its failure must not send the browser round in a loop.
-  if (appErrorPage && action !== "error" && request.method.toUpperCase() === "GET") {
-    const base = /^https?:\/\//i.test(authUrl) ? new URL(authUrl).origin : "http://origin.invalid";
-    const target = new URL(appErrorPage, base);
+  const base = /^https?:\/\//i.test(authUrl) ? new URL(authUrl).origin : "http://origin.invalid";
+  const pageUrl = (page: string): string => {
+    const target = new URL(page, base);
     target.searchParams.set("error", "Configuration");
-    return { status: 302, redirect: target.origin === "http://origin.invalid" ? `${target.pathname}${target.search}` : target.href };
-  }
+    return target.origin === "http://origin.invalid" ? `${target.pathname}${target.search}` : target.href;
+  };
+  // Not from latch's own error route: its failure must not send the browser round in a loop.
+  const usable = appErrorPage && action !== "error" ? appErrorPage : undefined;
+  if (request.headers.has("x-auth-return-redirect")) return { status: 500, redirect: pageUrl(usable ?? `${authUrl}/error`), refused: "Configuration" };
+  if (usable && request.method.toUpperCase() === "GET") return { status: 302, redirect: pageUrl(usable) };
   return errorPage({ error: "Configuration", authUrl, theme: resolved.theme, language: pageLanguage(resolved.locales, request.headers) });
 }
 

@@ -1,5 +1,7 @@
 import type { CredentialInput, CredentialsConfig, CredentialsUserConfig } from "../types.js";
 
+export type { CredentialInput, CredentialsConfig, CredentialsUserConfig };
+
 /**
  * Sign-in with fields your app checks itself: `authorize` returns the user or `null`.
  *

@@ -1,0 +1,15 @@
+/**
+ * Names a next-auth v5 app imports exist at the latch path docs/migrating-from-next-auth.md maps
+ * each module to (next-auth 5.0.0-beta.32 / @auth/core 0.41.3 export each of them).
+ */
+import type { SignOutParams } from "latch/react";
+import type { Provider } from "latch/providers";
+import type { CredentialInput, CredentialsConfig } from "latch/providers/credentials";
+import GitHub from "latch/providers/github";
+import { expectTypeOf } from "vitest";
+
+// The Auth.js custom sign-in page guide types its provider list with next-auth/providers' Provider.
+export const providers: Provider[] = [GitHub];
+expectTypeOf<SignOutParams<false>>().toHaveProperty("redirect");
+expectTypeOf<CredentialsConfig>().toHaveProperty("authorize");
+expectTypeOf<CredentialInput>().toHaveProperty("label");

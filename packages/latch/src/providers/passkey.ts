@@ -34,9 +34,12 @@ function loadSimpleWebAuthn(): Promise<WebAuthnServer> {
  *
  * latch's version: challenges are 32 random bytes, sealed in an HttpOnly cookie bound to the
  * provider, usable once (a replayed response is refused); the origin and RP ID come from
- * `AUTH_URL`; user verification is required; a counter that goes backwards is refused; an email
- * that belongs to a user cannot be registered by anyone but that user, signed in; sign-in is
- * usernameless. Needs no `experimental.enableWebAuthn`. A server action cannot run a passkey
+ * `AUTH_URL`; user verification is required; a counter that goes backwards is refused, also
+ * between sign-ins at the same moment (each passkey's counter is stored by one sign-in at a time,
+ * through the rate-limit store); an email that belongs to a user cannot be registered by anyone
+ * but that user, signed in; another user's passkey does not replace the signed-in user
+ * (`OAuthAccountNotLinked`, as Auth.js's `AccountNotLinked`); a registration is all or nothing;
+ * sign-in is usernameless. Needs no `experimental.enableWebAuthn`. A server action cannot run a passkey
  * ceremony (it needs the browser): send users to the sign-in page.
  *
  * @example

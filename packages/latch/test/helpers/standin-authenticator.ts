@@ -70,6 +70,8 @@ export interface Bend {
   challenge?: string;
   /** Flip a bit of the signature after signing. */
   tamperSignature?: boolean;
+  /** How many bytes the new credential's id has (registration). Default 32. */
+  credentialIdBytes?: number;
 }
 
 /** Registration options as the server sends them (the parts the stand-in reads). */
@@ -125,7 +127,7 @@ export class StandinAuthenticator {
         [-3, Buffer.from(String(jwk.y), "base64url")],
       ]),
     );
-    const credential: StandinCredential = { id: randomBytes(32), privateKey, cosePublicKey, rpId, userHandle: Buffer.from(options.user.id, "base64url"), counter: 0 };
+    const credential: StandinCredential = { id: randomBytes(bend.credentialIdBytes ?? 32), privateKey, cosePublicKey, rpId, userHandle: Buffer.from(options.user.id, "base64url"), counter: 0 };
     const clientDataJSON = Buffer.from(JSON.stringify({ type: "webauthn.create", challenge: bend.challenge ?? options.challenge, origin: bend.origin ?? this.origin, crossOrigin: false }));
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(credential.id.length);

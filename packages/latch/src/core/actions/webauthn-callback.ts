@@ -1,4 +1,4 @@
-import { CallbackRouteError, isAuthError, MissingCSRF, WebAuthnVerificationError } from "../../errors.js";
+import { CallbackRouteError, isAuthError, MissingCSRF, OAuthAccountNotLinked, WebAuthnVerificationError } from "../../errors.js";
 import type { AdapterUser } from "../../adapters/types.js";
 import type { Account } from "../../types.js";
 import { csrfVerified, errorRedirect, seeOther, type ActionContext } from "../action-context.js";
@@ -6,6 +6,7 @@ import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
 import type { InternalWebAuthnProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
+import { signedInSession } from "../signed-in-user.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
 import { confirmStillLinked, confirmStillSignedIn } from "../unproven-accounts.js";
 import { webAuthnAdapter, type WebAuthnAdapter } from "../webauthn/adapter.js";
@@ -23,7 +24,8 @@ function ceremonyOf(value: unknown): CeremonyAction | undefined {
  * is the credential as JSON, as Auth.js's client sends it). Checks CSRF, uses the challenge
  * (once), verifies the response, runs `signIn`, stores a new passkey (register) or its counter
  * (authenticate), and starts a session — database or JWT. Every refusal is
- * `WebAuthnVerificationError`, shown on the sign-in page.
+ * `WebAuthnVerificationError`, shown on the sign-in page — but a passkey of another user than
+ * the one signed in, refused as in Auth.js ({@link refuseOtherUser}).
  */
 export async function webAuthnCallbackAction(action: ActionContext, provider: InternalWebAuthnProvider): Promise<ResponseInternal> {
   const { ctx } = action;
@@ -44,7 +46,8 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
     const expected = { challenge, relyingParty: relyingParty(ctx, provider), provider };
 
     if (ceremony === "authenticate") {
-      const { user, account } = await verifyAuthentication(server, adapter, response, expected);
+      const { user, account } = await verifyAuthentication(server, adapter, { store: ctx.resolved.rateLimitStore, warn: (message) => ctx.resolved.logger.warn(message) }, response, expected);
+      await refuseOtherUser(ctx, action.cookies, adapter, user);
       const signInAccount: Account = { ...account, type: "webauthn" };
       const allowed = await runSignInCallback(action, { user, account: signInAccount });
       if (allowed !== true) return seeOther({ redirect: allowed, cookies: [...action.baseCookies, ...out] });
@@ -86,4 +89,19 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
 function stillLinked(ctx: RequestContext, adapter: WebAuthnAdapter, provider: InternalWebAuthnProvider, user: AdapterUser, providerAccountId: string) {
   const ownerOf = async () => (await adapter.getAccount(providerAccountId, provider.id))?.userId;
   return confirmStillLinked(ctx, user.id, ownerOf, (message) => new WebAuthnVerificationError(message));
+}
+
+/**
+ * Auth.js's rule for a passkey sign-in on a browser where a user is signed in (its handle-login):
+ * the same user signs in as usual; another user's passkey is refused, and the session stays —
+ * signing in never silently replaces who is signed in. Auth.js names the refusal
+ * `AccountNotLinked`; latch's error for an account that belongs to another user is
+ * `OAuthAccountNotLinked`. A session store that does not answer refuses too (the error page).
+ */
+async function refuseOtherUser(ctx: RequestContext, cookies: Map<string, string>, adapter: WebAuthnAdapter, user: AdapterUser): Promise<void> {
+  const signedIn = await signedInSession(ctx, cookies);
+  if (!signedIn || signedIn.userId === user.id) return;
+  // A session token of a user deleted since is nobody's (as signedInUser reads it).
+  if (!(signedIn.user ?? (await adapter.getUser(signedIn.userId)))) return;
+  throw new OAuthAccountNotLinked("This passkey belongs to another user than the one signed in on this browser: sign out first, then sign in with it.");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64ToBytes, bytesToBase64, bytesToBase64url, storedCredentialId, stringToTransports, transportsToString, wireCredentialId } from "./encoding.js";
+import { base64ToBytes, bytesToBase64, bytesToBase64url, knownTransports, storedCredentialId, stringToTransports, transportsToString, wireCredentialId } from "./encoding.js";
 
 describe("WebAuthn encodings", () => {
   it("round-trips every byte value through base64 and base64url, as Buffer encodes them", () => {
@@ -30,5 +30,15 @@ describe("WebAuthn encodings", () => {
     expect(transportsToString(undefined)).toBeNull();
     expect(stringToTransports("internal,hybrid")).toEqual(["internal", "hybrid"]);
     expect(stringToTransports(null)).toBeUndefined();
+  });
+
+  it("keeps only known transport names, each once, from the browser and from the database", () => {
+    expect(knownTransports(["usb", "nfc", "ble", "smart-card", "hybrid", "cable", "internal"])).toEqual(["usb", "nfc", "ble", "smart-card", "hybrid", "cable", "internal"]);
+    expect(knownTransports(["usb", { evil: 1 }, 5, null, "usb", "USB", "laser"])).toEqual(["usb"]);
+    for (const value of ["internal", { 0: "usb" }, 7, null, undefined]) expect(knownTransports(value)).toEqual([]);
+    expect(transportsToString("internal")).toBeNull();
+    expect(transportsToString([{}, "internal"])).toBe("internal");
+    expect(stringToTransports("internal,[object Object],,usb")).toEqual(["internal", "usb"]);
+    expect(stringToTransports("laser")).toBeUndefined();
   });
 });

@@ -37,12 +37,38 @@ export function wireCredentialId(stored: string): string {
   return bytesToBase64url(base64ToBytes(stored) ?? new Uint8Array());
 }
 
-/** Auth.js stores transports comma-separated. */
-export function transportsToString(transports: string[] | undefined): string | null {
-  return transports && transports.length > 0 ? transports.join(",") : null;
+/**
+ * The transports WebAuthn names (`AuthenticatorTransport`, with "cable", the older name of
+ * "hybrid"). Transports are hints for the browser: one latch does not know is of no use to it.
+ */
+const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"]);
+
+/**
+ * The known transport names in `value`, each once, in their order; anything else is dropped.
+ * `value` comes from the browser (a registration's `response.transports`) or from the database,
+ * so it is checked, not trusted: a string, an object or an unknown name is ignored.
+ *
+ * @example
+ * ```ts
+ * knownTransports(["usb", { x: 1 }, "usb", "laser"]); // ["usb"]
+ * knownTransports("internal"); // []
+ * ```
+ */
+export function knownTransports(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  const kept = new Set<string>();
+  for (const item of value as unknown[]) if (typeof item === "string" && KNOWN_TRANSPORTS.has(item)) kept.add(item);
+  return [...kept];
 }
 
-/** The stored transports as a list, or undefined. */
+/** Auth.js stores transports comma-separated; only known names are kept ({@link knownTransports}). */
+export function transportsToString(transports: unknown): string | null {
+  const known = knownTransports(transports);
+  return known.length > 0 ? known.join(",") : null;
+}
+
+/** The stored transports as a list of known names, or undefined when none is stored. */
 export function stringToTransports(value: string | null | undefined): string[] | undefined {
-  return value ? value.split(",").filter((t) => t.length > 0) : undefined;
+  const known = knownTransports(value?.split(","));
+  return known.length > 0 ? known : undefined;
 }

@@ -1,8 +1,10 @@
 import type { AdapterAccount, AdapterAuthenticator, AdapterUser } from "../../adapters/types.js";
 import { WebAuthnVerificationError } from "../../errors.js";
+import type { RateLimitStore } from "../../rate-limit/types.js";
 import type { WebAuthnServer } from "../../types.js";
 import type { InternalWebAuthnProvider } from "../providers.js";
 import type { WebAuthnAdapter } from "./adapter.js";
+import { storeSignatureCounter } from "./counter.js";
 import { base64ToBytes, bytesToBase64, storedCredentialId, stringToTransports, transportsToString, wireCredentialId } from "./encoding.js";
 import type { RelyingParty } from "./relying-party.js";
 
@@ -37,6 +39,15 @@ interface Expected {
   provider: InternalWebAuthnProvider;
 }
 
+/**
+ * The longest credential id latch registers, in bytes. WebAuthn (§7.1) refuses ids over 1023
+ * bytes; latch stops lower, where the stored form (standard base64, 4 characters per 3 bytes)
+ * still fits 255 characters: `accounts."providerAccountId"` is VARCHAR(255) in Auth.js's SQL
+ * schemas and latch's PostgreSQL one, and a passkey must survive a move between databases.
+ * Passkeys (discoverable credentials, whose ids only name a key kept on the device) use far fewer.
+ */
+const MAX_CREDENTIAL_ID_BYTES = 189;
+
 /** A verified new passkey, as the adapter stores it (without its user yet). */
 export type NewAuthenticator = Omit<AdapterAuthenticator, "userId">;
 
@@ -61,8 +72,12 @@ export async function verifyRegistration(server: WebAuthnServer, response: Crede
   const info = verification.registrationInfo;
   if (!verification.verified || !info) throw new WebAuthnVerificationError("The passkey registration did not verify.");
   // The id from the signed authenticator data, not the one the client wrote next to it.
-  const credentialID = storedCredentialId(info.credential.id);
-  if (!credentialID) throw new WebAuthnVerificationError("The registered passkey has no usable credential id.");
+  const idBytes = base64ToBytes(info.credential.id);
+  if (!idBytes || idBytes.length === 0) throw new WebAuthnVerificationError("The registered passkey has no usable credential id.");
+  if (idBytes.length > MAX_CREDENTIAL_ID_BYTES) {
+    throw new WebAuthnVerificationError(`The registered passkey's credential id is ${idBytes.length} bytes long; latch stores ids of at most ${MAX_CREDENTIAL_ID_BYTES} bytes (WebAuthn allows up to 1023): use another authenticator.`);
+  }
+  const credentialID = bytesToBase64(idBytes);
   return {
     credentialID,
     providerAccountId: credentialID,
@@ -70,6 +85,7 @@ export async function verifyRegistration(server: WebAuthnServer, response: Crede
     counter: info.credential.counter,
     credentialDeviceType: info.credentialDeviceType,
     credentialBackedUp: info.credentialBackedUp,
+    // The client's array as it sent it: only known transport names are kept.
     transports: transportsToString(info.credential.transports),
   };
 }
@@ -85,9 +101,17 @@ export interface AuthenticatedPasskey {
  * Verifies a sign-in with a stored passkey — found by the credential id alone, so usernameless
  * (discoverable) passkeys work — against its public key: challenge, origin, RP ID hash, user
  * verification, signature, and a signature counter that must go up when the authenticator keeps
- * one. Stores the new counter, then finds the passkey's account and user.
+ * one. Stores the new counter — one sign-in at a time per passkey ({@link storeSignatureCounter}),
+ * so concurrent sign-ins cannot share a counter value or leave a lower one stored — then finds
+ * the passkey's account and user.
  */
-export async function verifyAuthentication(server: WebAuthnServer, adapter: WebAuthnAdapter, response: CredentialResponse, expected: Expected): Promise<AuthenticatedPasskey> {
+export async function verifyAuthentication(
+  server: WebAuthnServer,
+  adapter: WebAuthnAdapter,
+  counters: { store: RateLimitStore; warn: (message: string) => void },
+  response: CredentialResponse,
+  expected: Expected,
+): Promise<AuthenticatedPasskey> {
   const credentialID = storedCredentialId(response.id);
   if (!credentialID) throw new WebAuthnVerificationError("The passkey response has no valid credential id.");
   const authenticator = await adapter.getAuthenticator(credentialID);
@@ -109,7 +133,7 @@ export async function verifyAuthentication(server: WebAuthnServer, adapter: WebA
     throw new WebAuthnVerificationError("The passkey sign-in did not verify.", { cause: error });
   }
   if (!verification.verified) throw new WebAuthnVerificationError("The passkey sign-in did not verify.");
-  const updated = await adapter.updateAuthenticatorCounter(authenticator.credentialID, verification.authenticationInfo.newCounter);
+  const updated = await storeSignatureCounter(counters.store, adapter, authenticator, verification.authenticationInfo.newCounter, counters.warn);
   const account = await adapter.getAccount(authenticator.providerAccountId, expected.provider.id);
   if (!account) throw new WebAuthnVerificationError("The account of this passkey is missing.");
   const user = await adapter.getUser(account.userId);

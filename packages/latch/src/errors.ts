@@ -12,6 +12,7 @@ export type ErrorKind = "signIn" | "error";
 /** Every error type latch raises: the `type` of each error class. Stable: safe to `switch` on. */
 export type ErrorType =
   | "AccessDenied"
+  | "AccountNotLinked"
   | "AdapterError"
   | "CallbackRouteError"
   | "CredentialsSignin"
@@ -47,6 +48,7 @@ export type ErrorType =
 export const clientSafeErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
   "CredentialsSignin",
   "OAuthAccountNotLinked",
+  "AccountNotLinked",
   "OAuthCallbackError",
   "AccessDenied",
   "Verification",
@@ -194,6 +196,14 @@ export class OAuthAccountNotLinked extends SignInError {
   override name = "OAuthAccountNotLinked";
   override type = "OAuthAccountNotLinked" as const;
 }
+/**
+ * A passkey of another user than the one signed in on this browser: signing in with it would
+ * switch users silently, so it is refused and the session stays (as in Auth.js).
+ */
+export class AccountNotLinked extends SignInError {
+  override name = "AccountNotLinked";
+  override type = "AccountNotLinked" as const;
+}
 /** The provider answered the callback with an error, or its answer was invalid. */
 export class OAuthCallbackError extends SignInError {
   override name = "OAuthCallbackError";
@@ -281,6 +291,7 @@ export class WebAuthnVerificationError extends SignInError {
  */
 export type AnyAuthError =
   | AccessDenied
+  | AccountNotLinked
   | AdapterError
   | CallbackRouteError
   | CredentialsSignin

@@ -1,8 +1,8 @@
 /**
  * Passkey ceremonies on a browser where a user is already signed in, as Auth.js handles them
  * (@auth/core's handle-login, the "webauthn" branch): a passkey of the same user signs in as
- * usual; a passkey of another user is refused (Auth.js: AccountNotLinked; latch:
- * OAuthAccountNotLinked) and the current session stays — signing in never silently switches
+ * usual; a passkey of another user is refused (AccountNotLinked, as in Auth.js) and the current
+ * session stays — signing in never silently switches
  * users. A new account whose registration ends after someone signed in is refused the same way.
  */
 import Database from "better-sqlite3";
@@ -32,7 +32,7 @@ function setup(strategy: "database" | "jwt") {
 const signedInAs = async (browser: EngineClient) => ((await browser.session()) as { user?: { email?: string } } | null)?.user?.email;
 
 describe.each(["database", "jwt"] as const)("with %s sessions, signed in as A", (strategy) => {
-  it("a passkey of B is refused with OAuthAccountNotLinked, and A stays signed in with the same session", async () => {
+  it("a passkey of B is refused with AccountNotLinked, and A stays signed in with the same session", async () => {
     const { client } = setup(strategy);
     const bDevice = new StandinAuthenticator(ORIGIN);
     await registerPasskey(client(), bDevice, "b@example.com");
@@ -41,7 +41,7 @@ describe.each(["database", "jwt"] as const)("with %s sessions, signed in as A", 
     const session = browser.jar.get(SESSION_COOKIE);
 
     const { response } = await passkeySignIn(browser, bDevice);
-    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/signin?error=OAuthAccountNotLinked`);
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/auth/signin?error=AccountNotLinked`);
     expect(browser.jar.get(SESSION_COOKIE)).toBe(session);
     expect(await signedInAs(browser)).toBe("a@example.com");
   });

@@ -38,7 +38,7 @@ function loadSimpleWebAuthn(): Promise<WebAuthnServer> {
  * between sign-ins at the same moment (each passkey's counter is stored by one sign-in at a time,
  * through the rate-limit store); an email that belongs to a user cannot be registered by anyone
  * but that user, signed in; another user's passkey does not replace the signed-in user
- * (`OAuthAccountNotLinked`, as Auth.js's `AccountNotLinked`); a registration is all or nothing;
+ * (`AccountNotLinked`, as in Auth.js); a registration is all or nothing;
  * sign-in is usernameless. Needs no `experimental.enableWebAuthn`. A server action cannot run a passkey
  * ceremony (it needs the browser): send users to the sign-in page.
  *

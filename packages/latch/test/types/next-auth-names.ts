@@ -2,6 +2,7 @@
  * Names a next-auth v5 app imports exist at the latch path docs/migrating-from-next-auth.md maps
  * each module to (next-auth 5.0.0-beta.32 / @auth/core 0.41.3 export each of them).
  */
+import type { AccountNotLinked, AuthError } from "latch/errors";
 import type { SignOutParams } from "latch/react";
 import type { Provider } from "latch/providers";
 import type { CredentialInput, CredentialsConfig } from "latch/providers/credentials";
@@ -13,3 +14,5 @@ export const providers: Provider[] = [GitHub];
 expectTypeOf<SignOutParams<false>>().toHaveProperty("redirect");
 expectTypeOf<CredentialsConfig>().toHaveProperty("authorize");
 expectTypeOf<CredentialInput>().toHaveProperty("label");
+expectTypeOf<AccountNotLinked>().toExtend<AuthError>();
+expectTypeOf<AccountNotLinked["type"]>().toEqualTypeOf<"AccountNotLinked">();

@@ -1,4 +1,4 @@
-import { CallbackRouteError, isAuthError, MissingCSRF, OAuthAccountNotLinked, WebAuthnVerificationError } from "../../errors.js";
+import { AccountNotLinked, CallbackRouteError, isAuthError, MissingCSRF, WebAuthnVerificationError } from "../../errors.js";
 import type { AdapterUser } from "../../adapters/types.js";
 import type { Account } from "../../types.js";
 import { csrfVerified, errorRedirect, seeOther, type ActionContext } from "../action-context.js";
@@ -94,14 +94,13 @@ function stillLinked(ctx: RequestContext, adapter: WebAuthnAdapter, provider: In
 /**
  * Auth.js's rule for a passkey sign-in on a browser where a user is signed in (its handle-login):
  * the same user signs in as usual; another user's passkey is refused, and the session stays —
- * signing in never silently replaces who is signed in. Auth.js names the refusal
- * `AccountNotLinked`; latch's error for an account that belongs to another user is
- * `OAuthAccountNotLinked`. A session store that does not answer refuses too (the error page).
+ * signing in never silently replaces who is signed in: `AccountNotLinked`, as in Auth.js. A
+ * session store that does not answer refuses too (the error page).
  */
 async function refuseOtherUser(ctx: RequestContext, cookies: Map<string, string>, adapter: WebAuthnAdapter, user: AdapterUser): Promise<void> {
   const signedIn = await signedInSession(ctx, cookies);
   if (!signedIn || signedIn.userId === user.id) return;
   // A session token of a user deleted since is nobody's (as signedInUser reads it).
   if (!(signedIn.user ?? (await adapter.getUser(signedIn.userId)))) return;
-  throw new OAuthAccountNotLinked("This passkey belongs to another user than the one signed in on this browser: sign out first, then sign in with it.");
+  throw new AccountNotLinked("This passkey belongs to another user than the one signed in on this browser: sign out first, then sign in with it.");
 }

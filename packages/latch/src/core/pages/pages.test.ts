@@ -140,6 +140,13 @@ describe("error texts", () => {
     }
   });
 
+  it("AccountNotLinked (a passkey of another user) reads as another provider's account does", async () => {
+    for (const locale of PAGE_LOCALES) {
+      const { html } = await get(config(), "/signin?error=AccountNotLinked", locale);
+      expect(html).toContain(MESSAGES[locale].signIn.errors.OAuthAccountNotLinked.replace(/'/g, "&#39;"));
+    }
+  });
+
   it.each<[string, number, (l: PageLocale) => string]>([
     ["Configuration", 500, (l) => MESSAGES[l].error.messages.Configuration],
     ["AccessDenied", 403, (l) => MESSAGES[l].error.messages.AccessDenied],

@@ -20,6 +20,8 @@ const ERROR_FORM: Partial<Record<string, InternalProvider["type"]>> = {
 /** What the page says for an `?error=` value; an unknown value reads as `default`. */
 function errorText(messages: Messages, error: string): string {
   const errors: Readonly<Record<string, string>> = messages.signIn.errors;
+  // A passkey of another user: the same advice as for another provider's account.
+  if (error === "AccountNotLinked") return messages.signIn.errors.OAuthAccountNotLinked;
   return (Object.hasOwn(errors, error) ? errors[error] : undefined) ?? messages.signIn.errors.default;
 }
 

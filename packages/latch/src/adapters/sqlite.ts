@@ -88,7 +88,9 @@ const migrations: readonly { version: number; sql: string }[] = [{ version: 1, s
 
 /**
  * Creates the tables if they are missing and records the applied schema version in
- * `latch_migrations`. Safe to run at every start: each version is applied once, in a transaction.
+ * `latch_migrations`. Safe to run at every start, from several processes at once: the pending
+ * versions are applied in one transaction that holds the write lock from its start and reads the
+ * recorded version under it, so each version is applied once. An up-to-date database is only read.
  *
  * @example
  * ```ts
@@ -101,15 +103,23 @@ const migrations: readonly { version: number; sql: string }[] = [{ version: 1, s
 export function migrateSQLite(db: Database): void {
   db.pragma("foreign_keys = ON");
   db.exec("CREATE TABLE IF NOT EXISTS latch_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)");
-  const applied = db.prepare("SELECT max(version) AS version FROM latch_migrations").get() as { version: Int | null };
-  const current = applied.version === null ? 0 : Number(applied.version);
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
+  const recorded = db.prepare("SELECT max(version) AS version FROM latch_migrations");
+  const recordedVersion = (): number => {
+    const row = recorded.get() as { version: Int | null };
+    return row.version === null ? 0 : Number(row.version);
+  };
+  const latest = Math.max(0, ...migrations.map((migration) => migration.version));
+  // Every start after the first: nothing to do, and no write lock taken.
+  if (recordedVersion() >= latest) return;
+  db.transaction(() => {
+    // Read again under the write lock (BEGIN IMMEDIATE): another process may have migrated since.
+    const current = recordedVersion();
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
       db.exec(migration.sql);
       db.prepare("INSERT INTO latch_migrations (version, applied_at) VALUES (?, ?)").run(migration.version, Date.now());
-    }).immediate();
-  }
+    }
+  }).immediate();
 }
 
 // Prepared once per database and statement text; a WeakMap so a closed database is collected.

@@ -38,6 +38,10 @@ describe("parseDoctorArgs", () => {
 
   it("names the argument it cannot use", () => {
     expect(parseDoctorArgs(["--frobnicate"], "/")).toContain('unknown argument "--frobnicate"');
+    // A value may carry a password: of a misspelled `--flag=value` only the flag is shown, of a URL not its password.
+    expect(parseDoctorArgs(["--database-url=postgres://app:Sup3rS3cret@db/app"], "/")).toBe('latch doctor: unknown argument "--database-url=…".');
+    expect(parseDoctorArgs(["postgres://app:Sup3rS3cret@db/app"], "/")).toBe('latch doctor: unknown argument "postgres://app:***@db/app".');
+    expect(parseDoctorArgs(["--url", "ftp://admin:Sup3rS3cret@staging.example"], "/")).not.toContain("Sup3rS3cret");
     expect(parseDoctorArgs(["--url"], "/")).toContain("--url needs a value");
     expect(parseDoctorArgs(["--url", "--json"], "/")).toContain("--url needs a value");
     expect(parseDoctorArgs(["--url", "127.0.0.1:3000"], "/")).toContain("--url needs the app's origin");

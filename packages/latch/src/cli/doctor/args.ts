@@ -34,7 +34,7 @@ export function parseDoctorArgs(argv: readonly string[], cwd: string): DoctorOpt
     } else if ((BOOLEAN_FLAGS as readonly string[]).includes(arg)) {
       flags.add(arg);
     } else {
-      return `latch doctor: unknown argument "${arg}".`;
+      return `latch doctor: unknown argument "${printable(arg)}".`;
     }
   }
   const last = (flag: ValueFlag): string | undefined => values.get(flag)?.at(-1);
@@ -44,7 +44,7 @@ export function parseDoctorArgs(argv: readonly string[], cwd: string): DoctorOpt
   if (!Number.isInteger(timeout) || timeout <= 0) return "latch doctor: --timeout needs a positive number of milliseconds.";
   const urlText = last("--url");
   const url = urlText === undefined ? undefined : originOf(urlText);
-  if (url === null) return `latch doctor: --url needs the app's origin, e.g. http://127.0.0.1:3000 (got "${urlText ?? ""}").`;
+  if (url === null) return `latch doctor: --url needs the app's origin, e.g. http://127.0.0.1:3000 (got "${printable(urlText ?? "")}").`;
   const basePath = last("--base-path");
   if (basePath !== undefined && !basePath.startsWith("/")) return `latch doctor: --base-path starts with "/", e.g. /api/auth.`;
   return {
@@ -59,6 +59,25 @@ export function parseDoctorArgs(argv: readonly string[], cwd: string): DoctorOpt
     timeout,
     json: flags.has("--json"),
   };
+}
+
+/**
+ * An argument fit to echo in an error: a value may carry a password (`--database-url=postgres://u:pw@…`),
+ * so of `--flag=value` only the flag is shown, and of a URL its password is replaced.
+ */
+function printable(arg: string): string {
+  if (arg.startsWith("-")) {
+    const eq = arg.indexOf("=");
+    return eq === -1 ? arg : `${arg.slice(0, eq)}=…`;
+  }
+  try {
+    const url = new URL(arg);
+    if (url.password === "") return arg;
+    url.password = "***";
+    return url.href;
+  } catch {
+    return arg;
+  }
 }
 
 function originOf(text: string): string | null {

@@ -64,6 +64,15 @@ describe("checkSQLiteSchema", () => {
     expect(finding?.fix).toContain(`npx latch migrate sqlite ${file}`);
   });
 
+  it("warns about a database DATABASE_URL names that latch never migrated (another adapter's, maybe), as for PostgreSQL", () => {
+    const file = sqliteFile("drizzle.db", (db) => db.exec('CREATE TABLE user (id TEXT PRIMARY KEY); CREATE TABLE session ("sessionToken" TEXT PRIMARY KEY)'));
+    const [shared] = checkSQLiteSchema(Database, { file, shown: "./drizzle.db", explicit: false, from: "DATABASE_URL" });
+    expect(shared).toMatchObject({ code: "schema-not-migrated", severity: "warn" });
+    expect(shared?.message).toContain("If another adapter (Prisma, Drizzle) owns this database");
+    // LATCH_DB_FILE and --database name latch's own database.
+    expect(checkSQLiteSchema(Database, target(file, false))[0]).toMatchObject({ code: "schema-not-migrated", severity: "error" });
+  });
+
   it("errors when behind, ahead or drifted; warns when the tables are there but unrecorded", () => {
     const file = sqliteFile("current.db", (db) => migrateSQLite(db));
     const reference = sqliteReference(Database);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, relative } from "node:path";
 import type { EnvMap } from "./types.js";
 
@@ -12,15 +12,78 @@ export interface ProjectEnv {
   sources: Record<string, string>;
   /** The env files that exist, highest precedence first. */
   files: string[];
+  /** Env files that exist but could not be read (a directory, no permission), as Next.js skips them. */
+  skipped: Array<{ file: string; reason: string }>;
   mode: EnvMode;
 }
 
 const PROCESS = "process environment";
 
+/** One `KEY=value` definition in an env file, with where it sits in the text. */
+export interface EnvEntry {
+  key: string;
+  /** The value as dotenv reads it: unquoted, `\n` a newline inside double quotes, before `$VAR` expansion. */
+  value: string;
+  /** The quote the value was written in (`"`, `'` or a backquote), or "" when unquoted. */
+  quote: string;
+  /** Offset of the start of the definition's first line, in the text with line endings made `\n`. */
+  start: number;
+  /** Offset just past the definition's last line (before its `\n`), in the same text. */
+  end: number;
+}
+
+/**
+ * Every definition in an env file, in order (a key defined twice appears twice; dotenv keeps the
+ * last). Offsets refer to the text with `\r\n` and `\r` made `\n`, so a caller can rewrite lines.
+ *
+ * @example
+ * ```ts
+ * envFileEntries("AUTH_SECRET=\nexport AUTH_SECRET = 'x'").map((e) => e.value); // ["", "x"]
+ * ```
+ */
+export function envFileEntries(text: string): EnvEntry[] {
+  const entries: EnvEntry[] = [];
+  const source = text.replace(/\r\n?/g, "\n");
+  const lineEndAfter = (at: number): number => {
+    const next = source.indexOf("\n", at);
+    return next === -1 ? source.length : next;
+  };
+  let i = 0;
+  while (i < source.length) {
+    const lineEnd = lineEndAfter(i);
+    const line = /^\s*(?:export\s+)?([\w.-]+)\s*=[ \t]*/.exec(source.slice(i, lineEnd));
+    if (!line?.[1]) {
+      i = lineEnd + 1;
+      continue;
+    }
+    const key = line[1];
+    const at = i + line[0].length;
+    const quote = source[at];
+    if (quote === '"' || quote === "'" || quote === "`") {
+      let close = at + 1;
+      while (close < source.length && (source[close] !== quote || source[close - 1] === "\\")) close++;
+      if (close < source.length) {
+        let value = source.slice(at + 1, close);
+        if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");
+        const end = lineEndAfter(close + 1);
+        entries.push({ key, value, quote, start: i, end });
+        i = end + 1;
+        continue;
+      }
+    }
+    const raw = source.slice(at, lineEnd);
+    const hash = raw.indexOf("#");
+    entries.push({ key, value: (hash === -1 ? raw : raw.slice(0, hash)).trim(), quote: "", start: i, end: lineEnd });
+    i = lineEnd + 1;
+  }
+  return entries;
+}
+
 /**
  * Parses an env file as dotenv does: `KEY=value`, optional `export `, `#` comments, values in
  * single, double or back quotes (which may span lines; `\n` is a newline only inside double
- * quotes). In an unquoted value `#` starts a comment, as it does for Next.js.
+ * quotes). In an unquoted value `#` starts a comment, as it does for Next.js. A key defined twice
+ * keeps its last value.
  *
  * @example
  * ```ts
@@ -29,36 +92,7 @@ const PROCESS = "process environment";
  */
 export function parseEnvFile(text: string): Record<string, { value: string; quote: string }> {
   const out: Record<string, { value: string; quote: string }> = {};
-  const source = text.replace(/\r\n?/g, "\n");
-  let i = 0;
-  while (i < source.length) {
-    const lineEnd = source.indexOf("\n", i) === -1 ? source.length : source.indexOf("\n", i);
-    const line = /^\s*(?:export\s+)?([\w.-]+)\s*=[ \t]*/.exec(source.slice(i, lineEnd));
-    if (!line?.[1]) {
-      i = lineEnd + 1;
-      continue;
-    }
-    const key = line[1];
-    let at = i + line[0].length;
-    const quote = source[at];
-    if (quote === '"' || quote === "'" || quote === "`") {
-      let close = at + 1;
-      while (close < source.length && (source[close] !== quote || source[close - 1] === "\\")) close++;
-      if (close < source.length) {
-        let value = source.slice(at + 1, close);
-        if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");
-        out[key] = { value, quote };
-        at = close + 1;
-        const next = source.indexOf("\n", at);
-        i = next === -1 ? source.length : next + 1;
-        continue;
-      }
-    }
-    const raw = source.slice(at, lineEnd);
-    const hash = raw.indexOf("#");
-    out[key] = { value: (hash === -1 ? raw : raw.slice(0, hash)).trim(), quote: "" };
-    i = lineEnd + 1;
-  }
+  for (const { key, value, quote } of envFileEntries(text)) out[key] = { value, quote };
   return out;
 }
 
@@ -69,6 +103,20 @@ function expand(value: string, lookup: (name: string) => string | undefined): st
     const found = lookup(braced ?? bare ?? "");
     return found !== undefined && found !== "" ? found : (fallback ?? "");
   });
+}
+
+/**
+ * The env-file set Next.js reads: production for `next build` and `next start` (or when
+ * `production` is asked for), test under NODE_ENV=test, else development (`next dev`).
+ *
+ * @example
+ * ```ts
+ * envModeOf(process.env); // "development" unless NODE_ENV says otherwise
+ * ```
+ */
+export function envModeOf(env: EnvMap, production = false): EnvMode {
+  if (production || env.NODE_ENV === "production") return "production";
+  return env.NODE_ENV === "test" ? "test" : "development";
 }
 
 /** The env-file names Next.js reads in a mode, highest precedence first (as `@next/env`). */
@@ -95,8 +143,15 @@ export function loadProjectEnv(dir: string, mode: EnvMode, extraFiles: readonly 
     sources[key] = PROCESS;
   }
   const candidates = [...[...extraFiles].reverse(), ...envFileNames(mode).map((name) => `${dir}/${name}`)];
-  const files = candidates.filter((file, index) => candidates.indexOf(file) === index && existsSync(file));
-  const parsed = files.map((file) => ({ file, label: labelOf(dir, file), entries: parseEnvFile(readFileSync(file, "utf8")) }));
+  const parsed: Array<{ label: string; entries: Record<string, { value: string; quote: string }> }> = [];
+  const skipped: ProjectEnv["skipped"] = [];
+  for (const [index, file] of candidates.entries()) {
+    if (candidates.indexOf(file) !== index) continue;
+    const text = readEnvFile(file);
+    if (text === undefined) continue;
+    if (typeof text === "object") skipped.push({ file: labelOf(dir, file), reason: text.reason });
+    else parsed.push({ label: labelOf(dir, file), entries: parseEnvFile(text) });
+  }
   // Expansion sees the process environment first, then the merged files, as @next/env does.
   const raw = (name: string): { value: string; quote: string } | undefined => {
     for (const { entries } of parsed) if (Object.hasOwn(entries, name)) return entries[name];
@@ -108,7 +163,8 @@ export function loadProjectEnv(dir: string, mode: EnvMode, extraFiles: readonly 
     const entry = raw(name);
     if (!entry || resolving.has(name)) return entry?.value;
     resolving.add(name);
-    const value = entry.quote === "'" ? entry.value : expand(entry.value, lookup);
+    // Single-quoted values too: the dotenv-expand in @next/env expands every value.
+    const value = expand(entry.value, lookup);
     resolving.delete(name);
     return value;
   };
@@ -119,7 +175,21 @@ export function loadProjectEnv(dir: string, mode: EnvMode, extraFiles: readonly 
       sources[key] = label;
     }
   }
-  return { env, sources, files: parsed.map((p) => p.label), mode };
+  return { env, sources, files: parsed.map((p) => p.label), skipped, mode };
+}
+
+/** The file's text; `undefined` when it does not exist; a reason when it cannot be read (Next.js then skips it). */
+function readEnvFile(file: string): string | { reason: string } | undefined {
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) return { reason: "it is a directory, not a file" };
+    if (!stats.isFile()) return { reason: "it is not a regular file" };
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function labelOf(dir: string, file: string): string {

@@ -13,7 +13,7 @@ import { parseDoctorArgs } from "./args.js";
 import { checkAuthUrl } from "./auth-url.js";
 import { checkDatabase } from "./database.js";
 import { resolveDatabaseTarget } from "./database-target.js";
-import { envFileNames, loadProjectEnv, type EnvMode } from "./env-files.js";
+import { envFileNames, envModeOf, loadProjectEnv } from "./env-files.js";
 import { checkIssuer } from "./issuer.js";
 import { checkLive } from "./live.js";
 import { checkProviders, discoverProviders } from "./providers.js";
@@ -55,11 +55,6 @@ export interface DoctorIO {
   err: (line: string) => void;
 }
 
-function modeOf(production: boolean, env: EnvMap): EnvMode {
-  if (production) return "production";
-  return env.NODE_ENV === "test" ? "test" : "development";
-}
-
 function newestFirst(env: EnvMap): string[] {
   return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET || env.NEXTAUTH_SECRET].filter((s): s is string => typeof s === "string" && s !== "");
 }
@@ -86,14 +81,16 @@ export async function runDoctor(argv: readonly string[], io: DoctorIO): Promise<
     io.err(`latch doctor: ${options.dir} is not a directory (--dir).`);
     return 2;
   }
-  const unreadable = options.envFiles.find((file) => !existsSync(file));
-  if (unreadable) {
-    io.err(`latch doctor: the env file ${unreadable} does not exist (--env-file).`);
-    return 2;
+  for (const file of options.envFiles) {
+    const problem = !existsSync(file) ? "does not exist" : !statSync(file).isFile() ? "is not a file (a directory?)" : undefined;
+    if (problem) {
+      io.err(`latch doctor: the env file ${file} ${problem} (--env-file). Pass the path of a file such as .env.production.`);
+      return 2;
+    }
   }
 
   const production = options.production || io.env.NODE_ENV === "production";
-  const project = loadProjectEnv(options.dir, modeOf(production, io.env), options.envFiles, io.env);
+  const project = loadProjectEnv(options.dir, envModeOf(io.env, production), options.envFiles, io.env);
   const { env, sources } = project;
   const findings: Finding[] = [
     {
@@ -102,6 +99,15 @@ export async function runDoctor(argv: readonly string[], io: DoctorIO): Promise<
       area: "env",
       message: `Env read from ${["process environment", ...project.files].join(", ")} (${project.mode} mode: the process environment wins, then ${[...(options.envFiles.length > 0 ? ["--env-file"] : []), ...envFileNames(project.mode)].join(", ")}).`,
     },
+    ...project.skipped.map(
+      ({ file, reason }): Finding => ({
+        code: "env-file-unreadable",
+        severity: "warn",
+        area: "env",
+        message: `${file} was not read: ${reason}. Next.js skips it too, so none of the settings in it reach the app.`,
+        fix: `Make ${file} a readable file (a Docker bind mount of a file that does not exist on the host creates a directory in its place), or remove it.`,
+      }),
+    ),
     ...checkSecrets(env, sources),
   ];
   const url = checkAuthUrl(env, sources, { production, routes: findAuthRoutes(options.dir), basePath: options.basePath });

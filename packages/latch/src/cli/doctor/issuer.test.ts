@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkIssuer, discoveryUrl } from "./issuer.js";
 import type { ProviderEnv } from "./providers.js";
@@ -54,6 +55,16 @@ describe("checkIssuer", () => {
     expect(findings.map((f) => `${f.severity}:${f.code}`)).toEqual(["ok:issuer-ok"]);
   });
 
+  it("accepts an origin-only issuer with or without the trailing slash, as latch's discovery (oauth4webapi) does", async () => {
+    // Auth0 publishes "https://<tenant>.auth0.com/"; providers/auth0.ts says latch accepts the issuer either way.
+    documents = { "/.well-known/openid-configuration": { body: JSON.stringify({ issuer: `${origin}/`, authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/oauth/token` }) } };
+    const issuer = new URL(origin);
+    const response = await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true });
+    await expect(oauth.processDiscoveryResponse(issuer, response)).resolves.toMatchObject({ issuer: `${origin}/` });
+    expect((await check(origin)).map((f) => `${f.severity}:${f.code}`)).toEqual(["ok:issuer-ok"]);
+    expect((await check(`${origin}/`)).map((f) => `${f.severity}:${f.code}`)).toEqual(["ok:issuer-ok"]);
+  });
+
   it("errors on an issuer mismatch, and says when only the trailing slash differs", async () => {
     documents = { "/slash/.well-known/openid-configuration": { body: metadata(`${origin}/slash`) } };
     const [finding] = await check(`${origin}/slash/`);
@@ -61,6 +72,8 @@ describe("checkIssuer", () => {
     expect(finding?.message).toContain("trailing slash");
     documents = { "/other/.well-known/openid-configuration": { body: metadata("https://elsewhere.example") } };
     expect((await check(`${origin}/other`))[0]?.code).toBe("issuer-mismatch");
+    documents = { "/bad/.well-known/openid-configuration": { body: metadata("not a url") } };
+    expect((await check(`${origin}/bad`))[0]?.code).toBe("issuer-mismatch");
   });
 
   it("errors when the issuer is unreachable, times out, redirects or has no discovery document", async () => {

@@ -54,8 +54,9 @@ function metadataOf(body: string): Record<string, unknown> | undefined {
 
 /**
  * Fetches the issuer's discovery document (at most `timeout` ms) and checks that it answers,
- * that its `issuer` equals the configured one exactly (as ID-token and RFC 9207 `iss` checks
- * compare), and that it names the endpoints latch needs.
+ * that its `issuer` is the configured one once both are normalised as URLs (`new URL(x).href`,
+ * as oauth4webapi's discovery compares them: `https://id.example` and `https://id.example/` are
+ * the same, `…/realm` and `…/realm/` are not), and that it names the endpoints latch needs.
  *
  * @example
  * ```ts
@@ -112,8 +113,8 @@ export async function checkIssuer(provider: ProviderEnv, options: IssuerCheckOpt
   if (!metadata) {
     return [...findings, { code: "issuer-bad-metadata", severity: "error", area: "providers", message: `${id}: ${where.href} did not return a JSON object.`, fix: unreachableFix }];
   }
-  if (metadata.issuer !== configured) {
-    const published = typeof metadata.issuer === "string" ? metadata.issuer : undefined;
+  const published = typeof metadata.issuer === "string" ? metadata.issuer : undefined;
+  if (published === undefined || normalizedUrl(published) !== issuer.href) {
     const slash = published !== undefined && published.replace(/\/$/, "") === configured.replace(/\/$/, "") ? " They differ only in the trailing slash, which counts." : "";
     return [
       ...findings,
@@ -121,7 +122,7 @@ export async function checkIssuer(provider: ProviderEnv, options: IssuerCheckOpt
         code: "issuer-mismatch",
         severity: "error",
         area: "providers",
-        message: `${id}: ${variable} is "${configured}" but the provider's discovery document says issuer "${published ?? "(none)"}". latch compares them exactly (OpenID Connect Discovery §4.3, RFC 9207), so every sign-in with ${id} is refused.${slash}`,
+        message: `${id}: ${variable} is "${configured}" but the provider's discovery document says issuer "${published ?? "(none)"}". latch compares them as URLs, character for character once normalised (OpenID Connect Discovery §4.3, RFC 9207), so every sign-in with ${id} is refused.${slash}`,
         fix: published ? `Set ${variable}=${published}` : `Point ${variable} at the provider's real issuer URL.`,
       },
     ];
@@ -140,5 +141,14 @@ export async function checkIssuer(provider: ProviderEnv, options: IssuerCheckOpt
       fix: `Enable PKCE (S256) for the client in ${id}'s console.`,
     });
   }
-  return [...findings, { code: "issuer-ok", severity: "ok", area: "providers", message: `${id}: the issuer ${configured} answers discovery (${Date.now() - started} ms) and names itself exactly.` }];
+  return [...findings, { code: "issuer-ok", severity: "ok", area: "providers", message: `${id}: the issuer ${configured} answers discovery (${Date.now() - started} ms) and names itself the same.` }];
+}
+
+/** A URL as the WHATWG parser writes it (`https://id.example` → `https://id.example/`), or `undefined`. */
+function normalizedUrl(text: string): string | undefined {
+  try {
+    return new URL(text).href;
+  } catch {
+    return undefined;
+  }
 }

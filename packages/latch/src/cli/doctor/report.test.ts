@@ -50,8 +50,23 @@ describe("redactFindings", () => {
     const secret = "c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1uZXZlci1zaG93";
     const echoed: Finding[] = [{ code: "live-server-error", severity: "error", area: "live", message: `500: key ${secret} and password hunter22 in postgres://u:hunter22@db/app`, fix: secret }];
     const [clean] = redactFindings(echoed, { AUTH_SECRET: secret, DATABASE_URL: "postgres://u:hunter22@db/app", AUTH_URL: "http://127.0.0.1:3000" });
-    expect(clean?.message).toBe("500: key [redacted] and password [redacted] in [redacted]");
+    expect(clean?.message).toBe("500: key [redacted] and password [redacted] in postgres://u:[redacted]@db/app");
     expect(clean?.fix).toBe("[redacted]");
+  });
+
+  it("of a connection string hides the credentials only: the host or file it names is what the finding is about", () => {
+    const finding = (message: string): Finding[] => [{ code: "database-missing", severity: "warn", area: "database", message, fix: `npx latch migrate sqlite ${message}` }];
+    const [file] = redactFindings(finding("./data/auth.db"), {}, ["./data/auth.db"]);
+    expect(file).toMatchObject({ message: "./data/auth.db", fix: "npx latch migrate sqlite ./data/auth.db" });
+    const [fileUrl] = redactFindings(finding("./app.db"), { DATABASE_URL: "file:./app.db" });
+    expect(fileUrl?.message).toBe("./app.db");
+    const [short] = redactFindings(finding("postgres://app:pw@db/app?sslpassword=hunter22&password=hunter22"), {}, ["postgres://app:pw@db/app?sslpassword=hunter22&password=hunter22"]);
+    expect(short?.message).toBe("postgres://app:[redacted]@db/app?sslpassword=[redacted]&password=[redacted]");
+    const [encoded] = redactFindings(finding("postgres://app:p%40ss%2Fword@db/app; p@ss/word"), { DATABASE_URL: "postgres://app:p%40ss%2Fword@db/app" });
+    expect(encoded?.message).toBe("postgres://app:[redacted]@db/app; [redacted]");
+    // Not a URL nor a SQLite file (another driver's connection string): all of it.
+    const [opaque] = redactFindings(finding("Server=db;Password=hunter22"), { DATABASE_URL: "Server=db;Password=hunter22" });
+    expect(opaque?.message).toBe("[redacted]");
   });
 
   it("leaves short plain words alone, which are placeholders and words of the report", () => {

@@ -26,33 +26,60 @@ const WIDTH = 110;
 
 // Variables whose values must never reach the output, even inside a server's error text.
 const SENSITIVE = /SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL$/;
+// Connection strings: only the credentials in them are secret; the host, database or file they name is what a finding is about.
+const CONNECTION = /^DATABASE_URL$/;
+const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
+const REDACTED = "[redacted]";
+
+/** The password of a URL as it may be written (percent-encoded or not) and its `:password@` form; nothing when `text` is not a URL. */
+function urlCredentials(text: string): { passwords: string[]; userinfo: string[] } | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const written = /^[a-z][\w+.-]*:\/\/[^/?#@:]*:([^/?#@]*)@/i.exec(text)?.[1];
+  const query = ["password", "sslpassword"].flatMap((name) => url.searchParams.getAll(name));
+  const passwords = [...new Set([url.password, safeDecode(url.password), written ?? "", ...query].filter((p) => p !== ""))];
+  return { passwords, userinfo: passwords.map((p) => `:${p}@`) };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /**
- * Replaces every sensitive env value (secrets, keys, passwords in URLs) and each `extra` value
- * (the --database URL) found in the findings' text with `[redacted]`: a server error page or a
- * driver message could echo one.
+ * Replaces every sensitive env value (secrets, keys, tokens) found in the findings' text with
+ * `[redacted]`, and of a connection string (DATABASE_URL, and each `extra` value: the --database
+ * spec) only its password: a server error page or a driver message could echo one, while the
+ * database's host or file is what the finding names.
  *
  * @example
  * ```ts
- * const safe = redactFindings(findings, env);
+ * const safe = redactFindings(findings, env, ["postgres://app:hunter22@db/app"]); // "…postgres://app:[redacted]@db/app…"
  * ```
  */
 export function redactFindings(findings: readonly Finding[], env: EnvMap, extra: readonly string[] = []): Finding[] {
-  const values = new Set<string>();
+  const replacements = new Map<string, string>();
   const candidates: Array<[string, string | undefined]> = [...Object.entries(env), ...extra.map((value): [string, string] => ["DATABASE_URL", value])];
   for (const [name, value] of candidates) {
+    if (!value || !SENSITIVE.test(name)) continue;
+    const credentials = urlCredentials(value);
+    for (const userinfo of credentials?.userinfo ?? []) replacements.set(userinfo, `:${REDACTED}@`);
+    // A short password would also match ordinary words; its `:password@` form above is enough.
+    for (const password of credentials?.passwords ?? []) if (password.length >= 4) replacements.set(password, REDACTED);
+    if (CONNECTION.test(name) && (credentials !== undefined || SQLITE_FILE.test(value))) continue;
     // A short plain word ("secret", "development") is a placeholder, and also a word the report uses.
-    if (!value || value.length < 8 || /^[a-z]{1,12}$/i.test(value) || !SENSITIVE.test(name)) continue;
-    values.add(value);
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      if (password.length >= 4) values.add(password);
-    } catch {
-      // Not a URL.
-    }
+    if (value.length < 8 || /^[a-z]{1,12}$/i.test(value)) continue;
+    replacements.set(value, REDACTED);
   }
-  const sorted = [...values].sort((a, b) => b.length - a.length);
-  const clean = (text: string): string => sorted.reduce((out, value) => out.split(value).join("[redacted]"), text);
+  const sorted = [...replacements].sort(([a], [b]) => b.length - a.length);
+  const clean = (text: string): string => sorted.reduce((out, [value, replacement]) => out.split(value).join(replacement), text);
   return findings.map((f) => ({ ...f, message: clean(f.message), ...(f.fix !== undefined ? { fix: clean(f.fix) } : {}) }));
 }
 

@@ -29,8 +29,17 @@ function codeOf(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof AggregateError) return error.errors.map(messageOf).join("; ");
+/**
+ * A driver error's text: pg's connection errors are often an AggregateError (one per address
+ * tried) with an empty message, or carry only a code such as ECONNREFUSED.
+ *
+ * @example
+ * ```ts
+ * driverMessage(new AggregateError([Object.assign(new Error(""), { code: "ECONNREFUSED" })])); // "ECONNREFUSED"
+ * ```
+ */
+export function driverMessage(error: unknown): string {
+  if (error instanceof AggregateError) return error.errors.map(driverMessage).join("; ");
   return error instanceof Error ? error.message || codeOf(error) || error.name : String(error);
 }
 
@@ -63,7 +72,7 @@ export async function checkPostgresSchema(
         code: "database-unreachable",
         severity: target.explicit ? "error" : "warn",
         area: "database",
-        message: `PostgreSQL at ${name} is unreachable: ${messageOf(error)}.`,
+        message: `PostgreSQL at ${name} is unreachable: ${driverMessage(error)}.`,
         fix: "Check the URL, that the server runs and that this machine may connect (or run doctor where the app runs).",
       },
     ];
@@ -121,7 +130,7 @@ export async function checkPostgresSchema(
     }
     return [{ code: "schema-ok", severity: "ok", area: "database", message: `${name} is at schema version ${version}, latch's current one, with tables ${present.join(", ")}.` }];
   } catch (error) {
-    return [{ code: "database-unreachable", severity: "error", area: "database", message: `${name} could not be queried: ${messageOf(error)}.`, fix: "Check the role's privileges and the search_path." }];
+    return [{ code: "database-unreachable", severity: "error", area: "database", message: `${name} could not be queried: ${driverMessage(error)}.`, fix: "Check the role's privileges and the search_path." }];
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -59,7 +59,9 @@ export function missingParts(actual: Record<string, string[]>, reference: Schema
 
 /**
  * Opens a SQLite file read-only and compares its recorded schema version and its tables with
- * latch's. Never writes: the fix it prints is `npx latch migrate sqlite <file>`.
+ * latch's. Never writes: the fix it prints is `npx latch migrate sqlite <file>`. A database found
+ * through DATABASE_URL that latch never migrated is a warning (another adapter's, maybe), as for
+ * PostgreSQL.
  *
  * @example
  * ```ts
@@ -74,6 +76,9 @@ export function checkSQLiteSchema(
 ): Finding[] {
   const migrate = `Run \`npx latch migrate sqlite ${target.shown}\` (or call migrateSQLite(db) at start-up), then run doctor again.`;
   const name = `${target.shown} (${target.from})`;
+  // DATABASE_URL may name another adapter's database (as checkPostgresSchema treats it); --database
+  // and LATCH_DB_FILE name latch's.
+  const shared = !target.explicit && target.from === "DATABASE_URL";
   if (!existsSync(target.file)) {
     return [
       {
@@ -101,9 +106,9 @@ export function checkSQLiteSchema(
       return [
         {
           code: "schema-not-migrated",
-          severity: "error",
+          severity: shared ? "warn" : "error",
           area: "database",
-          message: `${name} is not migrated: it has no latch_migrations table and lacks ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", …" : ""}. Sign-in fails with "no such table".`,
+          message: `${name} is not migrated: it has no latch_migrations table and lacks ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", …" : ""}. Sign-in fails with "no such table".${shared ? " If another adapter (Prisma, Drizzle) owns this database, ignore this or pass --database for latch's." : ""}`,
           fix: migrate,
         },
       ];

@@ -61,11 +61,15 @@ function isPlaceholder(secret: string): boolean {
   return /^<.*>$/.test(secret.trim()) || /^\.+$/.test(secret.trim()) || /(changeme|replaceme|yoursecret|secrethere|generateone|changethis|insert)/.test(squashed);
 }
 
+// "Almost no distinct characters" grows with the length, but stays below the smallest alphabet a
+// generator uses (decimal digits, 10; hex, 16): a long random hex or digit string uses all of its.
+const MAX_FEW_DISTINCT = 8;
+
 function isRepetitive(secret: string): boolean {
   if (secret.length < 2) return false;
   // One short unit repeated ("aaaa…", "abcabc…"), or almost no distinct characters.
   if (/^([\s\S]{1,8}?)\1+[\s\S]{0,8}$/.test(secret)) return true;
-  return new Set(secret).size <= Math.max(2, Math.floor(secret.length / 16));
+  return new Set(secret).size <= Math.min(MAX_FEW_DISTINCT, Math.max(2, Math.floor(secret.length / 16)));
 }
 
 function alphabetBits(secret: string): number {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkSecrets } from "./secret.js";
 import { measureSecret } from "./secret-strength.js";
@@ -26,6 +26,15 @@ describe("measureSecret", () => {
     }
     expect(measureSecret("correct horse battery staple").flaw).toBe("phrase");
   });
+
+  it("does not take a long random hex or digit string for a repeated pattern: it uses its whole alphabet", () => {
+    // `openssl rand -hex 128`: 256 characters, all 16 hex digits.
+    expect(measureSecret(randomBytes(128).toString("hex")).flaw).toBeUndefined();
+    expect(measureSecret(randomBytes(512).toString("hex")).flaw).toBeUndefined();
+    expect(measureSecret(Array.from({ length: 300 }, () => randomInt(10)).join("")).flaw).toBeUndefined();
+    // Still: a long value of a few characters.
+    expect(measureSecret("ab".repeat(100) + "ba".repeat(100) + "cd".repeat(60)).flaw).toBe("repetitive");
+  });
 });
 
 describe("checkSecrets", () => {
@@ -41,6 +50,10 @@ describe("checkSecrets", () => {
     expect(codes({ AUTH_SECRET: randomBytes(24).toString("base64") })).toEqual(["warn:secret-short"]);
     expect(codes({ AUTH_SECRET: "correct horse battery staple" })).toEqual(["warn:secret-phrase"]);
     expect(codes({ AUTH_SECRET: ` ${strong()}` })).toEqual(["warn:secret-whitespace", "ok:secret-ok"]);
+  });
+
+  it("is content with a long random hex secret (openssl rand -hex 128)", () => {
+    expect(codes({ AUTH_SECRET: randomBytes(128).toString("hex") })).toEqual(["ok:secret-ok"]);
   });
 
   it("never prints a secret; prints a fingerprint only for strong ones", () => {

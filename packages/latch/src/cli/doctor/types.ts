@@ -12,6 +12,7 @@ export type Area = "env" | "secret" | "url" | "providers" | "session" | "databas
 /** Every code a finding can carry: a closed set, so scripts reading `--json` can switch on it. */
 export type FindingCode =
   | "env-files"
+  | "env-file-unreadable"
   | "secret-missing"
   | "secret-placeholder"
   | "secret-repetitive"

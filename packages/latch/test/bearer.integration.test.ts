@@ -189,14 +189,11 @@ describe("accepting bearer tokens", () => {
   });
 
   it.each([
-    ["empty", ""],
     ["scheme only", "Bearer"],
     ["scheme and space", "Bearer "],
     ["percent", "Bearer %"],
     ["two tokens", "Bearer a.b.c, Bearer d.e.f"],
     ["two words", "Bearer a.b.c d.e.f"],
-    ["wrong scheme", "Basic YWxpY2U6cGFzc3dvcmQ="],
-    ["token without scheme", "eyJhbGciOiJFZERTQSJ9.e30.sig"],
     ["huge", `Bearer ${"a".repeat(20_000)}`],
     ["control characters", "Bearer abc\u0000def"],
     ["not a JWS", "Bearer not-a-token"],
@@ -210,6 +207,21 @@ describe("accepting bearer tokens", () => {
     const result = await sessionFor(cfg, { authorization: header, cookie: sessionCookie });
     expect(result.session).toBeNull();
     expect(result.status).toBe("invalid");
+  });
+
+  it.each([
+    ["a reverse proxy's Basic credentials (a guarded staging site)", "Basic YWxpY2U6cGFzc3dvcmQ="],
+    ["an app's own scheme", "Token 0123456789abcdef"],
+    ["an empty header", ""],
+    ["a token without a scheme", "eyJhbGciOiJFZERTQSJ9.e30.sig"],
+  ])("leaves the session to the cookie when the Authorization header is not a Bearer one: %s", async (_name, header) => {
+    const cfg = config();
+    const { client, cookie } = await signedInWithToken(cfg);
+    const sessionCookie = `authjs.session-token=${client.jar.get("authjs.session-token") ?? ""}; ${cookie}`;
+    const result = await sessionFor(cfg, { authorization: header, cookie: sessionCookie });
+    expect(result.session?.user?.email).toBe("alice@example.com");
+    // Without the cookie, nobody.
+    expect((await sessionFor(cfg, { authorization: header })).session).toBeNull();
   });
 
   it("refuses every other kind of token as a bearer token, and a bearer token as a session cookie", async () => {

@@ -262,9 +262,13 @@ export type AuthorizationHeader = { kind: "none" } | { kind: "invalid" } | { kin
 const MAX_AUTHORIZATION_LENGTH = 8192;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-/** Parses the `Authorization` header; anything but exactly one bearer token is `invalid`. */
+/**
+ * Parses the `Authorization` header. Another scheme than Bearer (`Basic` from a reverse proxy
+ * guarding a staging site, an app's own scheme) is not latch's: `none`. A Bearer header that is
+ * anything but exactly one token is `invalid`.
+ */
 export function parseAuthorization(value: string | null): AuthorizationHeader {
-  if (value === null) return { kind: "none" };
+  if (value === null || !/^bearer(?:[ \t]|$)/i.test(value)) return { kind: "none" };
   if (value.length > MAX_AUTHORIZATION_LENGTH) return { kind: "invalid" };
   const match = BEARER.exec(value);
   return match?.[1] ? { kind: "token", token: match[1] } : { kind: "invalid" };

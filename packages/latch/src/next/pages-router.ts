@@ -1,7 +1,8 @@
-import { serializeCookie } from "../core/cookies.js";
+import type { ResolvedConfig } from "../core/config.js";
+import { serializeCookie, type OutgoingCookie } from "../core/cookies.js";
 import { readRequestSession } from "./proxy.js";
-import type { Instance } from "./instance.js";
-import { NO_STORE } from "./responses.js";
+import { logError, type Instance } from "./instance.js";
+import { NO_STORE, notSetBy } from "./responses.js";
 import type { PagesRequestLike, PagesResponseLike } from "./types.js";
 import type { Session } from "../types.js";
 
@@ -18,13 +19,28 @@ function toHeaders(raw: PagesRequestLike["headers"]): Headers {
   return headers;
 }
 
-/** Adds Set-Cookie values, and makes the response `private, no-store` as `withCookies` does (GHSA-f3fg-mf2q-fj3f). */
-function appendSetCookie(res: PagesResponseLike, values: string[]): void {
-  if (values.length === 0) return;
-  const existing = res.getHeader("set-cookie");
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  res.setHeader("set-cookie", [...list, ...values]);
-  res.setHeader("cache-control", NO_STORE);
+/**
+ * Adds the renewed cookies the response does not set already (as `withCookies` does: the app's
+ * own cookie wins, and a second `auth(ctx)` for the same response adds nothing), and makes the
+ * response `private, no-store` (GHSA-f3fg-mf2q-fj3f). Once the headers are sent, nothing can be
+ * added: the session is still returned, and the cookie is renewed on a later request.
+ */
+function appendSetCookie(res: PagesResponseLike, cookies: OutgoingCookie[], resolved: ResolvedConfig | undefined): void {
+  if (cookies.length === 0) return;
+  if (res.headersSent === true) {
+    resolved?.logger.warn("pages-headers-sent: auth(req, res) was called after the response's headers were sent; the session cookie is not renewed on this response");
+    return;
+  }
+  try {
+    const existing = res.getHeader("set-cookie");
+    const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+    const added = notSetBy(list, cookies);
+    if (added.length === 0) return;
+    res.setHeader("set-cookie", [...list, ...added.map(serializeCookie)]);
+    res.setHeader("cache-control", NO_STORE);
+  } catch (error) {
+    logError(resolved, "The renewed session cookie could not be set on the response; the session is returned without it.", error);
+  }
 }
 
 /**
@@ -41,7 +57,7 @@ export async function pagesRouterSession(instance: Instance, req: PagesRequestLi
   } catch {
     request = new Request("http://localhost/", { headers });
   }
-  const { result } = await readRequestSession(instance, request);
-  appendSetCookie(res, result.cookies.map(serializeCookie));
+  const { resolved, result } = await readRequestSession(instance, request);
+  appendSetCookie(res, result.cookies, resolved);
   return result.session;
 }

@@ -29,10 +29,22 @@ export function withCookies(response: Response, cookies: OutgoingCookie[]): Resp
     target = new Response(response.body, response);
     target.headers.set("cache-control", NO_STORE);
   }
-  // The app's own answer wins: a cookie it sets or deletes (a ban in the proxy deletes the
-  // session cookie) is not undone by the renewed one appended after it. Chunks count as theirs.
-  const chunkless = (name: string) => name.trim().replace(/\.\d+$/, "");
-  const own = response.headers.getSetCookie().map((header) => chunkless(header.split("=", 1)[0] ?? ""));
-  for (const cookie of cookies) if (!own.includes(chunkless(cookie.name))) target.headers.append("set-cookie", serializeCookie(cookie));
+  for (const cookie of notSetBy(response.headers.getSetCookie(), cookies)) target.headers.append("set-cookie", serializeCookie(cookie));
   return target;
+}
+
+/**
+ * The cookies an answer's own `Set-Cookie` headers leave alone. The app's answer wins: a cookie
+ * it sets or deletes (a ban deletes the session cookie) is not undone by a renewed one appended
+ * after it, and one renewal per answer is enough. Chunks count as their cookie's.
+ *
+ * @example
+ * ```ts
+ * notSetBy(["authjs.session-token=; Max-Age=0"], renewed); // renewed, minus the session cookie
+ * ```
+ */
+export function notSetBy(setCookieHeaders: readonly string[], cookies: OutgoingCookie[]): OutgoingCookie[] {
+  const chunkless = (name: string) => name.trim().replace(/\.\d+$/, "");
+  const own = setCookieHeaders.map((header) => chunkless(header.split("=", 1)[0] ?? ""));
+  return cookies.filter((cookie) => !own.includes(chunkless(cookie.name)));
 }

@@ -44,6 +44,8 @@ export interface PagesRequestLike {
 export interface PagesResponseLike {
   getHeader(name: string): number | string | string[] | undefined;
   setHeader(name: string, value: number | string | readonly string[]): unknown;
+  /** Node's `res.headersSent`: once true, no cookie can be added. */
+  readonly headersSent?: boolean | undefined;
 }
 export interface ServerSidePropsContextLike {
   req: PagesRequestLike;

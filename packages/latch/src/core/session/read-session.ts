@@ -27,8 +27,9 @@ export function readSession(ctx: RequestContext, cookies: Map<string, string>, o
 
 /**
  * The session of a request, from a bearer token or the session cookie. With bearer tokens on,
- * a request that carries an `Authorization` header is judged by it alone: a malformed header or
- * a bad token is no session, never a fall-back to the cookie. Tokens in the query string are
+ * a request that carries an `Authorization: Bearer` header is judged by it alone: a malformed
+ * header or a bad token is no session, never a fall-back to the cookie. Another scheme (`Basic`
+ * from a proxy in front of the app) leaves the cookie to decide. Tokens in the query string are
  * never read.
  */
 export function readRequestAuth(ctx: RequestContext, authorization: string | null, cookies: Map<string, string>, options: ReadSessionOptions): Promise<SessionResult> {

@@ -220,7 +220,11 @@ export interface UserinfoConfig extends EndpointConfig {
   request?: ((context: UserinfoContext) => Awaitable<Profile>) | undefined;
 }
 
-/** Which checks protect the authorization-code flow. latch always adds `pkce` and `state`. */
+/**
+ * A check that protects the authorization-code flow, as Auth.js names them: `pkce` (PKCE S256),
+ * `state`, `nonce` (OpenID Connect). `none` is accepted for Auth.js configs but latch keeps
+ * `state` (see {@link OAuthConfig.checks}).
+ */
 export type OAuthCheck = "pkce" | "state" | "nonce" | "none";
 
 /** How the client authenticates at the token endpoint. */
@@ -257,6 +261,19 @@ export interface OAuthConfig<P = Profile, Id extends string = string> {
   clientId?: string | undefined;
   clientSecret?: string | undefined;
   client?: { token_endpoint_auth_method?: TokenEndpointAuthMethod | undefined; id_token_signed_response_alg?: string | undefined } | undefined;
+  /**
+   * Which checks protect the sign-in, for a service that refuses one of them. Default (unset):
+   * PKCE S256 and `state`, plus `nonce` for OpenID Connect — leave it so unless the service
+   * fails with them. When set, PKCE and `nonce` are used only if listed; `state` is used
+   * whatever the list says, since a flow without any check is open to login CSRF (`["none"]`
+   * and `[]` mean "state only", with a warning, where Auth.js would check nothing). LinkedIn's
+   * provider sets `["state"]`: LinkedIn refuses a web app's PKCE verifier and sends no nonce.
+   *
+   * @example
+   * ```ts
+   * checks: ["state"]
+   * ```
+   */
   checks?: OAuthCheck[] | undefined;
   // Declared as methods so that a provider typed for its own profile (GitHubProfile) is still a
   // `Provider`: method parameters are compared bivariantly.

@@ -9,6 +9,7 @@ import type {
   EmailRateLimit,
   EndpointConfig,
   LoggerInstance,
+  OAuthCheck,
   Profile,
   Provider,
   ProviderStyle,
@@ -86,7 +87,8 @@ export interface InternalOAuthProvider {
   authorization: { url: string | undefined; params: Record<string, string> };
   token: { url: string | undefined };
   userinfo: { url: string | undefined; request: UserinfoConfig["request"] };
-  checks: { pkce: true; state: true; nonce: boolean };
+  /** PKCE and nonce as the provider's `checks` ask; `state` always (see `resolveChecks`). */
+  checks: { pkce: boolean; state: true; nonce: boolean };
   idToken: boolean;
   profile: (profile: Profile, tokens: TokenSet) => Awaitable<User>;
   account: (tokens: TokenSet) => Partial<TokenSet> | undefined;
@@ -161,7 +163,13 @@ function envKey(id: string): string {
 /**
  * Turns the configured providers into internal ones: calls factories, fills `clientId`,
  * `clientSecret` and `issuer` from `AUTH_<ID>_ID/_SECRET/_ISSUER`, and applies latch's check
- * policy (PKCE S256 and state always, nonce for OIDC).
+ * policy (`resolveChecks`: PKCE S256, state and, for OIDC, nonce unless the provider's `checks`
+ * say otherwise; state always).
+ *
+ * @example
+ * ```ts
+ * const [linkedin] = resolveProviders([LinkedIn()], process.env, logger); // checks: state only
+ * ```
  */
 export function resolveProviders(providers: Provider[], env: Record<string, string | undefined>, logger: LoggerInstance): InternalProvider[] {
   const seen = new Set<string>();
@@ -193,7 +201,6 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
     const key = envKey(config.id);
     const authorization = endpoint(config.authorization);
     const userinfo = endpoint(config.userinfo) as UserinfoConfig;
-    const checks = config.checks ?? [];
     out.push({
       id: config.id,
       name: config.name,
@@ -206,7 +213,7 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
       authorization: { url: authorization.url, params: withDefaultScope(authorization.url, stringParams(authorization.params)) },
       token: { url: endpoint(config.token).url },
       userinfo: { url: userinfo.url, request: userinfo.request },
-      checks: { pkce: true, state: true, nonce: config.type === "oidc" || checks.includes("nonce") },
+      checks: resolveChecks(config.id, config.type, config.checks, logger),
       idToken: config.type === "oidc" && config.idToken !== false,
       profile: config.profile ?? defaultProfile,
       account: config.account ?? defaultAccount,
@@ -217,6 +224,42 @@ export function resolveProviders(providers: Provider[], env: Record<string, stri
     });
   }
   return out;
+}
+
+const KNOWN_CHECKS: ReadonlySet<string> = new Set<OAuthCheck>(["pkce", "state", "nonce", "none"]);
+
+/**
+ * The checks that protect a provider's authorization-code flow. Without `checks`: PKCE S256 and
+ * state, plus nonce for OpenID Connect. With `checks` (Auth.js's option, for a service that
+ * refuses one of them, as LinkedIn refuses PKCE): PKCE and nonce only when listed. `state` is
+ * kept whatever the list says, so that no flow is ever left without CSRF protection at the
+ * callback: `["none"]` or `[]` mean "state only" here, never "no check" as in Auth.js.
+ *
+ * @example
+ * ```ts
+ * resolveChecks("linkedin", "oidc", ["state"], logger); // { pkce: false, state: true, nonce: false }
+ * resolveChecks("google", "oidc", undefined, logger); // { pkce: true, state: true, nonce: true }
+ * ```
+ */
+export function resolveChecks(id: string, type: "oauth" | "oidc", checks: readonly OAuthCheck[] | undefined, logger: LoggerInstance): InternalOAuthProvider["checks"] {
+  if (checks === undefined) return { pkce: true, state: true, nonce: type === "oidc" };
+  if (!Array.isArray(checks)) {
+    logger.warn(`provider-checks-invalid: \`checks\` of provider "${id}" must be an array such as ["state"]; the default checks apply.`);
+    return { pkce: true, state: true, nonce: type === "oidc" };
+  }
+  const listed = new Set<string>(checks);
+  const unknown = [...listed].filter((check) => !KNOWN_CHECKS.has(check));
+  if (unknown.length > 0) {
+    logger.warn(`provider-checks-unknown: provider "${id}" lists unknown checks ${unknown.map((c) => JSON.stringify(c)).join(", ")} in \`checks\`; they are ignored. Known: "pkce", "state", "nonce".`);
+  }
+  const pkce = listed.has("pkce");
+  const nonce = listed.has("nonce");
+  if (!pkce && !nonce && !listed.has("state")) {
+    logger.warn(
+      `provider-checks-state-kept: provider "${id}" asks for no check (\`checks: ${JSON.stringify(checks)}\`); latch still sends and checks \`state\`, since a flow without it is open to login CSRF. Write \`checks: ["state"]\` to say so.`,
+    );
+  }
+  return { pkce, state: true, nonce };
 }
 
 const DEFAULT_ACCOUNT_LIMIT: RateLimitRule = { max: 10, window: 15 * 60 };

@@ -50,9 +50,10 @@ function fullName(user: AppleProfile["user"]): string | null {
  *
  * Apple's quirks:
  * - asking for `name email` requires `response_mode=form_post`: Apple POSTs the code to the
- *   callback from appleid.apple.com, a cross-site POST on which browsers do not send
- *   `SameSite=Lax` cookies. Give latch's check cookies and the callback-URL cookie
- *   `sameSite: "none"` and `secure: true` (so the app must run on https), as in the example.
+ *   callback from appleid.apple.com, a cross-site POST on which browsers send only
+ *   `SameSite=None` cookies. latch sets the check cookies and the callback-URL cookie of such a
+ *   sign-in `SameSite=None; Secure` itself, as Auth.js does, so the app must run on https (over
+ *   http latch logs `form-post-needs-https`); no cookie settings are needed.
  * - the name is never in the ID token; Apple posts it once, as the `user` form field of the
  *   first sign-in: the first sign-in has the name, later ones `null` (keep it in your database,
  *   e.g. from the `signIn` event's `isNewUser`).
@@ -61,11 +62,7 @@ function fullName(user: AppleProfile["user"]): string | null {
  * @example
  * ```ts
  * import Apple from "latch/providers/apple";
- * const crossSite = { options: { sameSite: "none" as const, secure: true } };
- * NextAuth({
- *   providers: [Apple],
- *   cookies: { pkceCodeVerifier: crossSite, state: crossSite, nonce: crossSite, callbackUrl: crossSite },
- * });
+ * NextAuth({ providers: [Apple] }); // AUTH_APPLE_ID, AUTH_APPLE_SECRET; AUTH_URL=https://…
  * ```
  */
 export default function Apple<const Id extends string = "apple">(options?: OAuthUserConfig<AppleProfile, Id>): OAuthConfig<AppleProfile, NoInfer<Id>>;

@@ -23,6 +23,10 @@ export interface LinkedInProfile {
  * discovery document is under that path). Env: `AUTH_LINKEDIN_ID`, `AUTH_LINKEDIN_SECRET`. The
  * account id is `sub`. LinkedIn wants the client secret in the body (`client_secret_post`).
  *
+ * The flow is protected by `state` only (`checks: ["state"]`, as in Auth.js): LinkedIn refuses
+ * a web app's token request that carries a PKCE `code_verifier` (401 `invalid_client`), and its
+ * ID tokens carry no `nonce`. The client secret still authenticates the code exchange.
+ *
  * @example
  * ```ts
  * import LinkedIn from "latch/providers/linkedin";
@@ -40,6 +44,7 @@ export default function LinkedIn(options: OAuthUserConfig<LinkedInProfile> = {})
       issuer: "https://www.linkedin.com/oauth",
       authorization: { params: { scope: "openid profile email" } },
       client: { token_endpoint_auth_method: "client_secret_post" },
+      checks: ["state"],
       profile: (profile) => ({ id: profile.sub, name: profile.name ?? null, email: verifiedEmail(profile.email, profile.email_verified), image: profile.picture ?? null }),
       style: { bg: "#0a66c2", text: "#fff" },
     },

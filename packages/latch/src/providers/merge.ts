@@ -1,19 +1,58 @@
-import type { EndpointConfig, OAuthConfig, OAuthUserConfig } from "../types.js";
+import type { OAuthConfig, OAuthUserConfig } from "../types.js";
 
-function mergeEndpoint<E extends EndpointConfig>(base: string | E | undefined, override: string | E | undefined): string | E | undefined {
-  if (override === undefined) return base;
-  if (typeof override === "string" || base === undefined || typeof base === "string") return override;
-  return { ...base, ...override, params: { ...base.params, ...override.params } };
+type PlainObject = Record<string, unknown>;
+
+/** An object literal (or `Object.create(null)`): never an array, a function, a Date, a URL… */
+function isPlainObject(value: unknown): value is PlainObject {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /**
- * Merges the app's options over a provider's defaults; endpoint `params` merge key by key so
- * that `authorization: { params: { prompt: "login" } }` keeps the default scope.
+ * `override` over `base` as Auth.js merges a provider's options over its defaults: plain objects
+ * merge key by key, at every depth; an `undefined` value keeps what `base` has; anything else
+ * (a string, an array such as `checks`, a function such as `profile`) replaces it.
+ */
+function deepMerge(base: PlainObject, override: PlainObject): PlainObject {
+  const out: PlainObject = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+/** An endpoint written as a URL string is `{ url }`, so that `{ params }` over it keeps the URL. */
+function endpointObject(value: unknown): unknown {
+  return typeof value === "string" ? { url: value } : value;
+}
+
+const ENDPOINTS = ["authorization", "token", "userinfo"] as const;
+
+/**
+ * Merges the app's options over a provider's defaults as Auth.js does: nested plain objects merge
+ * key by key (`authorization: { params: { prompt: "login" } }` keeps the default scope,
+ * `client: { id_token_signed_response_alg }` keeps the default `token_endpoint_auth_method`,
+ * `style: { logo }` keeps the colours), an option set to `undefined` keeps the default
+ * (`issuer: process.env.UNSET`), and arrays and functions replace the default. An endpoint the
+ * app gives as a URL string replaces the default endpoint.
+ *
+ * @example
+ * ```ts
+ * mergeProvider(
+ *   { id: "acme", name: "Acme", type: "oidc", issuer: "https://id.acme.test", client: { token_endpoint_auth_method: "client_secret_post" } },
+ *   { issuer: undefined, client: { id_token_signed_response_alg: "ES256" } },
+ * ); // issuer "https://id.acme.test", client { token_endpoint_auth_method: "client_secret_post", id_token_signed_response_alg: "ES256" }
+ * ```
  */
 export function mergeProvider<P>(defaults: OAuthConfig<P>, options: OAuthUserConfig<P>): OAuthConfig<P> {
-  const merged: OAuthConfig<P> = { ...defaults, ...options };
-  merged.authorization = mergeEndpoint(defaults.authorization, options.authorization);
-  merged.token = mergeEndpoint(defaults.token, options.token);
-  merged.userinfo = mergeEndpoint(defaults.userinfo, options.userinfo);
-  return merged;
+  const base: PlainObject = { ...defaults };
+  const override: PlainObject = { ...options };
+  for (const key of ENDPOINTS) {
+    // A string over an object replaces it; an object over a string keeps the string as its URL.
+    if (isPlainObject(override[key])) base[key] = endpointObject(base[key]);
+  }
+  return deepMerge(base, override) as unknown as OAuthConfig<P>;
 }

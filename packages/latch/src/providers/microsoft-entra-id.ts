@@ -51,17 +51,27 @@ function userinfoRequest(size: number | false) {
   };
 }
 
+/** The multi-tenant issuer: work, school and personal accounts of every tenant. */
+const COMMON_ISSUER = "https://login.microsoftonline.com/common/v2.0";
+
+/** `AUTH_<ID>_ISSUER` from `process.env`, read when the provider is created (as Auth.js reads it). */
+function envIssuer(id: string): string | undefined {
+  const value = globalThis.process?.env?.[`AUTH_${id.toUpperCase().replace(/-/g, "_")}_ISSUER`];
+  return value === "" ? undefined : value;
+}
+
 /**
  * Sign in with Microsoft Entra ID (Azure AD), OpenID Connect. Env: `AUTH_MICROSOFT_ENTRA_ID_ID`,
  * `AUTH_MICROSOFT_ENTRA_ID_SECRET`, `AUTH_MICROSOFT_ENTRA_ID_ISSUER`. The account id is `sub`.
  *
- * The tenant is chosen by the issuer, `https://login.microsoftonline.com/<tenant id>/v2.0`
- * (personal accounts: tenant `9188040d-6c67-4c5b-b112-36a304b66dad`). It must name one tenant:
- * the multi-tenant `common` and `organizations` issuers publish the template
- * `https://login.microsoftonline.com/{tenantid}/v2.0`, which no ID token's `iss` equals, and
- * latch refuses such a token rather than skip the issuer check (Auth.js rewrites the discovery
- * document instead). There is no default: without an issuer, sign-in fails with a message
- * naming `AUTH_MICROSOFT_ENTRA_ID_ISSUER`.
+ * The issuer chooses who may sign in. Default, as in Auth.js: `AUTH_MICROSOFT_ENTRA_ID_ISSUER`,
+ * else `https://login.microsoftonline.com/common/v2.0` — accounts of any tenant and personal
+ * Microsoft accounts. The multi-tenant issuers (`common`, `organizations`, `consumers`) publish
+ * the template `https://login.microsoftonline.com/{tenantid}/v2.0`; latch then checks every ID
+ * token's `iss` to be exactly `https://login.microsoftonline.com/<tid>/v2.0`, `<tid>` being the
+ * token's own `tid` claim, as Microsoft prescribes. With a multi-tenant issuer any tenant's
+ * users get in: check `tid` in the `signIn` callback if only some tenants may. To admit one
+ * tenant only, set its issuer, `https://login.microsoftonline.com/<tenant id>/v2.0`.
  *
  * The `email` claim is optional and not verified by Microsoft for every account type; do not
  * link accounts by it (leave `allowDangerousEmailAccountLinking` off).
@@ -81,6 +91,7 @@ export default function MicrosoftEntraId(options: MicrosoftEntraIdOptions = {}):
       id: "microsoft-entra-id",
       name: "Microsoft Entra ID",
       type: "oidc",
+      issuer: envIssuer(rest.id ?? "microsoft-entra-id") ?? COMMON_ISSUER,
       authorization: { params: { scope: "openid profile email User.Read" } },
       userinfo: { request: userinfoRequest(profilePhotoSize) },
       profile: (profile) => ({ id: profile.sub, name: profile.name ?? null, email: profile.email ?? null, image: profile.picture ?? null }),

@@ -1,6 +1,7 @@
 import { MissingCSRF, OAuthSignInError, isAuthError } from "../../errors.js";
 import { csrfVerified, errorRedirect, requestedCallbackUrl, resolveRedirect, type ActionContext } from "../action-context.js";
 import { authorizationUrl } from "../oauth/authorization-url.js";
+import { crossSiteAttributes } from "../oauth/checks.js";
 import { pageLanguage, signInPage } from "../pages/index.js";
 import { signedInUser } from "../signed-in-user.js";
 import { sendSignInLink } from "./email-signin.js";
@@ -55,10 +56,12 @@ export async function signInAction(action: ActionContext): Promise<ResponseInter
     const callbackUrl = await resolveRedirect(action, requestedCallbackUrl(action) ?? ctx.origin);
     const extra: Record<string, string> = {};
     for (const [key, value] of action.query) if (!OWN_PARAMS.has(key)) extra[key] = value;
-    const { url, cookies } = await authorizationUrl(ctx, provider, extra);
+    const { url, cookies, crossSite } = await authorizationUrl(ctx, provider, extra);
+    // A form_post callback arrives cross-site: the remembered callbackUrl must travel with it too.
+    const callbackOptions = crossSite ? crossSiteAttributes(ctx.cookies.callbackUrl.options) : ctx.cookies.callbackUrl.options;
     return {
       redirect: url,
-      cookies: [...action.baseCookies, ...cookies, { name: ctx.cookies.callbackUrl.name, value: callbackUrl, options: ctx.cookies.callbackUrl.options }],
+      cookies: [...action.baseCookies, ...cookies, { name: ctx.cookies.callbackUrl.name, value: callbackUrl, options: callbackOptions }],
     };
   } catch (error) {
     return errorRedirect(action, isAuthError(error) ? error : new OAuthSignInError(`Could not start the sign-in with "${provider.id}".`, { cause: error }));

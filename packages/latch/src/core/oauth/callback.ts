@@ -60,9 +60,14 @@ function refusal(message: string, error: unknown): Error {
 
 /**
  * Completes the authorization-code flow: checks state (and `iss`, RFC 9207), exchanges the code
- * with the PKCE verifier, validates the ID token (claims, nonce, signature) and reads the profile.
- * Every check cookie is consumed, whatever the outcome. Each request to the provider waits at
- * most `providerTimeout` ms.
+ * with the PKCE verifier (unless the provider's `checks` leave PKCE out), validates the ID token
+ * (claims, nonce, signature) and reads the profile. Every check cookie is consumed, whatever the
+ * outcome. Each request to the provider waits at most `providerTimeout` ms.
+ *
+ * @example
+ * ```ts
+ * const { user, account, profile } = await handleOAuthCallback(ctx, provider, action.query, action.cookies, out);
+ * ```
  */
 export async function handleOAuthCallback(
   ctx: RequestContext,
@@ -74,10 +79,11 @@ export async function handleOAuthCallback(
   const timeout = ctx.resolved.providerTimeout;
   const as = await getAuthorizationServer(provider, timeout);
   const client = clientOf(provider);
-  // Read all three first so that every one of them is cleared even when an earlier one fails.
+  // Read all of them first so that every one is cleared even when an earlier one fails. PKCE and
+  // nonce only when the provider uses them (`checks`); state always.
   const checks = await Promise.allSettled([
     useCheck(ctx, "state", provider, cookies, out),
-    useCheck(ctx, "pkceCodeVerifier", provider, cookies, out),
+    provider.checks.pkce ? useCheck(ctx, "pkceCodeVerifier", provider, cookies, out) : Promise.resolve(undefined),
     provider.checks.nonce ? useCheck(ctx, "nonce", provider, cookies, out) : Promise.resolve(undefined),
   ]);
   const [stateCheck, pkceCheck, nonceCheck] = checks;
@@ -101,7 +107,9 @@ export async function handleOAuthCallback(
   let idTokenVerified: boolean;
   try {
     const options = httpOptions(provider, as.token_endpoint, timeout);
-    const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), pkceCheck.value, options);
+    // Without PKCE no `code_verifier` is sent: LinkedIn refuses a web app's token request with one.
+    const verifier = pkceCheck.value ?? oauth.nopkce;
+    const tokenResponse = await oauth.authorizationCodeGrantRequest(as, client, clientAuthOf(provider), validated, redirectUriOf(ctx, provider), verifier, options);
     await refuseErrorBody(tokenResponse);
     result = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {
       expectedNonce: nonceCheck.value ?? oauth.expectNoNonce,

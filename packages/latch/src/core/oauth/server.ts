@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { InvalidEndpoints } from "../../errors.js";
 import type { InternalOAuthProvider } from "../providers.js";
+import { discoveryIssuerOf, isMicrosoftMultiTenantIssuer, resolveTenantIssuer } from "./microsoft-tenant.js";
 import { providerFetch } from "./provider-fetch.js";
 
 /**
@@ -59,11 +60,25 @@ async function discover(provider: InternalOAuthProvider, issuer: string, timeout
     const issuerUrl = new URL(issuer);
     pending = oauth
       .discoveryRequest(issuerUrl, { ...httpOptions(provider, issuer, timeout), algorithm: provider.type === "oidc" ? "oidc" : "oauth2" })
-      .then((response) => oauth.processDiscoveryResponse(issuerUrl, response));
+      .then(async (response) => oauth.processDiscoveryResponse(await expectedIssuerOf(issuerUrl, response), response));
     discoveries.set(key, pending);
     pending.catch(() => discoveries.delete(key));
   }
   return pending;
+}
+
+/**
+ * The issuer the discovery document must name: the configured one, or for Microsoft's
+ * multi-tenant issuers the `{tenantid}` template (microsoft-tenant.ts). Reads a copy of the
+ * answer, already in memory; an unreadable one is left to oauth4webapi to refuse.
+ */
+async function expectedIssuerOf(issuerUrl: URL, response: Response): Promise<URL> {
+  if (!isMicrosoftMultiTenantIssuer(issuerUrl.href)) return issuerUrl;
+  try {
+    return discoveryIssuerOf(issuerUrl, await response.clone().json());
+  } catch {
+    return issuerUrl;
+  }
 }
 
 /** The placeholder issuer of providers that declare none; their `iss` response parameter is ignored. */
@@ -103,7 +118,7 @@ async function buildAuthorizationServer(provider: InternalOAuthProvider, timeout
     if (provider.authorization.url) overrides.authorization_endpoint = provider.authorization.url;
     if (provider.token.url) overrides.token_endpoint = provider.token.url;
     if (provider.userinfo.url) overrides.userinfo_endpoint = provider.userinfo.url;
-    return { ...discovered, ...overrides };
+    return resolveTenantIssuer({ ...discovered, ...overrides }, provider.id);
   }
   if (!provider.authorization.url || !provider.token.url) {
     throw new InvalidEndpoints(

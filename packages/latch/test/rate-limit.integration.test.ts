@@ -283,19 +283,26 @@ describe("the Redis rate-limit store", () => {
 });
 
 describe("the memory rate-limit store", () => {
-  it("keeps at most maxKeys keys, forgetting the oldest window first", async () => {
+  it("keeps at most maxKeys keys, forgetting windows hit once before the oldest", async () => {
     const store = MemoryRateLimitStore({ maxKeys: 3 });
     for (const key of ["a", "b", "c"]) await store.hit(key, 60_000);
-    expect((await store.hit("d", 60_000)).count).toBe(1); // a goes
+    expect((await store.hit("d", 60_000)).count).toBe(1); // a goes: hit once, and the oldest
     expect((await store.hit("b", 60_000)).count).toBe(2);
     expect((await store.hit("c", 60_000)).count).toBe(2);
     expect((await store.hit("d", 60_000)).count).toBe(2);
-    expect((await store.hit("a", 60_000)).count).toBe(1); // back as new; b goes
+    expect((await store.hit("a", 60_000)).count).toBe(1); // back as new; every key was hit twice, so the oldest, b, goes
     expect((await store.hit("c", 60_000)).count).toBe(3);
-    expect((await store.hit("b", 60_000)).count).toBe(1); // back as new; c goes
+    expect((await store.hit("b", 60_000)).count).toBe(1); // back as new; a, hit once, goes before the older c
     expect((await store.hit("d", 60_000)).count).toBe(3);
-    expect((await store.hit("a", 60_000)).count).toBe(2);
-    expect((await store.hit("c", 60_000)).count).toBe(1);
+    expect((await store.hit("c", 60_000)).count).toBe(4);
+    expect((await store.hit("a", 60_000)).count).toBe(1); // back as new; b, hit once, goes
+  });
+
+  it("keeps a climbing count (guesses at one account) through a flood of keys hit once", async () => {
+    const store = MemoryRateLimitStore({ maxKeys: 100 });
+    for (let i = 0; i < 5; i++) await store.hit("account:victim", 60_000);
+    for (let i = 0; i < 10_000; i++) await store.hit(`throw-away:${i}`, 60_000);
+    expect((await store.hit("account:victim", 60_000)).count).toBe(6);
   });
 
   it("counts a key whose window restarted as new, not as old", async () => {

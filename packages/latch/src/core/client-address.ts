@@ -86,8 +86,19 @@ export function clientBucket(request: Request, options: RateLimitOptions | undef
   return address ? addressBucket(address) : undefined;
 }
 
-/** The request's client address as text (not grouped), or undefined when it cannot be known. */
+/**
+ * The request's client address as text (not grouped), or undefined when it cannot be known. A
+ * zone id is kept only when it is one (letters, digits, `_.-`): whatever else follows `%` is free
+ * text a client may have written, and this text is recorded (audit events).
+ */
 export function clientAddress(request: Request, options: RateLimitOptions | undefined): string | undefined {
   const address = options?.clientAddress ? options.clientAddress(request) : forwardedAddress(request.headers.get("x-forwarded-for"), options?.trustedProxies ?? 1);
-  return typeof address === "string" && addressBucket(address) !== undefined ? address.trim() : undefined;
+  if (typeof address !== "string" || addressBucket(address) === undefined) return undefined;
+  const text = address.trim();
+  const zone = text.indexOf("%");
+  if (zone < 0) return text;
+  const tail = text.slice(zone + 1);
+  const id = /^[A-Za-z0-9_.-]{1,32}/.exec(tail)?.[0];
+  // Whatever followed the zone id (a port after a bracket, say) goes with the free text.
+  return id === undefined ? text.slice(0, zone) : `${text.slice(0, zone)}%${id}`;
 }

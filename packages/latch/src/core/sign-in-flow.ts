@@ -20,7 +20,7 @@ export interface SignInParams {
 
 /**
  * Runs the app's `signIn` callback: `true` goes on, `false` or a throw refuses (`AccessDenied`),
- * a string is where to send the user instead.
+ * a string is where to send the user instead (a refusal too, audited as `sign-in-failed`).
  */
 export async function runSignInCallback(action: ActionContext, params: SignInParams): Promise<true | string> {
   const callback = action.ctx.resolved.config.callbacks?.signIn;
@@ -32,7 +32,10 @@ export async function runSignInCallback(action: ActionContext, params: SignInPar
     throw new AccessDenied("The signIn callback threw.", { cause: error });
   }
   if (allowed === false) throw new AccessDenied("The signIn callback refused this sign-in.");
-  return typeof allowed === "string" ? resolveRedirect(action, allowed) : true;
+  if (typeof allowed !== "string") return true;
+  // A refusal that sends the user elsewhere leaves no error behind: audited here, as `false` is.
+  await emitAudit(action.ctx.resolved, { type: "sign-in-failed", provider: params.account.provider, error: "AccessDenied" }, action.request);
+  return resolveRedirect(action, allowed);
 }
 
 /**

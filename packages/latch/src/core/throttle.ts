@@ -42,6 +42,8 @@ function foldedName(name: string): string {
 interface Check {
   key: string;
   rule: RateLimitRule;
+  /** The client's own count: hit first, and once it refuses, nothing else is counted. */
+  gate?: true;
 }
 
 /** The per-client-address check, or none when the address is unknown (warned once per config). */
@@ -56,17 +58,21 @@ function sourceCheck(ctx: RequestContext, request: Request, prefix: string, rule
     }
     return undefined;
   }
-  return { key: `${prefix}:source:${bucket}`, rule };
+  return { key: `${prefix}:source:${bucket}`, rule, gate: true };
 }
 
 /**
- * Hits every counter at once and refuses when any is over its limit. Counting comes first and
- * is atomic in the store, so parallel requests cannot slip under the limit together.
+ * Hits the counters and refuses when any is over its limit. Counting comes first and is atomic in
+ * the store, so parallel requests cannot slip under the limit together. The client's own count
+ * goes first: a client over its limit adds no other key to the store, so it cannot push other
+ * counts (a victim's account) out of a bounded store by sending throw-away names.
  */
 async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter: number) => string): Promise<RateLimited | undefined> {
   const store = ctx.resolved.rateLimitStore;
-  const hits = await Promise.all(checks.map(async ({ key, rule }) => ({ ...(await store.hit(key, rule.window * 1000)), max: rule.max })));
-  const over = hits.filter((hit) => hit.count > hit.max);
+  const hit = async ({ key, rule }: Check) => ({ ...(await store.hit(key, rule.window * 1000)), max: rule.max });
+  const gates = await Promise.all(checks.filter((check) => check.gate).map(hit));
+  const hits = gates.some((gate) => gate.count > gate.max) ? gates : [...gates, ...(await Promise.all(checks.filter((check) => !check.gate).map(hit)))];
+  const over = hits.filter((counted) => counted.count > counted.max);
   if (over.length === 0) return undefined;
   const until = Math.max(...over.map((hit) => hit.resetAt.getTime()));
   const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));

@@ -4,8 +4,8 @@ import type { RateLimitHit, RateLimitStore } from "./types.js";
 export interface MemoryRateLimitOptions {
   /**
    * The most keys kept at once. Default 10 000. When full, expired windows are dropped first,
-   * then the oldest ones: memory stays bounded whatever the number of distinct keys, at the price
-   * of forgetting the oldest counts under a flood of them.
+   * then windows hit only once, then the oldest ones: memory stays bounded whatever the number of
+   * distinct keys, at the price of forgetting some counts under a flood of them.
    */
   maxKeys?: number | undefined;
 }
@@ -38,6 +38,15 @@ export function MemoryRateLimitStore(options: MemoryRateLimitOptions = {}): Rate
         if (window.resetAt <= now) windows.delete(key);
         else earliestEnd = Math.min(earliestEnd, window.resetAt);
       }
+    }
+    if (windows.size < maxKeys) return;
+    // Single hits go first, a tenth of the store at a time (one pass pays for many inserts): a
+    // flood of throw-away keys pushes out its own kind, not a count that has been climbing (the
+    // guesses at one account). Only when every key has been hit more than once do the oldest go.
+    const target = Math.floor(maxKeys * 0.9);
+    for (const [key, window] of windows) {
+      if (windows.size <= target) break;
+      if (window.count <= 1) windows.delete(key);
     }
     for (const key of windows.keys()) {
       if (windows.size < maxKeys) break;

@@ -12,6 +12,6 @@
  * }
  * ```
  */
-export type { JWT, JWTDecodeParams, JWTEncodeParams } from "./types.js";
+export type { DefaultJWT, JWT, JWTDecodeParams, JWTEncodeParams } from "./types.js";
 export { createSessionCodec, decode, encode, type SessionCodec } from "./core/session/codec.js";
 export { getToken, type GetTokenParams } from "./core/session/get-token.js";

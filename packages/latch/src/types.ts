@@ -676,10 +676,11 @@ export interface JWTCallbackParams {
 /** What the `session` callback receives. */
 export interface SessionCallbackParams {
   /**
-   * The default session: `user` (`name`, `email`, `image`), `expires`, and `error` when a provider
-   * refused for good to refresh. Return it changed, or a new object.
+   * The default session: `user` (`name`, `email`, `image`; always there, so
+   * `session.user.id = token.sub` needs no check), `expires`, and `error` when a provider refused
+   * for good to refresh. Return it changed, or a new object.
    */
-  session: Session;
+  session: Session & { user: NonNullable<Session["user"]> };
   /**
    * The session token's claims. With database sessions latch passes `{ sub, name, email,
    * picture }` of the stored user, so a callback written for JWT sessions keeps working.
@@ -771,6 +772,29 @@ export interface EventCallbacks {
 }
 
 /** Your own pages instead of the built-in ones (paths, e.g. `/login`). */
+/**
+ * The `?error=` values `pages.error` is sent (as Auth.js's `ErrorPageParam`): `Configuration`
+ * for anything not safe to show.
+ */
+export type ErrorPageParam = "Configuration" | "AccessDenied" | "Verification";
+
+/**
+ * The `?error=` values latch sends `pages.signIn` (Auth.js's `SignInPageErrorParam`, as latch
+ * raises them): what the user can retry, with `code` beside `CredentialsSignin`.
+ */
+export type SignInPageErrorParam =
+  | "AccountNotLinked"
+  | "Configuration"
+  | "CredentialsSignin"
+  | "EmailSignin"
+  | "MissingCSRF"
+  | "OAuthAccountNotLinked"
+  | "OAuthCallbackError"
+  | "OAuthSignin"
+  | "RateLimited"
+  | "SessionRequired"
+  | "WebAuthnVerificationError";
+
 export interface PagesOptions {
   /**
    * `GET {basePath}/signin` redirects here with `callbackUrl` (and `error`); sign-in errors come

@@ -10,11 +10,18 @@
  * const adapter: Adapter = PostgresAdapter(pool);
  * ```
  */
-// Self-contained on purpose: the public types in ../types.ts import these, not the reverse.
+// Self-contained on purpose, but for `User` (a type-only import): the public types in
+// ../types.ts import these.
+import type { User } from "../types.js";
+
 type Awaitable<T> = T | PromiseLike<T>;
 
-/** A user as stored: `id` and `email` always present, `emailVerified` a date or null. */
-export interface AdapterUser {
+/**
+ * A user as stored: `id` and `email` always present, `emailVerified` a date or null. It extends
+ * `User`, as in Auth.js: a field an app adds to `User` (`declare module "latch"`) is one stored
+ * users have too.
+ */
+export interface AdapterUser extends User {
   id: string;
   name?: string | null | undefined;
   email: string;

@@ -9,7 +9,7 @@
  * `fgp`, the SHA-256 of an HttpOnly cookie, and are refused without that cookie.
  */
 import { calculateJwkThumbprint, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
-import type { BearerOptions, JWT, Session, SigningJwk } from "../types.js";
+import type { BearerOptions, JWT, SessionCallbackParams, SigningJwk } from "../types.js";
 import type { RequestContext, ResolvedConfig } from "./config.js";
 import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import type { SessionResult } from "./session/jwt-session.js";
@@ -312,7 +312,7 @@ export async function readBearerSession(ctx: RequestContext, token: string, cook
     if (resolved.strategy === "database" && !user) return INVALID;
     const { iss: _iss, aud: _aud, jti: _jti, nbf: _nbf, fgp: _fgp, ...rest } = claims;
     const jwt: JWT = { ...rest };
-    const defaultSession: Session = {
+    const defaultSession: SessionCallbackParams["session"] = {
       user: { name: claims.name ?? null, email: claims.email ?? null, image: claims.picture ?? null },
       expires: new Date((claims.exp ?? 0) * 1000).toISOString(),
     };

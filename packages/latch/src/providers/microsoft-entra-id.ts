@@ -22,6 +22,9 @@ export interface MicrosoftEntraIdProfile {
 }
 
 /** Options of the Microsoft Entra ID provider. */
+/** next-auth's spelling of {@link MicrosoftEntraIdProfile}. */
+export type MicrosoftEntraIDProfile = MicrosoftEntraIdProfile;
+
 export interface MicrosoftEntraIdOptions<Id extends string = string> extends OAuthUserConfig<MicrosoftEntraIdProfile, Id> {
   /**
    * Size of the profile photo read from Microsoft Graph (needs `User.Read`): 48, 64, 96, 120,

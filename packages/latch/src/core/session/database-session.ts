@@ -1,6 +1,6 @@
 import type { Adapter, AdapterSession, AdapterUser } from "../../adapters/types.js";
 import { SessionTokenError } from "../../errors.js";
-import type { JWT, Session } from "../../types.js";
+import type { JWT, SessionCallbackParams } from "../../types.js";
 import type { RequestContext } from "../config.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import { sha256Hex } from "../digest.js";
@@ -263,7 +263,7 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     // A session begun before absoluteMaxAge may end before its row expires: the app and the cookie see the end.
     if (lifetime.end !== undefined && lifetime.end * 1000 < expires.getTime()) expires = new Date(lifetime.end * 1000);
     const token = userClaims(found.user, lifetime.start);
-    const defaultSession: Session = {
+    const defaultSession: SessionCallbackParams["session"] = {
       user: { name: found.user.name ?? null, email: found.user.email, image: found.user.image ?? null },
       expires: expires.toISOString(),
     };

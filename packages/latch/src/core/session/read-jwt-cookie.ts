@@ -5,7 +5,7 @@
  * cookies each other reads; only the engine brings revocation and provider-token status.
  */
 import { JWTSessionError } from "../../errors.js";
-import type { CallbacksOptions, CookieOption, JWT, LoggerInstance, Session } from "../../types.js";
+import type { CallbacksOptions, CookieOption, JWT, LoggerInstance, Session, SessionCallbackParams } from "../../types.js";
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie, type OutgoingCookie } from "../cookies.js";
 import { lifetimeUntil, sessionStart } from "./lifetime.js";
 
@@ -126,7 +126,7 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     const maxAge = lifetimeUntil(reader.sessionMaxAge, end);
     const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
     const expires = new Date(expiresAt).toISOString();
-    const defaultSession: Session = {
+    const defaultSession: SessionCallbackParams["session"] = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },
       expires,
     };

@@ -1012,9 +1012,9 @@ export interface CookieAttributes {
   /** Hides the cookie from JavaScript; true on every cookie latch sets. */
   httpOnly?: boolean | undefined;
   /**
-   * Default `"lax"` (`"strict"` for the bearer fingerprint). A provider that POSTs its answer from
-   * its own site (`form_post`, e.g. Apple) needs `"none"` and `secure: true` on the check cookies
-   * and `callbackUrl`.
+   * Default `"lax"` (`"strict"` for the bearer fingerprint). For a provider that POSTs its answer
+   * from its own site (`response_mode=form_post`, e.g. Apple) latch itself sets the check cookies
+   * and `callbackUrl` `"none"` and `secure: true`.
    */
   sameSite?: "lax" | "strict" | "none" | undefined;
   /** Default `/`. */
@@ -1379,9 +1379,8 @@ export interface AuthConfig {
    *
    * @example
    * ```ts
-   * // A provider that POSTs its answer from its own site (Apple's form_post):
-   * const crossSite = { options: { sameSite: "none" as const, secure: true } };
-   * cookies: { pkceCodeVerifier: crossSite, state: crossSite, nonce: crossSite, callbackUrl: crossSite },
+   * // One session cookie for app.example.com and its subdomains:
+   * cookies: { sessionToken: { options: { domain: "example.com" } } },
    * ```
    */
   cookies?: Partial<{ [K in keyof CookiesOptions]: Partial<CookiesOptions[K]> }> | undefined;

@@ -1,6 +1,7 @@
 import { isLoopback } from "./auth-url.js";
 import type { ProviderEnv } from "./providers.js";
 import type { Finding } from "./types.js";
+import { discoveryIssuerOf } from "../../core/oauth/microsoft-tenant.js";
 
 /** Options of {@link checkIssuer}; `fetch` is injectable for tests. */
 export interface IssuerCheckOptions {
@@ -114,7 +115,8 @@ export async function checkIssuer(provider: ProviderEnv, options: IssuerCheckOpt
     return [...findings, { code: "issuer-bad-metadata", severity: "error", area: "providers", message: `${id}: ${where.href} did not return a JSON object.`, fix: unreachableFix }];
   }
   const published = typeof metadata.issuer === "string" ? metadata.issuer : undefined;
-  if (published === undefined || normalizedUrl(published) !== issuer.href) {
+  // Microsoft's multi-tenant issuers publish a {tenantid} template, which latch accepts (core/oauth/microsoft-tenant.ts).
+  if (published === undefined || normalizedUrl(published) !== discoveryIssuerOf(issuer, metadata).href) {
     const slash = published !== undefined && published.replace(/\/$/, "") === configured.replace(/\/$/, "") ? " They differ only in the trailing slash, which counts." : "";
     return [
       ...findings,

@@ -21,7 +21,7 @@ describe("discoverProviders", () => {
     expect(found.map((p) => [p.id, p.issuer, p.issuerFrom])).toEqual([
       ["github", undefined, undefined],
       ["google", "https://accounts.google.com", "built-in"],
-      ["microsoft-entra-id", undefined, undefined],
+      ["microsoft-entra-id", "https://login.microsoftonline.com/common/v2.0", "built-in"],
       ["my-idp", "https://id.example", "env"],
     ]);
   });

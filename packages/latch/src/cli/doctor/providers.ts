@@ -20,11 +20,12 @@ const FIXED_ISSUERS: Record<string, string> = {
   apple: "https://appleid.apple.com",
   google: "https://accounts.google.com",
   linkedin: "https://www.linkedin.com/oauth",
+  "microsoft-entra-id": "https://login.microsoftonline.com/common/v2.0",
   salesforce: "https://login.salesforce.com",
   slack: "https://slack.com",
   twitch: "https://id.twitch.tv/oauth2",
 };
-const NEEDS_ISSUER = new Set(["auth0", "authentik", "cognito", "keycloak", "microsoft-entra-id", "okta", "zitadel"]);
+const NEEDS_ISSUER = new Set(["auth0", "authentik", "cognito", "keycloak", "okta", "zitadel"]);
 const BUILT_IN = [
   ...Object.keys(FIXED_ISSUERS),
   ...NEEDS_ISSUER,

@@ -395,7 +395,11 @@ export type CredentialsUserConfig<C extends Record<string, CredentialInput> = Re
 
 /** How an email provider throttles sending links. */
 export interface EmailRateLimit {
-  /** Links sent to one address in a window. Default 5 per 15 minutes; `false` turns it off. */
+  /**
+   * Links sent to one address in a window. Default 5 per 15 minutes; `false` turns it off. One
+   * count per inbox, whichever email provider sends and however the domain is spelled (Unicode or
+   * punycode), bound by the strictest rule of the email providers that set one.
+   */
   address?: RateLimitRule | false | undefined;
   /**
    * Links requested from one client address (IPv6 grouped by /64) in a window, whatever the

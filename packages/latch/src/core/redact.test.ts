@@ -68,6 +68,40 @@ describe("redactString", () => {
     expect(redactString(text)).toBe(expected);
   });
 
+  it("removes the whole password of a URL whose password (or user name) holds a raw `@`, as URL parsers read it", () => {
+    const url = "smtp://apikey:p@ssw0rd-with-at@smtp.example.com:587";
+    // WHATWG URL takes the last `@` of the authority as the end of the user info.
+    expect(decodeURIComponent(new URL(url).password)).toBe("p@ssw0rd-with-at");
+    expect(redactString(`connect failed: ${url}`)).toBe(`connect failed: smtp://apikey:${REDACTED}@smtp.example.com:587`);
+    expect(redactString("smtp://alice@gmail.com:app-p@ss@smtp.gmail.com:587")).toBe(`smtp://alice@gmail.com:${REDACTED}@smtp.gmail.com:587`);
+    expect(redactString("redis://:pw@ss@localhost:6379/0")).toBe(`redis://:${REDACTED}@localhost:6379/0`);
+    // The authority ends at `/`, `?` or `#`: an `@` after it is not a password's.
+    for (const kept of ["https://host:443?email=a@b.com", "see http://example.com/a@b.c", "https://alice@host:8080/x@y"]) expect(redactString(kept)).toBe(kept);
+  });
+
+  it.each([
+    ["Token", `Authorization: Token ${LEGACY_TOKEN}`, `Authorization: Token ${REDACTED}`],
+    ["ApiKey", `upstream said 401 to Authorization: ApiKey ${LEGACY_TOKEN} (retrying)`, `upstream said 401 to Authorization: ApiKey ${REDACTED} (retrying)`],
+    ["Session", `authorization: session ${LEGACY_TOKEN}`, `authorization: session ${REDACTED}`],
+    ["Proxy-Authorization", `Proxy-Authorization: Token ${LEGACY_TOKEN}`, `Proxy-Authorization: Token ${REDACTED}`],
+    ["Digest's parameters", `Authorization: Digest username="bob", realm="api", nonce="dcd98b", uri="/", response="6629fae49393a05397450978507c4ef1", qop=auth`, `Authorization: Digest ${REDACTED}`],
+    ["a Digest line cut inside a quoted value", `Authorization: Digest username="bob", response="6629fae4`, `Authorization: Digest ${REDACTED}`],
+    ["JSON", `{"authorization":"Token ${LEGACY_TOKEN}","accept":"text/html"}`, `{"authorization":"Token ${REDACTED}","accept":"text/html"}`],
+    ["JSON holding Digest's escaped quotes", `{"Authorization":"Digest username=\\"bob\\", response=\\"6629fae4\\"","accept":"*/*"}`, `{"Authorization":"Digest ${REDACTED}","accept":"*/*"}`],
+    ["an object as Node prints it", `{ authorization: 'ApiKey ${LEGACY_TOKEN}', accept: 'text/html' }`, `{ authorization: 'ApiKey ${REDACTED}', accept: 'text/html' }`],
+  ])("removes the credential of an Authorization header in any scheme: %s", (_, text, expected) => {
+    expect(redactString(text)).toBe(expected);
+  });
+
+  it("costs linear time on near-misses of the Authorization credential", () => {
+    const inputs = [`Authorization: x ${"a,".repeat(50_000)}`, `Authorization: x ${'a="'.repeat(30_000)}`, `"Authorization: "x ${"\\".repeat(50_000)}`, "Authorization: x ".repeat(8_000), `x://${"a@".repeat(50_000)}`, `x://a:${"@".repeat(50_000)}`];
+    for (const input of inputs) {
+      const started = performance.now();
+      redactString(input);
+      expect(performance.now() - started, input.slice(0, 20)).toBeLessThan(1_000);
+    }
+  });
+
   it("removes a short value a credential's name introduces, from 8 characters", () => {
     expect(redactString("login refused, password: hunter22")).toBe(`login refused, password: ${REDACTED}`);
     expect(redactString("X-API-Key = 'k3y-0f-ten'")).toBe(`X-API-Key = '${REDACTED}'`);
@@ -158,6 +192,33 @@ describe("redact", () => {
     });
   });
 
+  it("replaces the value of a key whose name ends in a credential's after `_`, `-` or `.`, as the text rule reads the same names", () => {
+    expect(redactString(`DB_PASSWORD=${LEGACY_TOKEN}`)).toBe(`DB_PASSWORD=${REDACTED}`);
+    expect(redactString(`X-Auth-Token: ${LEGACY_TOKEN}`)).toBe(`X-Auth-Token: ${REDACTED}`);
+    const out = redact({
+      env: { DB_PASSWORD: "hunter2", EMAIL_SERVER_PASSWORD: "mail-pw", AUTH_GITHUB_SECRET: "gh-client-secret", EMAIL_SERVER_USER: "mailer" },
+      smtp: { host: "smtp.example.com", smtp_password: "pw" },
+      headers: new Headers({ "x-auth-token": LEGACY_TOKEN, "x-session-token": LEGACY_TOKEN, "x-goog-api-key": "k3y", accept: "text/html" }),
+      jar: { "authjs.session-token": LEGACY_TOKEN, "__Host-authjs.csrf-token": "csrf", theme: "dark" },
+    });
+    expect(out).toEqual({
+      env: { DB_PASSWORD: REDACTED, EMAIL_SERVER_PASSWORD: REDACTED, AUTH_GITHUB_SECRET: REDACTED, EMAIL_SERVER_USER: "mailer" },
+      smtp: { host: "smtp.example.com", smtp_password: REDACTED },
+      headers: { "x-auth-token": REDACTED, "x-session-token": REDACTED, "x-goog-api-key": REDACTED, accept: "text/html" },
+      jar: { "authjs.session-token": REDACTED, "__Host-authjs.csrf-token": REDACTED, theme: "dark" },
+    });
+  });
+
+  it("redacts camelCase keys that end in a credential's name (a password-change form's fields)", () => {
+    const out = redact({ currentPassword: "hunter2", newPassword: "correct horse", smtpPassword: "pw", clientSecret: "cs", passwordHint: "the dog" });
+    expect(out).toEqual({ currentPassword: REDACTED, newPassword: REDACTED, smtpPassword: REDACTED, clientSecret: REDACTED, passwordHint: "the dog" });
+  });
+
+  it("keeps keys that only contain a credential's name, or do not end in one, and booleans", () => {
+    const kept = { token_type: "bearer", password_policy: "min 15", public_key: "pk", key: "k1", user_id: USER_ID, tokens_used: 3, has_password: true, is_secret: false };
+    expect(redact(kept)).toEqual(kept);
+  });
+
   it("keeps an error's class, type and code, and redacts its message, stack, cause and own properties", () => {
     const pg = Object.assign(new Error("duplicate key value violates unique constraint"), { detail: `Key ("sessionToken")=(${SESSION_TOKEN}) already exists.`, code: "23505" });
     const error = new CredentialsSignin(`refused ${JWT}`, { cause: pg });
@@ -223,6 +284,14 @@ describe("createLogger", () => {
     const text = JSON.stringify(seen, (_, value: unknown) => (value instanceof Error ? `${value.message} ${value.stack ?? ""}` : value));
     for (const secret of ["app-secret-0123456789", JWE, JWT, "latch_rt_abcdef0123", SESSION_TOKEN, '"a"', '"r"']) expect(text).not.toContain(secret);
     expect(seen).toHaveLength(4);
+  });
+
+  it("hands the app's logger no value of a key ending in a credential's name in debug metadata", () => {
+    const lines: unknown[] = [];
+    const logger = createLogger({ debug: true, logger: { debug: (_message, metadata) => void lines.push(metadata) } });
+    logger.debug("upstream request", { headers: { "X-Auth-Token": LEGACY_TOKEN }, env: { DATABASE_PASSWORD: "hunter22" } });
+    expect(JSON.stringify(lines)).not.toContain(LEGACY_TOKEN);
+    expect(JSON.stringify(lines)).not.toContain("hunter22");
   });
 
   it("drops debug lines unless debug is on", () => {

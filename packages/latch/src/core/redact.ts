@@ -1,13 +1,15 @@
 /**
  * Redaction: what latch hands a logger has no token, cookie, secret or password left in it.
  *
- * Three nets, because a leak can come from anywhere — an adapter's error that quotes a row, a
+ * Four nets, because a leak can come from anywhere — an adapter's error that quotes a row, a
  * provider's error body, an app's debug metadata:
- * 1. by name: object keys that name a credential (`access_token`, `password`, `cookie`, …);
+ * 1. by name: object keys that name a credential (`access_token`, `password`, `cookie`, …), or
+ *    end in one after `_`, `-` or `.` (`DB_PASSWORD`, `x-auth-token`);
  * 2. by value: the configured secrets themselves, wherever they appear;
- * 3. by shape: compact JWTs/JWEs, `Bearer …`, credentials in URLs and query strings, known
- *    token prefixes, and any run of 40 or more token characters (random session tokens are 64
- *    hex digits; user ids such as UUIDs are shorter and survive);
+ * 3. by shape: compact JWTs/JWEs, `Bearer …`, an `Authorization` header's credential in any
+ *    scheme, credentials in URLs and query strings, known token prefixes, and any run of 40 or
+ *    more token characters (random session tokens are 64 hex digits; user ids such as UUIDs are
+ *    shorter and survive);
  * 4. by context: a shorter value the text itself says is a credential — `sessionToken=…`,
  *    `token: '…'`, the key a database error quotes for a credential column or index. next-auth's
  *    session tokens are UUIDs, which the shape net must let through (user ids look the same).
@@ -50,6 +52,15 @@ const CREDENTIAL_NAME = CREDENTIAL_NAMES.map((name) => name.replace(/_/g, "[_-]?
 // Query and form parameters that carry credentials, in URLs and bodies quoted in messages.
 const SECRET_PARAMS = "access_token|refresh_token|id_token|token|code|code_verifier|client_secret|password|state|nonce|csrfToken";
 
+// An `Authorization` header's name and separator, up to its scheme and the space after it
+// (opens group 1; the quoted variant adds group 2, the quote).
+const AUTHORIZATION = `(?<![A-Za-z0-9])(authorization["']?[ \\t]{0,8}[=:][ \\t]{0,8}`;
+const AUTH_SCHEME = "[A-Za-z][A-Za-z0-9!#$%&*+.^_`|~-]{0,63}[ \\t]{1,8}";
+// A token68 or one auth-param (`name=value`, `name="quoted"`, unterminated when the line was cut).
+const AUTH_CHARS = "[A-Za-z0-9!#$%*+.^_`|~/-]";
+const AUTH_ITEM = `${AUTH_CHARS}{1,1024}(?:[ \\t]{0,8}=[ \\t]{0,8}(?:"(?:[^"\\\\\\r\\n]|\\\\.){0,1024}"?|${AUTH_CHARS}{1,1024})|={0,8})`;
+const AUTH_CREDENTIAL = `${AUTH_ITEM}(?:[ \\t]{0,8},[ \\t]{0,8}${AUTH_ITEM}){0,64}`;
+
 /** Builds a match's replacement from the match and its groups. */
 type Replacer = (match: string, ...groups: string[]) => string;
 
@@ -59,8 +70,16 @@ const PATTERNS: ReadonlyArray<[RegExp, string | Replacer]> = [
   // and bounds what it scans: text an attacker chose must not cost quadratic time.
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}/g, REDACTED],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  // user:password@ in URLs (database and SMTP URLs).
-  [/(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}:)[^\s@/]{1,256}@/gi, `$1${REDACTED}@`],
+  // `Authorization: <scheme> <credential>` (and `Proxy-Authorization`) in any scheme — `Token …`,
+  // `ApiKey …`, Digest's parameters: the whole credential after the scheme. A quoted value
+  // (JSON, an object as Node prints it) to its closing quote; an unquoted one as far as the
+  // credential's grammar goes (a token68, or `name=value` parameters separated by commas).
+  [new RegExp(`${AUTHORIZATION}(["'])${AUTH_SCHEME})(?:(?!\\2)[^\\\\\\r\\n]|\\\\.){1,8192}`, "gi"), `$1${REDACTED}`],
+  [new RegExp(`${AUTHORIZATION}${AUTH_SCHEME})${AUTH_CREDENTIAL}`, "gi"), `$1${REDACTED}`],
+  // user:password@ in URLs (database and SMTP URLs). The user info ends at the last `@` of the
+  // authority, as URL parsers read it: a raw `@` in the password (or in a user name that is an
+  // email address) is part of it.
+  [/(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#]{0,256}:)[^\s/?#]{1,256}@/gi, `$1${REDACTED}@`],
   [new RegExp(`([?&;\\s]|^)(${SECRET_PARAMS})=[^&\\s"';]+`, "g"), `$1$2=${REDACTED}`],
   // "key": "value" in quoted JSON.
   [/("(?:access_token|refresh_token|id_token|client_secret|password|code_verifier|session_token|sessionToken|token)"\s*:\s*)"[^"]*"/g, `$1"${REDACTED}"`],
@@ -166,8 +185,30 @@ function redactError(error: Error, secrets: readonly string[], seen: WeakMap<obj
   return copy;
 }
 
+/**
+ * True when a key names a credential: exactly (`password`, `sessionToken`, `Set-Cookie`), or as
+ * its last words after `_`, `-`, `.` or a camelCase hump (`DB_PASSWORD`, `x-auth-token`,
+ * `authjs.session-token`, `currentPassword`). A name that only starts with one (`token_type`) does
+ * not count.
+ */
+function namesCredentialKey(key: string): boolean {
+  if (SECRET_KEYS.has(normalizedKey(key))) return true;
+  // camelCase counts as words too: `currentPassword` of a password-change form is a password.
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .split(/[-_.]+/)
+    .filter(Boolean);
+  let run = "";
+  for (const word of words.slice(-MAX_NAME_WORDS).reverse()) {
+    run = `${word.toLowerCase()}${run}`;
+    if (SECRET_KEYS.has(run)) return true;
+  }
+  return false;
+}
+
 function redactEntry(key: string, value: unknown, secrets: readonly string[], seen: WeakMap<object, unknown>, depth: number): unknown {
-  if (SECRET_KEYS.has(normalizedKey(key)) && value !== null && value !== undefined && value !== "") return REDACTED;
+  // A boolean says whether there is a credential (`has_password`), never what it is.
+  if (value !== null && value !== undefined && value !== "" && typeof value !== "boolean" && namesCredentialKey(key)) return REDACTED;
   return redactValue(value, secrets, seen, depth);
 }
 
@@ -197,8 +238,10 @@ function redactValue(value: unknown, secrets: readonly string[], seen: WeakMap<o
 
 /**
  * A copy of `value` safe to log: credentials replaced by `"[redacted]"` — by key name
- * (`access_token`, `password`, `cookie`, `authorization`, …), by value (the `secrets` given),
- * by shape (JWTs, `Bearer …`, URL passwords, token query parameters, known provider token
+ * (`access_token`, `password`, `cookie`, `authorization`, …, and keys ending in one after `_`,
+ * `-` or `.`, such as `DB_PASSWORD` or `x-auth-token`; a boolean is kept), by value (the
+ * `secrets` given), by shape (JWTs, `Bearer …`, an `Authorization` credential in any scheme,
+ * URL passwords up to the last `@` before the host, token query parameters, known provider token
  * prefixes, runs of 40+ token characters), and by context (a value after a credential's name,
  * `sessionToken=…`; the values a database's key error quotes for a credential column). Errors
  * keep their class and own properties, with message, stack and cause redacted. Cycles are kept,

@@ -109,28 +109,52 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
   return { refused: undefined, succeeded: takeBack(ctx, accounts.map(({ key }) => key)) };
 }
 
-/**
- * Counts a sign-in link about to be sent, per recipient and per client address, and refuses it
- * over either limit: nobody can flood an inbox or use latch as a mail cannon. Every send counts;
- * nothing resets the count but the window. Addresses are stored hashed.
- */
-export async function throttleEmail(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<RateLimited | undefined> {
-  const prefix = `email:${provider.id}`;
-  const { address, source } = provider.rateLimit;
-  const checks: Check[] = [];
-  if (address) checks.push({ key: `${prefix}:address:${await sha256Hex(identifier)}`, rule: address });
-  const bySource = sourceCheck(ctx, request, prefix, source, "an email sign-in", "per-recipient");
-  if (bySource) checks.push(bySource);
-  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in links requested with "${provider.id}"; try again in ${retryAfter} s.`);
-  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email", provider: provider.id, retryAfter: refused.retryAfter }, request);
-  return refused;
-}
-
-/** The rule that binds tokens of every email provider: the fewest tries over the longest window of any; false when none limits. */
+/** The rule that binds a count shared by every email provider: the fewest tries over the longest window of any; false when none limits. */
 function strictest(rules: Array<RateLimitRule | false>): RateLimitRule | false {
   const set = rules.filter((rule): rule is RateLimitRule => rule !== false);
   if (set.length === 0) return false;
   return { max: Math.min(...set.map((rule) => rule.max)), window: Math.max(...set.map((rule) => rule.window)) };
+}
+
+/**
+ * A recipient as the per-recipient count of sign-in links keys it: the domain in its ASCII
+ * (punycode) form, as DNS and mailers resolve it — `bücher.example` and `xn--bcher-kva.example`
+ * are one inbox — lower-cased, without a trailing dot. WHATWG URL's host parser does the IDNA
+ * mapping in every runtime (Node, Edge, browsers), with no Node-only module. A domain it cannot
+ * parse is kept as typed: no mailer resolves it to another spelling's inbox. The local part stays
+ * as the normalizer left it; the split is at the last `@`, where the domain begins.
+ */
+function recipientKey(identifier: string): string {
+  const at = identifier.lastIndexOf("@");
+  if (at < 0) return identifier;
+  const domain = identifier.slice(at + 1);
+  let ascii: string;
+  try {
+    ascii = new URL(`http://${domain}`).hostname;
+  } catch {
+    ascii = domain.toLowerCase();
+  }
+  return `${identifier.slice(0, at + 1)}${ascii.replace(/\.$/, "")}`;
+}
+
+/**
+ * Counts a sign-in link about to be sent, per recipient and per client address, and refuses it
+ * over either limit: nobody can flood an inbox or use latch as a mail cannon. Every send counts;
+ * nothing resets the count but the window. A recipient is counted by its inbox
+ * ({@link recipientKey}: the domain in its punycode form), and one count is shared by all email
+ * providers, limited by the strictest of their rules, so a second provider sends no more links
+ * to an inbox than the first. Addresses are stored hashed.
+ */
+export async function throttleEmail(ctx: RequestContext, provider: InternalEmailProvider, request: Request, identifier: string): Promise<RateLimited | undefined> {
+  const emailProviders = ctx.resolved.providers.filter((p): p is InternalEmailProvider => p.type === "email");
+  const address = strictest(emailProviders.map((p) => p.rateLimit.address));
+  const checks: Check[] = [];
+  if (address) checks.push({ key: `email:address:${await sha256Hex(recipientKey(identifier))}`, rule: address });
+  const bySource = sourceCheck(ctx, request, `email:${provider.id}`, provider.rateLimit.source, "an email sign-in", "per-recipient");
+  if (bySource) checks.push(bySource);
+  const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in links requested with "${provider.id}"; try again in ${retryAfter} s.`);
+  if (refused) await emitAudit(ctx.resolved, { type: "rate-limited", limit: "email", provider: provider.id, retryAfter: refused.retryAfter }, request);
+  return refused;
 }
 
 /**

@@ -75,8 +75,11 @@ describe("redactString", () => {
     expect(redactString(`connect failed: ${url}`)).toBe(`connect failed: smtp://apikey:${REDACTED}@smtp.example.com:587`);
     expect(redactString("smtp://alice@gmail.com:app-p@ss@smtp.gmail.com:587")).toBe(`smtp://alice@gmail.com:${REDACTED}@smtp.gmail.com:587`);
     expect(redactString("redis://:pw@ss@localhost:6379/0")).toBe(`redis://:${REDACTED}@localhost:6379/0`);
-    // The authority ends at `/`, `?` or `#`: an `@` after it is not a password's.
-    for (const kept of ["https://host:443?email=a@b.com", "see http://example.com/a@b.c", "https://alice@host:8080/x@y"]) expect(redactString(kept)).toBe(kept);
+    // A password may hold a raw `?` or `#` (drivers take it as written): redacted to the `@` too.
+    expect(redactString("postgres://app:hunter#42x@db.internal:5432/app")).toBe(`postgres://app:${REDACTED}@db.internal:5432/app`);
+    expect(redactString("redis://:s3cr3t?pw@cache:6379")).toBe(`redis://:${REDACTED}@cache:6379`);
+    // The user info ends before the path: an `@` in it is not a password's.
+    for (const kept of ["see http://example.com/a@b.c", "https://alice@host:8080/x@y"]) expect(redactString(kept)).toBe(kept);
   });
 
   it.each([

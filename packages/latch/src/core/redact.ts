@@ -57,7 +57,7 @@ const SECRET_PARAMS = "access_token|refresh_token|id_token|token|code|code_verif
 const AUTHORIZATION = `(?<![A-Za-z0-9])(authorization["']?[ \\t]{0,8}[=:][ \\t]{0,8}`;
 const AUTH_SCHEME = "[A-Za-z][A-Za-z0-9!#$%&*+.^_`|~-]{0,63}[ \\t]{1,8}";
 // A token68 or one auth-param (`name=value`, `name="quoted"`, unterminated when the line was cut).
-const AUTH_CHARS = "[A-Za-z0-9!#$%*+.^_`|~/-]";
+const AUTH_CHARS = "[A-Za-z0-9!#$%*+.^_`|~/:-]";
 const AUTH_ITEM = `${AUTH_CHARS}{1,1024}(?:[ \\t]{0,8}=[ \\t]{0,8}(?:"(?:[^"\\\\\\r\\n]|\\\\.){0,1024}"?|${AUTH_CHARS}{1,1024})|={0,8})`;
 const AUTH_CREDENTIAL = `${AUTH_ITEM}(?:[ \\t]{0,8},[ \\t]{0,8}${AUTH_ITEM}){0,64}`;
 
@@ -69,17 +69,19 @@ const PATTERNS: ReadonlyArray<[RegExp, string | Replacer]> = [
   // Every pattern starts a match only where a run of its characters begins (the lookbehinds),
   // and bounds what it scans: text an attacker chose must not cost quadratic time.
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}/g, REDACTED],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  // A raw `user:password` after Basic too.
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+/gi, `$1 ${REDACTED}`],
   // `Authorization: <scheme> <credential>` (and `Proxy-Authorization`) in any scheme — `Token …`,
   // `ApiKey …`, Digest's parameters: the whole credential after the scheme. A quoted value
   // (JSON, an object as Node prints it) to its closing quote; an unquoted one as far as the
   // credential's grammar goes (a token68, or `name=value` parameters separated by commas).
   [new RegExp(`${AUTHORIZATION}(["'])${AUTH_SCHEME})(?:(?!\\2)[^\\\\\\r\\n]|\\\\.){1,8192}`, "gi"), `$1${REDACTED}`],
   [new RegExp(`${AUTHORIZATION}${AUTH_SCHEME})${AUTH_CREDENTIAL}`, "gi"), `$1${REDACTED}`],
-  // user:password@ in URLs (database and SMTP URLs). The user info ends at the last `@` of the
-  // authority, as URL parsers read it: a raw `@` in the password (or in a user name that is an
-  // email address) is part of it.
-  [/(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#]{0,256}:)[^\s/?#]{1,256}@/gi, `$1${REDACTED}@`],
+  // user:password@ in URLs (database and SMTP URLs). The user info ends at the last `@` before
+  // the path, as URL parsers read it: a raw `@` in the password (or in a user name that is an
+  // email address) is part of it, and so are a raw `?` or `#` (drivers take `hunter#42` as it is);
+  // `host:443?email=a@b` is redacted too, the safe side.
+  [/(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#]{0,256}:)[^\s/]{1,256}@/gi, `$1${REDACTED}@`],
   [new RegExp(`([?&;\\s]|^)(${SECRET_PARAMS})=[^&\\s"';]+`, "g"), `$1$2=${REDACTED}`],
   // "key": "value" in quoted JSON.
   [/("(?:access_token|refresh_token|id_token|client_secret|password|code_verifier|session_token|sessionToken|token)"\s*:\s*)"[^"]*"/g, `$1"${REDACTED}"`],

@@ -2,6 +2,8 @@ import type { OAuthConfig, OAuthUserConfig } from "../types.js";
 
 type PlainObject = Record<string, unknown>;
 
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 /** An object literal (or `Object.create(null)`): never an array, a function, a Date, a URL… */
 function isPlainObject(value: unknown): value is PlainObject {
   if (typeof value !== "object" || value === null) return false;
@@ -17,7 +19,8 @@ function isPlainObject(value: unknown): value is PlainObject {
 function deepMerge(base: PlainObject, override: PlainObject): PlainObject {
   const out: PlainObject = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    if (value === undefined) continue;
+    // Options parsed from JSON may carry these as own keys: assigned, they would set `out`'s prototype.
+    if (value === undefined || UNSAFE_KEYS.has(key)) continue;
     const current = out[key];
     out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }

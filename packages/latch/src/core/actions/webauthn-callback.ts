@@ -46,7 +46,7 @@ export async function webAuthnCallbackAction(action: ActionContext, provider: In
     const expected = { challenge, relyingParty: relyingParty(ctx, provider), provider };
 
     if (ceremony === "authenticate") {
-      const { user, account } = await verifyAuthentication(server, adapter, { store: ctx.resolved.rateLimitStore, warn: (message) => ctx.resolved.logger.warn(message) }, response, expected);
+      const { user, account } = await verifyAuthentication(server, adapter, { store: ctx.resolved.rateLimitStore, warn: (message) => ctx.resolved.logger.warn(message), storeTimeout: ctx.resolved.storeTimeout }, response, expected);
       await refuseOtherUser(ctx, action.cookies, adapter, user);
       const signInAccount: Account = { ...account, type: "webauthn" };
       const allowed = await runSignInCallback(action, { user, account: signInAccount });

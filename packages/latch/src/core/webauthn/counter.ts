@@ -5,11 +5,40 @@ import { sha256Hex } from "../digest.js";
 import type { WebAuthnAdapter } from "./adapter.js";
 
 /**
- * How long a sign-in may hold a passkey's counter: far more than its two store calls take (each
- * bounded by `storeTimeout`), and short enough that a process that died holding it blocks the
- * passkey only briefly.
+ * How long a sign-in may hold a passkey's counter: more than its two adapter calls and the
+ * release take (each bounded by `storeTimeout`), and short enough that a process that died
+ * holding it — or a hit the store counted after latch gave up on it — blocks the passkey only
+ * briefly. Without a `storeTimeout`, this default.
  */
-const HOLD_MS = 30_000;
+const DEFAULT_HOLD_MS = 10_000;
+
+/** The hold window for a given `storeTimeout`: three store calls and a second of margin, at least the default. */
+export function holdWindow(storeTimeout: number | false): number {
+  return storeTimeout === false ? DEFAULT_HOLD_MS : Math.max(DEFAULT_HOLD_MS, 3 * storeTimeout + 1_000);
+}
+
+/**
+ * Sign-ins of this process storing a passkey's counter, by key: they queue here before asking the
+ * store, so within one process the order is exact whatever the store does (the memory store may
+ * forget a hold under a flood of keys); the store's hold orders the processes.
+ */
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after the ones queued under `key` in this process. */
+async function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(task, task);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(key) === settled) queues.delete(key);
+  }
+}
 /** How long a sign-in waits for another one to finish storing the same passkey's counter. */
 const WAIT_MS = 5_000;
 /** How often a waiting sign-in asks again. */
@@ -26,12 +55,12 @@ function storeDidNotAnswer(error: unknown): WebAuthnVerificationError {
  * so of the sign-ins asking at once exactly one counts 1 and holds it; the others ask again until
  * it is given back ({@link release}) or its window ends. Waits at most `WAIT_MS`.
  */
-async function hold(store: RateLimitStore, key: string): Promise<void> {
+async function hold(store: RateLimitStore, key: string, holdMs: number): Promise<void> {
   const until = Date.now() + WAIT_MS;
   for (;;) {
     let count: number;
     try {
-      ({ count } = await store.hit(key, HOLD_MS));
+      ({ count } = await store.hit(key, holdMs));
     } catch (error) {
       throw storeDidNotAnswer(error);
     }
@@ -41,7 +70,7 @@ async function hold(store: RateLimitStore, key: string): Promise<void> {
   }
 }
 
-/** Gives the counter back. The counter is stored by then: a store that does not answer only keeps the passkey held until `HOLD_MS` ends. */
+/** Gives the counter back. The counter is stored by then: a store that does not answer only keeps the passkey held until its window ends. */
 async function release(store: RateLimitStore, key: string, warn: (message: string) => void): Promise<void> {
   try {
     await store.reset(key);
@@ -66,7 +95,7 @@ async function release(store: RateLimitStore, key: string, warn: (message: strin
  *
  * @example
  * ```ts
- * const stored = await storeSignatureCounter(ctx.resolved.rateLimitStore, adapter, authenticator, newCounter, logger.warn);
+ * const stored = await storeSignatureCounter(ctx.resolved.rateLimitStore, adapter, authenticator, newCounter, logger.warn, ctx.resolved.storeTimeout);
  * ```
  */
 export async function storeSignatureCounter(
@@ -75,19 +104,22 @@ export async function storeSignatureCounter(
   authenticator: AdapterAuthenticator,
   newCounter: number,
   warn: (message: string) => void,
+  storeTimeout: number | false = false,
 ): Promise<AdapterAuthenticator> {
   // Verification refuses 0 once a counter is stored: 0 here means the stored one is 0 too.
   if (newCounter === 0) return authenticator;
   const key = `webauthn:counter:${await sha256Hex(authenticator.credentialID)}`;
-  await hold(store, key);
-  try {
-    const current = await adapter.getAuthenticator(authenticator.credentialID);
-    if (!current) throw new WebAuthnVerificationError("This passkey was removed during the sign-in.");
-    if (newCounter <= current.counter) {
-      throw new WebAuthnVerificationError(`The passkey's signature counter ${newCounter} is not above the stored ${current.counter}: another sign-in used it at the same time (a cloned authenticator?).`);
+  return inTurn(key, async () => {
+    await hold(store, key, holdWindow(storeTimeout));
+    try {
+      const current = await adapter.getAuthenticator(authenticator.credentialID);
+      if (!current) throw new WebAuthnVerificationError("This passkey was removed during the sign-in.");
+      if (newCounter <= current.counter) {
+        throw new WebAuthnVerificationError(`The passkey's signature counter ${newCounter} is not above the stored ${current.counter}: another sign-in used it at the same time (a cloned authenticator?).`);
+      }
+      return await adapter.updateAuthenticatorCounter(authenticator.credentialID, newCounter);
+    } finally {
+      await release(store, key, warn);
     }
-    return await adapter.updateAuthenticatorCounter(authenticator.credentialID, newCounter);
-  } finally {
-    await release(store, key, warn);
-  }
+  });
 }

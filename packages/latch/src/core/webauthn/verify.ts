@@ -108,7 +108,7 @@ export interface AuthenticatedPasskey {
 export async function verifyAuthentication(
   server: WebAuthnServer,
   adapter: WebAuthnAdapter,
-  counters: { store: RateLimitStore; warn: (message: string) => void },
+  counters: { store: RateLimitStore; warn: (message: string) => void; storeTimeout?: number | false | undefined },
   response: CredentialResponse,
   expected: Expected,
 ): Promise<AuthenticatedPasskey> {
@@ -133,7 +133,7 @@ export async function verifyAuthentication(
     throw new WebAuthnVerificationError("The passkey sign-in did not verify.", { cause: error });
   }
   if (!verification.verified) throw new WebAuthnVerificationError("The passkey sign-in did not verify.");
-  const updated = await storeSignatureCounter(counters.store, adapter, authenticator, verification.authenticationInfo.newCounter, counters.warn);
+  const updated = await storeSignatureCounter(counters.store, adapter, authenticator, verification.authenticationInfo.newCounter, counters.warn, counters.storeTimeout ?? false);
   const account = await adapter.getAccount(authenticator.providerAccountId, expected.provider.id);
   if (!account) throw new WebAuthnVerificationError("The account of this passkey is missing.");
   const user = await adapter.getUser(account.userId);

@@ -11,6 +11,11 @@ import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, Ada
 /** What the adapter needs of `pg`: a `Pool`, a `Client` or a checked-out `PoolClient`. */
 export type PostgresQueryable = Pick<Pool, "query">;
 
+/** A `pg` Pool (it hands out connections of their own); a Client or PoolClient is one connection. */
+function isPool(db: PostgresQueryable): db is Pick<Pool, "query" | "connect"> {
+  return typeof (db as Partial<Pool>).connect === "function" && typeof (db as Partial<Pool>).totalCount === "number";
+}
+
 /** The version `migratePostgres` records in `latch_migrations` once `postgresSchema` is applied. */
 export const POSTGRES_SCHEMA_VERSION = 1;
 
@@ -342,17 +347,36 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       return one(`INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3) RETURNING identifier, token, expires`, [identifier, token, expires], toVerificationToken);
     },
     async replaceVerificationToken({ identifier, token, expires }) {
-      // One statement; the same token again (a code generator that repeats) gets the new expiry.
-      // Two replacements for one address at the same moment may both keep their token (neither
-      // sees the other's row): each request still leaves at most one behind.
-      return one(
-        `WITH older AS (DELETE FROM verification_token WHERE identifier = $1 AND token <> $2)
-        INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3)
-        ON CONFLICT (identifier, token) DO UPDATE SET expires = EXCLUDED.expires
-        RETURNING identifier, token, expires`,
-        [identifier, token, expires],
-        toVerificationToken,
-      );
+      const replace = async (db: PostgresQueryable) =>
+        // The same token again (a code generator that repeats) gets the new expiry.
+        (
+          await db.query<QueryResultRow>(
+            `WITH older AS (DELETE FROM verification_token WHERE identifier = $1 AND token <> $2)
+            INSERT INTO verification_token (identifier, token, expires) VALUES ($1, $2, $3)
+            ON CONFLICT (identifier, token) DO UPDATE SET expires = EXCLUDED.expires
+            RETURNING identifier, token, expires`,
+            [identifier, token, expires],
+          )
+        ).rows.map(toVerificationToken)[0] ?? null;
+      // One statement cannot see a replacement committed while it runs: two sends at the same
+      // moment would both keep their code. With a Pool, replacements of one address take turns
+      // (an advisory lock in a transaction of their own), so one code lives and a guess has one
+      // code to hit. A single Client (or a checked-out PoolClient) may carry the app's other
+      // queries: the one statement alone, as it was.
+      if (!isPool(pool)) return replace(pool);
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`latch.verification_token:${identifier}`]);
+        const stored = await replace(client);
+        await client.query("COMMIT");
+        return stored;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async useVerificationToken({ identifier, token }) {
       if (unstorable(identifier, token)) return null;

@@ -93,3 +93,23 @@ export function rateLimitedResponse(action: ActionContext, refused: RateLimited)
   const page = rateLimitedPage({ retryAfter: refused.retryAfter, signInUrl: signInUrl.href, theme: resolved.theme, language });
   return { ...page, status: 429, headers: { ...page.headers, "retry-after": String(refused.retryAfter) }, redirect: signInUrl.href, error: refused, cookies: action.baseCookies };
 }
+
+/**
+ * The request an app's code receives (`authorize`, `sendVerificationRequest`): latch has read the
+ * original's body, so — as in next-auth — a copy whose body is the submitted fields as JSON
+ * (`await request.json()` works). Its string fields only, as a form has: a JSON body may nest
+ * deeper than JSON.stringify can go.
+ *
+ * @example
+ * ```ts
+ * const user = await provider.authorize(credentials, requestWithFields(action));
+ * ```
+ */
+export function requestWithFields(action: ActionContext): Request {
+  const { request } = action;
+  const headers = new Headers(request.headers);
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  const fields = Object.fromEntries(Object.entries(action.body).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(fields) });
+}

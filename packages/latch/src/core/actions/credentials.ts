@@ -1,6 +1,6 @@
 import { CallbackRouteError, CredentialsSignin, isAuthError, MissingCSRF } from "../../errors.js";
 import type { Account, User } from "../../types.js";
-import { csrfVerified, errorRedirect, rateLimitedResponse, seeOther, type ActionContext } from "../action-context.js";
+import { csrfVerified, errorRedirect, rateLimitedResponse, requestWithFields, seeOther, type ActionContext } from "../action-context.js";
 import type { InternalCredentialsProvider } from "../providers.js";
 import type { ResponseInternal } from "../response.js";
 import { runSignInCallback, startSession } from "../sign-in-flow.js";
@@ -15,19 +15,6 @@ function submittedCredentials(body: Record<string, unknown>): Record<string, str
   return fields;
 }
 
-/**
- * The request `authorize` receives: latch has read the original's body, so — as in next-auth —
- * a copy whose body is the submitted fields as JSON (`await request.json()` works). Its string
- * fields only, as a form has: a JSON body may nest deeper than JSON.stringify can go.
- */
-function authorizeRequest(action: ActionContext): Request {
-  const { request } = action;
-  const headers = new Headers(request.headers);
-  headers.set("content-type", "application/json");
-  headers.delete("content-length");
-  const fields = Object.fromEntries(Object.entries(action.body).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
-  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(fields) });
-}
 
 /**
  * Calls `authorize`; `null` (or no user) becomes `CredentialsSignin`, any other throw a
@@ -72,7 +59,7 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     // Before authorize() reads the password: an email proof of the user's address from then on
     // may have deleted it (confirmNotProvenSince).
     const startedAt = Date.now();
-    const user = await authorizeUser(provider, credentials, authorizeRequest(action));
+    const user = await authorizeUser(provider, credentials, requestWithFields(action));
     if (resolved.strategy === "database") {
       const stored = user.id === undefined ? null : await resolved.adapter?.getUser?.(user.id);
       if (!stored) {

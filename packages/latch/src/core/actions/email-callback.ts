@@ -7,7 +7,7 @@ import type { RequestContext } from "../config.js";
 import type { OutgoingCookie } from "../cookies.js";
 import { emailAdapter, type EmailAdapter } from "../email/adapter.js";
 import { revocationHorizon } from "../end-user-sessions.js";
-import { applyNormalizer } from "../email/identifier.js";
+import { linkIdentifier } from "../email/identifier.js";
 import { consumeVerificationToken } from "../email/token.js";
 import { runEvent } from "../events.js";
 import { emailLandingPage, pageLanguage } from "../pages/index.js";
@@ -126,7 +126,7 @@ async function useSignInLink(action: ActionContext, provider: InternalEmailProvi
   const out: OutgoingCookie[] = [];
   try {
     const token = stringField(action.body.token);
-    const identifier = applyNormalizer(provider.normalizeIdentifier, action.body.email);
+    const identifier = linkIdentifier(provider.normalizeIdentifier, action.body.email);
     if (!token || identifier === undefined) throw new Verification("The sign-in link has no token or no valid address.");
     // Counted before the token is looked at: over the limit, the right one is refused too.
     const throttle = await throttleTokenUse(ctx, provider, action.request, identifier);

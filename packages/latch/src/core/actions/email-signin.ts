@@ -1,6 +1,6 @@
 import { CallbackRouteError, EmailSignInError, isAuthError } from "../../errors.js";
 import type { Account, User } from "../../types.js";
-import { errorRedirect, rateLimitedResponse, requestedCallbackUrl, resolveRedirect, seeOther, type ActionContext } from "../action-context.js";
+import { errorRedirect, rateLimitedResponse, requestedCallbackUrl, requestWithFields, resolveRedirect, seeOther, type ActionContext } from "../action-context.js";
 import { emailAdapter } from "../email/adapter.js";
 import { applyNormalizer } from "../email/identifier.js";
 import { storeVerificationToken } from "../email/token.js";
@@ -41,7 +41,7 @@ export async function sendSignInLink(action: ActionContext, provider: InternalEm
     // The language the "check your email" page will speak: the email reads like the pages around it.
     const { locale } = pageLanguage(ctx.resolved.locales, action.request.headers);
     try {
-      await provider.config.sendVerificationRequest({ identifier, url, expires, provider: provider.config, token, theme: ctx.resolved.theme, request: action.request, locale });
+      await provider.config.sendVerificationRequest({ identifier, url, expires, provider: provider.config, token, theme: ctx.resolved.theme, request: requestWithFields(action), locale });
     } catch (error) {
       throw new EmailSignInError(`The sign-in email of "${provider.id}" could not be sent.`, { cause: error });
     }

@@ -62,3 +62,20 @@ export function applyNormalizer(normalize: ((identifier: string) => string) | un
   if (typeof result !== "string" || result.length === 0 || result.length > MAX_ADDRESS_LENGTH || UNSAFE.test(result)) return undefined;
   return result;
 }
+
+/**
+ * The address a sign-in link carries, as it was stored: the normalizer ran when the link was sent
+ * (an app's own may not give the same answer twice: `login => login + "@corp.example"`). The
+ * default one is idempotent and checks the shape again; an app's normalizer is not run a second
+ * time, and the stored token must name this very address anyway (`consumeVerificationToken`).
+ *
+ * @example
+ * ```ts
+ * linkIdentifier(provider.normalizeIdentifier, action.body.email); // "jdoe@corp.example"
+ * ```
+ */
+export function linkIdentifier(normalize: ((identifier: string) => string) | undefined, input: unknown): string | undefined {
+  if (!normalize) return normalizeEmailAddress(input);
+  if (typeof input !== "string" || input.length === 0 || input.length > MAX_ADDRESS_LENGTH || UNSAFE.test(input)) return undefined;
+  return input;
+}

@@ -41,12 +41,14 @@ export async function storeVerificationToken(
 /**
  * Uses a link's token: the adapter matches identifier AND hash and deletes the row in one atomic
  * step, so a token works once and only for the address it was sent to. A token hashed with an
- * older secret (rotation) is tried with each; a miss burns nothing.
+ * older secret (rotation) is tried with each; a miss burns nothing. The row's identifier must be
+ * the one asked for: some adapters (and Auth.js's docs allow it) look the token up by itself, and
+ * would otherwise let one address's link sign in as any other.
  */
 export async function consumeVerificationToken(ctx: RequestContext, provider: InternalEmailProvider, adapter: Required<Pick<Adapter, "useVerificationToken">>, identifier: string, token: string): Promise<VerificationToken | null> {
   for (const secret of tokenSecrets(ctx, provider)) {
     const used = await adapter.useVerificationToken({ identifier, token: await hashVerificationToken(token, secret) });
-    if (used) return used;
+    if (used) return used.identifier === identifier ? used : null;
   }
   return null;
 }

@@ -475,7 +475,7 @@ export interface EmailConfig<Id extends string = string> {
   type: "email";
   /** The sender address. Default `no-reply@<your host>`. */
   from?: string | undefined;
-  /** The SMTP server Nodemailer sends through (the Nodemailer provider, and `Email` without `sendVerificationRequest`). */
+  /** The SMTP server the Nodemailer provider sends through (`Email` sends nothing itself: it calls your `sendVerificationRequest`). */
   server?: EmailServer | undefined;
   /** Seconds a link stays valid. Default 600 (10 minutes; Auth.js's 24 hours is too long for a sign-in link). */
   maxAge?: number | undefined;

@@ -1091,7 +1091,10 @@ export interface SessionOptions {
    * ```
    */
   absoluteMaxAge?: number | undefined;
-  /** Seconds between session-store writes (database sessions). Default 1 day. */
+  /**
+   * Seconds between session-store writes (database sessions). Default 1 day; never more than
+   * half of `maxAge`, so that a session in use is renewed before it expires.
+   */
   updateAge?: number | undefined;
   /**
    * Database sessions: makes the opaque token. Default: 32 random bytes, hex. With
@@ -1111,7 +1114,7 @@ export interface JWTEncodeParams {
    * `__Secure-authjs.session-token` over https). A token decodes only with the salt it was made with.
    */
   salt: string;
-  /** The secret(s): the first encrypts. latch passes its whole list, the encrypting one first. */
+  /** The secret: a string when one is set, as next-auth passes it; the list, the encrypting one first, when several are. */
   secret: string | string[];
   /** Seconds until `exp`. latch passes `jwt.maxAge`; `encode()` defaults to 30 days. */
   maxAge?: number | undefined;

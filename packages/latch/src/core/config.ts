@@ -162,7 +162,9 @@ export function resolveConfig(config: AuthConfig, env: Env = globalThis.process?
     jwtMaxAge: config.jwt?.maxAge ?? sessionMaxAge,
     absoluteMaxAge,
     strategy,
-    updateAge: config.session?.updateAge ?? 24 * 60 * 60,
+    // A row is renewed once `updateAge` has passed since its last write: at or past `maxAge` it
+    // would expire first, and a user active all along be signed out. Half of `maxAge` at most.
+    updateAge: Math.min(config.session?.updateAge ?? 24 * 60 * 60, sessionMaxAge / 2),
     generateSessionToken: config.session?.generateSessionToken ?? (() => randomHex(32)),
     configError,
     bearer,

@@ -18,8 +18,8 @@ function hashToken(token: string, secret: string): Promise<string> {
 }
 
 /**
- * Reads the CSRF cookie, checks it against every secret (rotation), and mints a new token
- * when it is missing or forged.
+ * Reads the CSRF cookie, checks it against every secret (rotation) — and, with several, against
+ * the list as Auth.js hashed it — and mints a new token when it is missing or forged.
  */
 export async function resolveCsrf(cookieValue: string | undefined, secrets: readonly string[], bodyToken: unknown): Promise<CsrfState> {
   if (cookieValue) {
@@ -27,7 +27,10 @@ export async function resolveCsrf(cookieValue: string | undefined, secrets: read
     const token = cookieValue.slice(0, bar);
     const hash = cookieValue.slice(bar + 1);
     if (bar > 0) {
-      const expected = await Promise.all(secrets.map((secret) => hashToken(token, secret)));
+      // Auth.js, given a list of secrets, hashed with the list itself (joined by commas): the
+      // cookie of a page it rendered before the move to latch still counts.
+      const candidates = secrets.length > 1 ? [...secrets, secrets.join(",")] : secrets;
+      const expected = await Promise.all(candidates.map((secret) => hashToken(token, secret)));
       if (expected.some((value) => constantTimeEqual(hash, value))) {
         return { token, verified: typeof bodyToken === "string" && constantTimeEqual(bodyToken, token) };
       }

@@ -271,7 +271,9 @@ export async function readDatabaseSession(ctx: RequestContext, cookies: Map<stri
     const callback = resolved.config.callbacks?.session;
     // `update()` with database sessions reaches the app here, as in next-auth: trigger and newSession.
     const update = options.update ? { trigger: "update" as const, newSession: options.update.data } : {};
-    const session = callback ? await callback({ session: defaultSession, token, user: found.user, ...update }) : defaultSession;
+    // The callback's `session.user` is the stored user, as next-auth gives it (`session.user.id`
+    // works in a callback that returns `session` as it is); without a callback, the default three fields.
+    const session = callback ? await callback({ session: { ...defaultSession, user: { ...found.user } }, token, user: found.user, ...update }) : defaultSession;
     await runEvent(resolved, "session", { session, token });
     const out = options.renew ? writeChunkedCookie(ctx.cookies.sessionToken, sessionToken, names, Math.max(0, (expires.getTime() - now) / 1000)) : [];
     return { session, status: "valid", token, cookies: out };

@@ -60,7 +60,9 @@ function readBearer(headers: HeaderBag): string | null | undefined {
 }
 
 function isSecureByDefault(req: GetTokenParams<boolean>["req"]): boolean {
-  const authUrl = globalThis.process?.env?.AUTH_URL;
+  // As the engine reads it: AUTH_URL, else next-auth's NEXTAUTH_URL.
+  const env = globalThis.process?.env;
+  const authUrl = env?.AUTH_URL || env?.NEXTAUTH_URL;
   if (authUrl) return authUrl.startsWith("https://");
   if (!("url" in req) || typeof req.url !== "string") return false;
   try {
@@ -109,7 +111,8 @@ export async function getToken(params: GetTokenParams<boolean>): Promise<JWT | s
   let decoded: JWT | null;
   if (params.decode) {
     try {
-      decoded = await params.decode({ token, secret, salt });
+      // A string when one secret is set, as next-auth passes it (see configuredTokenCodec).
+      decoded = await params.decode({ token, secret: Array.isArray(secret) && secret.length === 1 ? secret[0]! : secret, salt });
     } catch {
       return null;
     }

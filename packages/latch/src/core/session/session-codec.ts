@@ -201,18 +201,21 @@ export function configuredTokenCodec(
   maxAge: number,
   codecFor: (secret: string[], salt: string) => SessionCodec,
 ): TokenCodec {
+  // An app's codec gets the secret as next-auth gave it: a string when one is set (a codec that
+  // HMACs with it works unchanged), the list, encrypting one first, when several are.
+  const secret = secrets.length === 1 ? secrets[0]! : secrets;
   return {
     async encode(token, until) {
       const now = currentSeconds();
       const lifetime = until === undefined ? maxAge : Math.max(0, Math.min(maxAge, Math.floor(until) - now));
-      if (jwt?.encode) return jwt.encode({ token, secret: secrets, salt, maxAge: lifetime });
+      if (jwt?.encode) return jwt.encode({ token, secret, salt, maxAge: lifetime });
       return codecFor(secrets, salt).encode(token, lifetime, now);
     },
     async decode(raw) {
       let token: JWT | null;
       if (jwt?.decode) {
         try {
-          token = await jwt.decode({ token: raw, secret: secrets, salt });
+          token = await jwt.decode({ token: raw, secret, salt });
         } catch {
           return null;
         }

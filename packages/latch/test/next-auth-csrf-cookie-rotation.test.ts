@@ -1,0 +1,99 @@
+/**
+ * the CSRF cookie next-auth set, with `secret: [current, previous]` (rotation), on the
+ * first latch request.
+ *
+ * Auth.js hashes the CSRF cookie as `sha256(token + options.secret)`, and with a secret list
+ * `options.secret` is the array, so the string is `token + "current,previous"`
+ * (@auth/core lib/actions/callback/oauth/csrf-token.js). latch checks the hash against each
+ * secret alone (core/csrf.ts), finds no match, and treats the cookie as forged: the page next-auth
+ * rendered before the deploy (its sign-out or sign-in form, with next-auth's token in it) is
+ * refused with `MissingCSRF` and the user stays signed in / cannot sign in. With one secret the
+ * same flow works (checked).
+ */
+import { Auth as AuthCore } from "@auth/core";
+import NextAuthCredentials from "@auth/core/providers/credentials";
+import { describe, expect, it } from "vitest";
+import { Auth } from "../src/index.js";
+import Credentials from "../src/providers/credentials.js";
+import type { AuthConfig } from "../src/types.js";
+import { parseSetCookie } from "./helpers/engine-client.js";
+
+/** next-auth's engine, answering a Response (its raw mode is not used here). */
+const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
+
+const ORIGIN = "https://app.test";
+const CURRENT = "migration-csrf-current-secret-0123456789abcdef";
+const PREVIOUS = "migration-csrf-previous-secret-0123456789abcdef";
+const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
+
+type Jar = Map<string, string>;
+const cookieHeader = (jar: Jar) => [...jar].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join("; ");
+function absorb(jar: Jar, response: Response): void {
+  for (const c of response.headers.getSetCookie().map(parseSetCookie)) {
+    if (c.attributes["max-age"] === "0" || c.value === "") jar.delete(c.name);
+    else jar.set(c.name, c.value);
+  }
+}
+
+const authorize = (c: Partial<Record<string, unknown>>) => (c.email === alice.email ? { ...alice } : null);
+const nextAuthConfig = {
+  secret: [CURRENT, PREVIOUS],
+  trustHost: true,
+  basePath: "/api/auth",
+  providers: [NextAuthCredentials({ credentials: { email: {}, password: {} }, authorize })],
+  logger: { error: () => undefined, warn: () => undefined, debug: () => undefined },
+};
+const latchConfig: AuthConfig = {
+  secret: [CURRENT, PREVIOUS],
+  trustHost: true,
+  providers: [Credentials({ credentials: { email: {}, password: {} }, authorize })],
+  logger: { error: () => undefined, warn: () => undefined },
+};
+
+function post(path: string, jar: Jar, form: Record<string, string>): Request {
+  return new Request(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), host: "app.test", origin: ORIGIN },
+    body: new URLSearchParams(form),
+  });
+}
+
+/** A page next-auth rendered before the deploy: its CSRF cookie, and the token in its form. */
+async function nextAuthPage(signIn: boolean): Promise<{ jar: Jar; csrfToken: string }> {
+  const jar: Jar = new Map();
+  const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), nextAuthConfig as never);
+  absorb(jar, csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  if (signIn) {
+    const callback = await NextAuthCore(
+      new Request(`${ORIGIN}/api/auth/callback/credentials`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+        body: new URLSearchParams({ csrfToken, email: alice.email, password: "pw" }),
+      }),
+      nextAuthConfig as never,
+    );
+    absorb(jar, callback);
+    expect(jar.has("__Secure-authjs.session-token")).toBe(true);
+  }
+  expect(jar.has("__Host-authjs.csrf-token")).toBe(true);
+  return { jar, csrfToken };
+}
+
+describe("next-auth's CSRF cookie under a secret list, after the switch to latch", () => {
+  it("the sign-out form next-auth rendered signs the user out", async () => {
+    const { jar, csrfToken } = await nextAuthPage(true);
+    const response = await Auth(post("/api/auth/signout", jar, { csrfToken }), latchConfig);
+    expect(response.headers.get("location") ?? "").not.toContain("error=MissingCSRF");
+    absorb(jar, response);
+    expect(jar.has("__Secure-authjs.session-token")).toBe(false);
+  });
+
+  it("the sign-in form next-auth rendered signs the user in", async () => {
+    const { jar, csrfToken } = await nextAuthPage(false);
+    const response = await Auth(post("/api/auth/callback/credentials", jar, { csrfToken, email: alice.email, password: "pw" }), latchConfig);
+    expect(response.headers.get("location") ?? "").not.toContain("error=MissingCSRF");
+    absorb(jar, response);
+    expect(jar.has("__Secure-authjs.session-token")).toBe(true);
+  });
+});

@@ -336,9 +336,10 @@ export interface RateLimitRule {
 /** How a credentials provider throttles guessing. */
 export interface CredentialsRateLimit {
   /**
-   * Attempts per account (the identifier field) in a window, counted until a sign-in succeeds.
-   * A request that sent several identifiers resets, on success, only those naming the signed-in
-   * user (its `email` or `id`). Default 10 per 15 minutes; `false` turns it off.
+   * Failed attempts per account (the identifier field) in a window; a success takes back its own
+   * attempt. A browser the account signed in from (its `latch.trusted` cookie) has a count of its
+   * own, so guesses from elsewhere cannot lock the owner out. Default 10 per 15 minutes; `false`
+   * turns it off.
    */
   account?: RateLimitRule | false | undefined;
   /**
@@ -1064,6 +1065,12 @@ export interface CookiesOptions {
   webauthnChallenge: CookieOption;
   /** The device cookie that tells a sign-in from a new device (only with `audit`). */
   device: CookieOption;
+  /**
+   * Set at a credentials sign-in: one HMAC tag (under the secret, naming no account) per account
+   * this browser signed in to. Its attempts then count apart, so guesses from elsewhere cannot
+   * lock the owner out (`latch.trusted`, `__Host-` over https, 400 days).
+   */
+  trustedAccounts: CookieOption;
 }
 
 /** Session settings. */

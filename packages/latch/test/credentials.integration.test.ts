@@ -325,12 +325,64 @@ describe("throttling", () => {
 
   it("counts failures only: a sign-in that succeeds takes back its own attempt and clears none of the failures before it", async () => {
     const { provider } = makeProvider({ rateLimit: { account: { max: 3, window: 60 }, source: false } });
-    const client = new EngineClient(ORIGIN, config({ provider }));
+    const cfg = config({ provider });
+    const client = new EngineClient(ORIGIN, cfg);
     await attempt(client, "alice@example.com", "wrong-1");
     await attempt(client, "alice@example.com", "wrong-2");
     for (let i = 0; i < 3; i++) expect((await attempt(client, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
-    expect((await attempt(client, "alice@example.com", "wrong-3")).response.status).toBe(303);
-    expect((await attempt(client, "alice@example.com", "wrong-4")).response.status).toBe(429);
+    // From a browser the account never signed in from: the two failures still count.
+    const elsewhere = new EngineClient(ORIGIN, cfg);
+    expect((await attempt(elsewhere, "alice@example.com", "wrong-3")).response.status).toBe(303);
+    expect((await attempt(elsewhere, "alice@example.com", "wrong-4")).response.status).toBe(429);
+  });
+
+  it("cannot be locked out of a browser it signed in from: guesses from elsewhere use up only their own count (no attacker-induced lockout)", async () => {
+    const { provider, calls } = makeProvider({ rateLimit: { account: { max: 3, window: 60 }, source: false } });
+    const cfg = config({ provider });
+    const owner = new EngineClient(ORIGIN, cfg);
+    expect((await attempt(owner, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    const trusted = [...owner.jar.keys()].find((name) => name.endsWith("latch.trusted"));
+    expect(trusted, "the sign-in leaves a trusted-accounts cookie").toBeDefined();
+    expect(owner.jar.get(trusted!)).not.toContain("alice");
+    // Someone else guesses until the account's count refuses them, and goes on being refused.
+    const attacker = new EngineClient(ORIGIN, cfg);
+    for (let i = 0; i < 3; i++) expect((await attempt(attacker, "alice@example.com", `guess-${i}`)).response.status).toBe(303);
+    expect((await attempt(attacker, "alice@example.com", "alice-password")).response.status).toBe(429);
+    // A stranger's browser with the right password is refused too: the lock holds where it should.
+    expect((await attempt(new EngineClient(ORIGIN, cfg), "alice@example.com", "alice-password")).response.status).toBe(429);
+    // The owner's browser signs in.
+    const before = calls.count;
+    expect((await attempt(owner, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    expect(calls.count).toBe(before + 1);
+    // Its own count still limits guesses made with its cookie.
+    for (let i = 0; i < 3; i++) expect((await attempt(owner, "alice@example.com", `typo-${i}`)).response.status).toBe(303);
+    expect((await attempt(owner, "alice@example.com", "typo-3")).response.status).toBe(429);
+  });
+
+  it("trusts a browser for the account it signed in to only: not another account, not a copied cookie under another secret, not a made-up one", async () => {
+    const { provider } = makeProvider({ rateLimit: { account: { max: 1, window: 60 }, source: false } });
+    const cfg = config({ provider });
+    const owner = new EngineClient(ORIGIN, cfg);
+    expect((await attempt(owner, "alice@example.com", "alice-password")).response.headers.get("location")).toBe(`${ORIGIN}/dashboard`);
+    const name = [...owner.jar.keys()].find((cookie) => cookie.endsWith("latch.trusted"))!;
+    // bob@ is locked by someone else; alice's browser is no one special for bob@.
+    const attacker = new EngineClient(ORIGIN, cfg);
+    await attempt(attacker, "bob@example.com", "guess");
+    expect((await attempt(attacker, "bob@example.com", "guess-2")).response.status).toBe(429);
+    expect((await attempt(owner, "bob@example.com", "guess-3")).response.status).toBe(429);
+    // alice@ is locked by someone else; a made-up cookie, or alice's under another secret, does not help.
+    await attempt(attacker, "alice@example.com", "guess");
+    for (const value of ["A".repeat(22), (owner.jar.get(name) ?? "").replace(/^./, (c) => (c === "A" ? "B" : "A"))]) {
+      const forger = new EngineClient(ORIGIN, cfg);
+      forger.jar.set(name, value);
+      expect((await attempt(forger, "alice@example.com", "alice-password")).response.status).toBe(429);
+    }
+    // One config object (its own rate-limit store), the same accounts, another secret.
+    const rotated = { ...cfg, secret: "another-secret-of-enough-length-0123456789abcdef" };
+    await attempt(new EngineClient(ORIGIN, rotated), "alice@example.com", "guess");
+    const otherSecret = new EngineClient(ORIGIN, rotated);
+    otherSecret.jar.set(name, owner.jar.get(name) ?? "");
+    expect((await attempt(otherSecret, "alice@example.com", "alice-password")).response.status).toBe(429);
   });
 
   it("signs in a user whose authorize() returns a numeric id (an integer primary key), throttled or not", async () => {

@@ -53,6 +53,8 @@ export function defaultCookies(secure: boolean): CookiesOptions {
     webauthnChallenge: { name: `${prefix}authjs.challenge`, options: check() },
     // Only with `audit`: tells a new device at sign-in. 400 days, the longest browsers keep a cookie.
     device: { name: `${secure ? "__Host-" : ""}latch.device`, options: { ...base(), maxAge: 400 * 24 * 60 * 60 } },
+    // Set by a password sign-in: guesses elsewhere cannot lock this browser's account out.
+    trustedAccounts: { name: `${secure ? "__Host-" : ""}latch.trusted`, options: { ...base(), maxAge: 400 * 24 * 60 * 60 } },
   };
 }
 

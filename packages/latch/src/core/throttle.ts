@@ -3,7 +3,8 @@ import type { RateLimitRule } from "../types.js";
 import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
-import { sha256Hex } from "./digest.js";
+import type { OutgoingCookie } from "./cookies.js";
+import { constantTimeEqual, sha256Hex } from "./digest.js";
 import { type InternalCredentialsProvider, type InternalEmailProvider, type InternalWebAuthnProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
@@ -11,6 +12,32 @@ const warnedNoAddress = new WeakSet<object>();
 
 /** The throttle of one attempt: refused, or allowed with a way to take the attempt back once it succeeded. */
 export type ThrottleResult = { refused: RateLimited } | { refused: undefined; succeeded(): Promise<void> };
+
+/** A credentials attempt's throttle; a success also returns the browser's trusted-accounts cookie. */
+export type CredentialsThrottle = { refused: RateLimited } | { refused: undefined; succeeded(): Promise<OutgoingCookie | undefined> };
+
+// ---- Browsers an account signed in from ----------------------------------------------------
+// The per-account count stops guessing at one account from anywhere, and so lets anyone lock its
+// owner out by guessing wrong on purpose. A browser the account signed in from before counts
+// apart (OWASP's device cookies; ASVS 6.1.1, NIST 800-63B §5.2.2: no attacker-induced lockout):
+// it carries a tag per account, an HMAC under the secret that names no account, and its
+// attempts hit a count of their own. Someone without the cookie cannot empty that count.
+
+/** How many accounts one browser's cookie vouches for (most recent first). */
+const TRUSTED_ACCOUNTS = 8;
+const TAG = /^[A-Za-z0-9_-]{22}$/;
+
+async function trustTag(secret: string, key: string): Promise<string> {
+  const hmac = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`latch.trusted\0${key}`)));
+  let binary = "";
+  for (const byte of mac) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "").slice(0, 22);
+}
+
+function trustedTags(value: string | undefined): string[] {
+  return (value ?? "").split(".").filter((tag) => TAG.test(tag)).slice(0, TRUSTED_ACCOUNTS);
+}
 
 /**
  * Takes a successful attempt's own hits back (`RateLimitStore.undo`): only failures count. Never
@@ -82,22 +109,37 @@ async function hitAll(ctx: RequestContext, checks: Check[], message: (retryAfter
 /**
  * Counts a credentials attempt per account and per client address and refuses it over either
  * limit. Account names are counted folded ({@link foldedName}: `àlice@` is `alice@`) and stored
- * hashed. A successful sign-in takes its own attempt back ({@link takeBack}): failures count.
+ * hashed. A browser the account signed in from before (its `trustedAccounts` cookie) has a
+ * per-account count of its own, which guesses from elsewhere cannot use up. A successful sign-in
+ * takes its own attempt back ({@link takeBack}: failures count) and returns the cookie that
+ * vouches for this browser from then on.
  */
-export async function throttleCredentials(ctx: RequestContext, provider: InternalCredentialsProvider, request: Request, credentials: Record<string, string>): Promise<ThrottleResult> {
+export async function throttleCredentials(
+  ctx: RequestContext,
+  provider: InternalCredentialsProvider,
+  request: Request,
+  credentials: Record<string, string>,
+  cookies: Map<string, string>,
+): Promise<CredentialsThrottle> {
   const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
   const checks: Check[] = [];
-  const accounts: Array<{ folded: string; key: string }> = [];
-  if (account) {
-    for (const identifier of provider.rateLimit.identifiers(credentials)) {
-      const folded = foldedName(identifier);
-      // Two spellings of one name sent together (`email` and `username`) count once.
-      if (accounts.some((seen) => seen.folded === folded)) continue;
-      const key = `${prefix}:account:${await sha256Hex(folded)}`;
-      accounts.push({ folded, key });
-      checks.push({ key, rule: account });
-    }
+  const accounts: Array<{ folded: string; key: string; tag: string }> = [];
+  const option = ctx.cookies.trustedAccounts;
+  const held = trustedTags(cookies.get(option.name));
+  for (const identifier of provider.rateLimit.identifiers(credentials)) {
+    const folded = foldedName(identifier);
+    // Two spellings of one name sent together (`email` and `username`) count once.
+    if (accounts.some((seen) => seen.folded === folded)) continue;
+    // Trust names the account as it was typed (not folded: signing in to one's own `alicé@`
+    // must not vouch for `alice@`), and has a count of its own per name.
+    const exact = identifier.normalize("NFC").trim();
+    // Any secret still accepted vouches (rotation trusts no browser less); the newest is written.
+    const tags = await Promise.all(ctx.secrets.map((secret) => trustTag(secret, `${provider.id}\0${exact}`)));
+    const trusted = held.some((tag) => tags.some((expected) => constantTimeEqual(tag, expected)));
+    const key = `${prefix}:account:${await sha256Hex(folded)}${trusted ? `:trusted:${await sha256Hex(exact)}` : ""}`;
+    accounts.push({ folded, key, tag: tags[0]! });
+    if (account) checks.push({ key, rule: account });
   }
   const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
   if (bySource) checks.push(bySource);
@@ -106,7 +148,20 @@ export async function throttleCredentials(ctx: RequestContext, provider: Interna
     await emitAudit(ctx.resolved, { type: "rate-limited", limit: "credentials", provider: provider.id, retryAfter: refused.retryAfter }, request);
     return { refused };
   }
-  return { refused: undefined, succeeded: takeBack(ctx, accounts.map(({ key }) => key)) };
+  const takeOwnBack = takeBack(ctx, account ? accounts.map(({ key }) => key) : []);
+  return {
+    refused: undefined,
+    async succeeded() {
+      await takeOwnBack();
+      // Without a per-account count there is nothing to be locked out of: no cookie.
+      if (!account) return undefined;
+      // Only the one name a sign-in sent: with several (`username` and `email`), which one the
+      // user is, is not known, and a sign-in of one's own must not vouch for another's name.
+      const mine = new Set(accounts.length === 1 ? accounts.map(({ tag }) => tag) : []);
+      const value = [...mine, ...held.filter((tag) => !mine.has(tag))].slice(0, TRUSTED_ACCOUNTS).join(".");
+      return { name: option.name, value, options: option.options };
+    },
+  };
 }
 
 /** The rule that binds a count shared by every email provider: the fewest tries over the longest window of any; false when none limits. */

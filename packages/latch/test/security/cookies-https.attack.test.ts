@@ -57,6 +57,8 @@ const EXPECTED: Record<string, { sameSite: "Lax" | "Strict"; hostOnly: boolean }
   "__Secure-authjs.pkce.code_verifier": { sameSite: "Lax", hostOnly: false },
   "__Secure-authjs.challenge": { sameSite: "Lax", hostOnly: false },
   "__Host-latch.bearer-fingerprint": { sameSite: "Strict", hostOnly: true },
+  // A password sign-in: this browser's attempts count apart from guesses elsewhere.
+  "__Host-latch.trusted": { sameSite: "Lax", hostOnly: true },
 };
 
 /** Signs in with credentials over TLS, then walks every route that sets a cookie; returns them all. */

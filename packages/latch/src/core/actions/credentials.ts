@@ -53,7 +53,7 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
   const out: OutgoingCookie[] = [];
   const credentials = submittedCredentials(action.body);
   try {
-    const throttle = await throttleCredentials(ctx, provider, action.request, credentials);
+    const throttle = await throttleCredentials(ctx, provider, action.request, credentials, action.cookies);
     if (throttle.refused) return rateLimitedResponse(action, throttle.refused);
 
     // Before authorize() reads the password: an email proof of the user's address from then on
@@ -75,10 +75,11 @@ export async function credentialsCallbackAction(action: ActionContext, provider:
     const allowed = await runSignInCallback(action, { user, account, credentials });
     if (allowed !== true) return seeOther({ redirect: allowed, cookies: action.baseCookies });
 
-    await throttle.succeeded();
+    const trusted = await throttle.succeeded();
     const confirm = confirmNotProvenSince(ctx, String(user.id), startedAt, (message) => new CredentialsSignin(message));
     const target = await startSession(action, { user, account, confirm }, out);
-    return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out] });
+    // Only a sign-in that happened makes this browser one the account signed in from.
+    return seeOther({ redirect: target, cookies: [...action.baseCookies, ...out, ...(trusted ? [trusted] : [])] });
   } catch (error) {
     const authError = isAuthError(error) ? error : new CallbackRouteError(`The credentials sign-in with "${provider.id}" failed.`, { cause: error });
     return seeOther(errorRedirect(action, authError, out));

@@ -56,8 +56,7 @@ const WEB_CRYPTO_PATH = /^packages\/latch\/dist\/core\/session\/jwe-web\.js$/;
  * for three fixes: sign-out that ends every copy of a session (the session id a next-auth cookie
  * lacks, derived with SHA-256 as the engine derives it; the sid and iat a jwt callback drops,
  * kept), and the table of latch's actions, so that only they go through unjudged (+0.7 KB).
- * 20.87 KB since: a next-auth codec gets its one secret as a string, a stale whole cookie beside
- * chunks is left out, and a server component reports the cookie's real expiry (+0.16 KB).
+ * Since: a next-auth codec gets its one secret as a string (+0.05 KB).
  */
 const LEAN_PROXY_BUDGET = 20.5 * 1024;
 

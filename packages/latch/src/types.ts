@@ -338,7 +338,7 @@ export interface CredentialsRateLimit {
   /**
    * Failed attempts per account (the identifier field) in a window; a success takes back its own
    * attempt. A browser the account signed in from (its `latch.trusted` cookie) has a count of its
-   * own, so guesses from elsewhere cannot lock the owner out. Default 10 per 15 minutes; `false`
+   * own for the name it signed in with, so guesses from elsewhere cannot lock the owner out. Default 10 per 15 minutes; `false`
    * turns it off.
    */
   account?: RateLimitRule | false | undefined;
@@ -1066,9 +1066,10 @@ export interface CookiesOptions {
   /** The device cookie that tells a sign-in from a new device (only with `audit`). */
   device: CookieOption;
   /**
-   * Set at a credentials sign-in: one HMAC tag (under the secret, naming no account) per account
-   * this browser signed in to. Its attempts then count apart, so guesses from elsewhere cannot
-   * lock the owner out (`latch.trusted`, `__Host-` over https, 400 days).
+   * Set at a credentials sign-in: a random device id and one HMAC tag (under the secret, naming
+   * no account) per account name this browser signed in with. Its attempts at that name then
+   * count on their own, so guesses from elsewhere cannot lock the owner out (`latch.trusted`,
+   * `__Host-` over https, 400 days).
    */
   trustedAccounts: CookieOption;
 }

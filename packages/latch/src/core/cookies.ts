@@ -130,9 +130,10 @@ function chunkIndex(name: string, base: string): number | null {
 }
 
 /**
- * Reads a possibly chunked cookie: `name`, or `name.0 … name.n` joined in numeric order (the
- * chunks, when a browser holds both). Returns the names found so a later write can delete stale
- * ones.
+ * Reads a possibly chunked cookie: `name`, or `name.0 … name.n` joined in numeric order.
+ * Returns the names found so a later write can delete stale chunks. A browser holding both forms
+ * gets their join, which reads as no session: a chunk planted beside the real cookie (cookie
+ * tossing) must not replace it.
  */
 export function readChunkedCookie(cookies: Map<string, string>, base: string): { value: string | undefined; names: string[] } {
   const chunks: Array<[number, string, string]> = [];
@@ -142,10 +143,7 @@ export function readChunkedCookie(cookies: Map<string, string>, base: string): {
   }
   if (chunks.length === 0) return { value: undefined, names: [] };
   chunks.sort((a, b) => a[0] - b[0]);
-  // Both forms at once (two answers crossed the chunking size in a race): the chunks are read,
-  // the whole one is left out of the value and named, so the next write deletes it.
-  const parts = chunks.length > 1 ? chunks.filter((c) => c[1] !== base) : chunks;
-  return { value: parts.map((c) => c[2]).join(""), names: chunks.map((c) => c[1]) };
+  return { value: chunks.map((c) => c[2]).join(""), names: chunks.map((c) => c[1]) };
 }
 
 /**

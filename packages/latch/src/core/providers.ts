@@ -71,6 +71,8 @@ export interface InternalCredentialsProvider {
     source: RateLimitRule | false;
     /** The normalized accounts an attempt is counted against (none: per client address only). */
     identifiers: (credentials: Record<string, string>) => string[];
+    /** The same names exactly as typed, for the trusted-browser tags (throttle.ts). */
+    typedIdentifiers: (credentials: Record<string, string>) => string[];
   };
 }
 
@@ -288,10 +290,20 @@ export const normalizeAccount = (raw: string | null | undefined): string | undef
  * app's own form), every conventional one submitted (`email`, `username`, …) — each counted, so a
  * throw-away `email` beside the `username` that `authorize` reads does not dodge the limit.
  */
-function defaultIdentifiers(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string[] {
+function identifierFields(fields: Record<string, CredentialInput>): readonly string[] {
   const name = Object.entries(fields).find(([, input]) => (input.type ?? "text") !== "password")?.[0];
-  const names: readonly string[] = name !== undefined ? [name] : CONVENTIONAL_IDENTIFIERS;
+  return name !== undefined ? [name] : CONVENTIONAL_IDENTIFIERS;
+}
+
+function defaultIdentifiers(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string[] {
+  const names = identifierFields(fields);
   return (credentials) => [...new Set(names.map((field) => normalizeAccount(credentials[field])).filter((value) => value !== undefined))];
+}
+
+/** The same fields' values exactly as typed (non-empty): what a trusted browser's tag names. */
+function defaultTypedIdentifiers(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string[] {
+  const names = identifierFields(fields);
+  return (credentials) => names.map((field) => credentials[field]).filter((value): value is string => typeof value === "string" && value !== "");
 }
 
 function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): InternalCredentialsProvider {
@@ -319,6 +331,12 @@ function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): 
             return account === undefined ? [] : [account];
           }
         : defaultIdentifiers(fields),
+      typedIdentifiers: identifier
+        ? (credentials) => {
+            const typed = identifier(credentials);
+            return typeof typed === "string" && typed !== "" ? [typed] : [];
+          }
+        : defaultTypedIdentifiers(fields),
     },
   };
 }

@@ -4,7 +4,7 @@ import { emitAudit } from "./audit.js";
 import { clientBucket } from "./client-address.js";
 import type { RequestContext } from "./config.js";
 import type { OutgoingCookie } from "./cookies.js";
-import { constantTimeEqual, sha256Hex } from "./digest.js";
+import { constantTimeEqual, randomHex, sha256Hex } from "./digest.js";
 import { type InternalCredentialsProvider, type InternalEmailProvider, type InternalWebAuthnProvider } from "./providers.js";
 
 // Configurations already warned that the client address is unknown: once each is enough.
@@ -18,25 +18,31 @@ export type CredentialsThrottle = { refused: RateLimited } | { refused: undefine
 
 // ---- Browsers an account signed in from ----------------------------------------------------
 // The per-account count stops guessing at one account from anywhere, and so lets anyone lock its
-// owner out by guessing wrong on purpose. A browser the account signed in from before counts
-// apart (OWASP's device cookies; ASVS 6.1.1, NIST 800-63B §5.2.2: no attacker-induced lockout):
-// it carries a tag per account, an HMAC under the secret that names no account, and its
-// attempts hit a count of their own. Someone without the cookie cannot empty that count.
+// owner out by guessing wrong on purpose. A browser the account signed in from counts apart
+// (OWASP's device cookies; ASVS 6.1.1, NIST 800-63B §5.2.2: no attacker-induced lockout): its
+// cookie holds a random device id and, per account, an HMAC under the secret over the device id
+// and the name exactly as it was typed (no account named in clear; `Alice`, `ａｌｉｃｅ` and
+// `alice` are three names), and its attempts at that name hit a count of that device alone.
+// Nobody else can use that count up, and a tag earns its holder only their own device's count.
 
 /** How many accounts one browser's cookie vouches for (most recent first). */
 const TRUSTED_ACCOUNTS = 8;
 const TAG = /^[A-Za-z0-9_-]{22}$/;
+const DEVICE = /^[0-9a-f]{32}$/;
 
-async function trustTag(secret: string, key: string): Promise<string> {
+async function trustTag(secret: string, deviceId: string, providerId: string, name: string): Promise<string> {
   const hmac = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`latch.trusted\0${key}`)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`latch.trusted\0${deviceId}\0${providerId}\0${name}`)));
   let binary = "";
   for (const byte of mac) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "").slice(0, 22);
 }
 
-function trustedTags(value: string | undefined): string[] {
-  return (value ?? "").split(".").filter((tag) => TAG.test(tag)).slice(0, TRUSTED_ACCOUNTS);
+/** The device id and tags of a trusted-accounts cookie; nothing for a value that is not one. */
+function trustedCookie(value: string | undefined): { deviceId: string; tags: string[] } | undefined {
+  const [deviceId, ...tags] = (value ?? "").split(".");
+  if (!deviceId || !DEVICE.test(deviceId)) return undefined;
+  return { deviceId, tags: tags.filter((tag) => TAG.test(tag)).slice(0, TRUSTED_ACCOUNTS) };
 }
 
 /**
@@ -124,21 +130,25 @@ export async function throttleCredentials(
   const prefix = `credentials:${provider.id}`;
   const { account, source } = provider.rateLimit;
   const checks: Check[] = [];
-  const accounts: Array<{ folded: string; key: string; tag: string }> = [];
+  const accounts: Array<{ folded: string; key: string }> = [];
   const option = ctx.cookies.trustedAccounts;
-  const held = trustedTags(cookies.get(option.name));
+  const held = trustedCookie(cookies.get(option.name));
+  // Trust takes one name exactly as typed: with several (`username` and `email`, or two
+  // spellings that fold alike) which one the user is, is not known.
+  const typed = [...new Set(provider.rateLimit.typedIdentifiers(credentials))];
+  const name = typed.length === 1 ? typed[0] : undefined;
+  let trusted = false;
+  if (held && name !== undefined) {
+    // Any secret still accepted vouches (rotation trusts no browser less).
+    const expected = await Promise.all(ctx.secrets.map((secret) => trustTag(secret, held.deviceId, provider.id, name)));
+    trusted = held.tags.some((tag) => expected.some((candidate) => constantTimeEqual(tag, candidate)));
+  }
   for (const identifier of provider.rateLimit.identifiers(credentials)) {
     const folded = foldedName(identifier);
     // Two spellings of one name sent together (`email` and `username`) count once.
     if (accounts.some((seen) => seen.folded === folded)) continue;
-    // Trust names the account as it was typed (not folded: signing in to one's own `alicé@`
-    // must not vouch for `alice@`), and has a count of its own per name.
-    const exact = identifier.normalize("NFC").trim();
-    // Any secret still accepted vouches (rotation trusts no browser less); the newest is written.
-    const tags = await Promise.all(ctx.secrets.map((secret) => trustTag(secret, `${provider.id}\0${exact}`)));
-    const trusted = held.some((tag) => tags.some((expected) => constantTimeEqual(tag, expected)));
-    const key = `${prefix}:account:${await sha256Hex(folded)}${trusted ? `:trusted:${await sha256Hex(exact)}` : ""}`;
-    accounts.push({ folded, key, tag: tags[0]! });
+    const key = `${prefix}:account:${await sha256Hex(folded)}${trusted && held ? `:device:${held.deviceId}` : ""}`;
+    accounts.push({ folded, key });
     if (account) checks.push({ key, rule: account });
   }
   const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
@@ -153,13 +163,13 @@ export async function throttleCredentials(
     refused: undefined,
     async succeeded() {
       await takeOwnBack();
-      // Without a per-account count there is nothing to be locked out of: no cookie.
-      if (!account) return undefined;
-      // Only the one name a sign-in sent: with several (`username` and `email`), which one the
-      // user is, is not known, and a sign-in of one's own must not vouch for another's name.
-      const mine = new Set(accounts.length === 1 ? accounts.map(({ tag }) => tag) : []);
-      const value = [...mine, ...held.filter((tag) => !mine.has(tag))].slice(0, TRUSTED_ACCOUNTS).join(".");
-      return { name: option.name, value, options: option.options };
+      // Without a per-account count there is nothing to be locked out of, and without one name
+      // typed nothing to vouch for: no cookie.
+      if (!account || name === undefined) return undefined;
+      const deviceId = held?.deviceId ?? randomHex(16);
+      const tag = await trustTag(ctx.secrets[0] ?? "", deviceId, provider.id, name);
+      const others = (held?.tags ?? []).filter((kept) => kept !== tag);
+      return { name: option.name, value: [deviceId, tag, ...others].slice(0, TRUSTED_ACCOUNTS + 1).join("."), options: option.options };
     },
   };
 }

@@ -124,9 +124,7 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     // client checks at the right time.
     const renews = options.renew || options.update !== undefined;
     const maxAge = lifetimeUntil(reader.sessionMaxAge, end);
-    // The cookie was written at `iat` for `sessionMaxAge`, which may end before the token's `exp` (`jwt.maxAge`).
-    const written = typeof decoded.iat === "number" ? decoded.iat + reader.sessionMaxAge : Infinity;
-    const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, written, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
+    const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
     const expires = new Date(expiresAt).toISOString();
     const defaultSession: SessionCallbackParams["session"] = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },

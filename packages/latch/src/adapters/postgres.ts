@@ -366,7 +366,9 @@ export function PostgresAdapter(pool: PostgresQueryable): Adapter {
       if (!isPool(pool)) return replace(pool);
       const client = await pool.connect();
       try {
-        await client.query("BEGIN");
+        // READ COMMITTED whatever the server's default: under REPEATABLE READ the snapshot would
+        // be taken before the lock is granted, and the delete miss what committed meanwhile.
+        await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
         await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`latch.verification_token:${identifier}`]);
         const stored = await replace(client);
         await client.query("COMMIT");

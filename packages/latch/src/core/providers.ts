@@ -71,8 +71,10 @@ export interface InternalCredentialsProvider {
     source: RateLimitRule | false;
     /** The normalized accounts an attempt is counted against (none: per client address only). */
     identifiers: (credentials: Record<string, string>) => string[];
-    /** The same names exactly as typed, for the trusted-browser tags (throttle.ts). */
+    /** The same names exactly as typed: a trusted browser's tag needs exactly one (throttle.ts). */
     typedIdentifiers: (credentials: Record<string, string>) => string[];
+    /** Every field naming the account, exactly as typed: what a trusted browser's tag covers. */
+    typedFields: (credentials: Record<string, string>) => Array<[string, string]>;
   };
 }
 
@@ -300,10 +302,21 @@ function defaultIdentifiers(fields: Record<string, CredentialInput>): (credentia
   return (credentials) => [...new Set(names.map((field) => normalizeAccount(credentials[field])).filter((value) => value !== undefined))];
 }
 
-/** The same fields' values exactly as typed (non-empty): what a trusted browser's tag names. */
+/** The same fields' values exactly as typed (non-empty). */
 function defaultTypedIdentifiers(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => string[] {
   const names = identifierFields(fields);
   return (credentials) => names.map((field) => credentials[field]).filter((value): value is string => typeof value === "string" && value !== "");
+}
+
+/**
+ * Every field that names the account, exactly as typed, in a fixed order: the declared fields but
+ * passwords (an organization beside the user name counts), else the conventional ones. What a
+ * trusted browser's tag names (throttle.ts).
+ */
+function typedFields(fields: Record<string, CredentialInput>): (credentials: Record<string, string>) => Array<[string, string]> {
+  const declared = Object.entries(fields).filter(([, input]) => (input.type ?? "text") !== "password").map(([name]) => name);
+  const names = [...(declared.length > 0 ? declared : CONVENTIONAL_IDENTIFIERS)].sort();
+  return (credentials) => names.map((field): [string, string] => [field, typeof credentials[field] === "string" ? credentials[field] : ""]);
 }
 
 function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): InternalCredentialsProvider {
@@ -337,6 +350,7 @@ function resolveCredentials(config: CredentialsConfig, logger: LoggerInstance): 
             return typeof typed === "string" && typed !== "" ? [typed] : [];
           }
         : defaultTypedIdentifiers(fields),
+      typedFields: typedFields(fields),
     },
   };
 }

@@ -133,10 +133,11 @@ export async function throttleCredentials(
   const accounts: Array<{ folded: string; key: string }> = [];
   const option = ctx.cookies.trustedAccounts;
   const held = trustedCookie(cookies.get(option.name));
-  // Trust takes one name exactly as typed: with several (`username` and `email`, or two
-  // spellings that fold alike) which one the user is, is not known.
+  // Trust names the account by every field the user typed but the password, exactly as typed
+  // (an organization beside the user name, `Alice` beside `alice`): only a sign-in with the very
+  // same fields vouches. With several account names sent, which one the user is, is not known.
   const typed = [...new Set(provider.rateLimit.typedIdentifiers(credentials))];
-  const name = typed.length === 1 ? typed[0] : undefined;
+  const name = typed.length === 1 ? JSON.stringify(provider.rateLimit.typedFields(credentials)) : undefined;
   let trusted = false;
   if (held && name !== undefined) {
     // Any secret still accepted vouches (rotation trusts no browser less).
@@ -147,11 +148,21 @@ export async function throttleCredentials(
     const folded = foldedName(identifier);
     // Two spellings of one name sent together (`email` and `username`) count once.
     if (accounts.some((seen) => seen.folded === folded)) continue;
-    const key = `${prefix}:account:${await sha256Hex(folded)}${trusted && held ? `:device:${held.deviceId}` : ""}`;
-    accounts.push({ folded, key });
-    if (account) checks.push({ key, rule: account });
+    const shared = `${prefix}:account:${await sha256Hex(folded)}`;
+    if (trusted && held) {
+      // Its own device's count, and, for all the account's trusted browsers together, three times
+      // the limit: browsers collected while a password was known bring no endless guesses at the
+      // next one.
+      accounts.push({ folded, key: `${shared}:device:${held.deviceId}` }, { folded, key: `${shared}:trusted` });
+      if (account) checks.push({ key: `${shared}:device:${held.deviceId}`, rule: account }, { key: `${shared}:trusted`, rule: { max: account.max * 3, window: account.window } });
+    } else {
+      accounts.push({ folded, key: shared });
+      if (account) checks.push({ key: shared, rule: account });
+    }
   }
-  const bySource = sourceCheck(ctx, request, prefix, source, "a credentials sign-in", "per-account");
+  // A trusted browser's own count of attempts from its address: others behind the same address
+  // (a NAT) cannot use it up. It reaches only the names its cookie vouches for.
+  const bySource = sourceCheck(ctx, request, trusted && held ? `${prefix}:device:${held.deviceId}` : prefix, source, "a credentials sign-in", "per-account");
   if (bySource) checks.push(bySource);
   const refused = await hitAll(ctx, checks, (retryAfter) => `Too many sign-in attempts with "${provider.id}"; try again in ${retryAfter} s.`);
   if (refused) {

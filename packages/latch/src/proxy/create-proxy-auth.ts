@@ -75,6 +75,7 @@ export function createProxyAuth(input: ProxyConfig, runtime: ProxyRuntime): Prox
           callbacks: config.callbacks,
           logger,
           sessionMaxAge: settings.sessionMaxAge,
+          jwtMaxAge: settings.jwtMaxAge,
           absoluteMaxAge: settings.absoluteMaxAge,
           sessionCookie,
           ...configuredTokenCodec(config.jwt, secrets, sessionCookie.name, settings.jwtMaxAge, (s, salt) => lightCodec(runtime.jwe, s, salt)),

@@ -73,6 +73,7 @@ export async function readJwtSession(ctx: RequestContext, cookies: Map<string, s
       callbacks: resolved.config.callbacks,
       logger: resolved.logger,
       sessionMaxAge: resolved.sessionMaxAge,
+      jwtMaxAge: resolved.jwtMaxAge,
       absoluteMaxAge: resolved.absoluteMaxAge,
       sessionCookie: ctx.cookies.sessionToken,
       // Every session read has a sid (configuredTokenCodec), kept through the callbacks and written at renewal.

@@ -42,6 +42,11 @@ export interface JwtCookieReader {
   logger: LoggerInstance;
   /** Seconds a session lives: the renewed cookie's expiry and `session.expires`. */
   sessionMaxAge: number;
+  /**
+   * Seconds a token's `exp` lies past its writing (`jwt.maxAge`); with a longer one than
+   * `sessionMaxAge`, the cookie ends before `exp`. Default `sessionMaxAge`.
+   */
+  jwtMaxAge?: number | undefined;
   /** `session.absoluteMaxAge`, checked (lifetime.ts): no renewal goes past `auth_time` + this. */
   absoluteMaxAge?: number | undefined;
   /** The session cookie's name and attributes for this request. */
@@ -124,7 +129,10 @@ export async function readJwtCookie(reader: JwtCookieReader, cookies: Map<string
     // client checks at the right time.
     const renews = options.renew || options.update !== undefined;
     const maxAge = lifetimeUntil(reader.sessionMaxAge, end);
-    const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
+    // The cookie was written `jwtMaxAge` before `exp` (latch's encoders; at most, when capped by
+    // an absolute end) and lives `sessionMaxAge` from then: its expiry, never later than `exp`.
+    const written = typeof decoded.exp === "number" ? decoded.exp - (reader.jwtMaxAge ?? reader.sessionMaxAge) + reader.sessionMaxAge : Infinity;
+    const expiresAt = !renews && typeof decoded.exp === "number" ? Math.min(decoded.exp, written, end ?? Infinity) * 1000 : Date.now() + maxAge * 1000;
     const expires = new Date(expiresAt).toISOString();
     const defaultSession: SessionCallbackParams["session"] = {
       user: { name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null },

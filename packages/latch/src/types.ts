@@ -10,6 +10,7 @@
  * with half the fields.
  */
 import type { Adapter, AdapterSession, AdapterUser } from "./adapters/types.js";
+import type { ErrorPageCode, SignInErrorCode } from "./core/pages/messages/catalogue.js";
 import type { RateLimitStore } from "./rate-limit/types.js";
 import type { ProviderTokenStore } from "./provider-tokens/types.js";
 import type { RefreshTokenStore } from "./refresh-tokens/types.js";
@@ -781,24 +782,13 @@ export interface EventCallbacks {
  * The `?error=` values `pages.error` is sent (as Auth.js's `ErrorPageParam`): `Configuration`
  * for anything not safe to show.
  */
-export type ErrorPageParam = "Configuration" | "AccessDenied" | "Verification";
+export type ErrorPageParam = Exclude<ErrorPageCode, "default">;
 
 /**
  * The `?error=` values latch sends `pages.signIn` (Auth.js's `SignInPageErrorParam`, as latch
  * raises them): what the user can retry, with `code` beside `CredentialsSignin`.
  */
-export type SignInPageErrorParam =
-  | "AccountNotLinked"
-  | "Configuration"
-  | "CredentialsSignin"
-  | "EmailSignin"
-  | "MissingCSRF"
-  | "OAuthAccountNotLinked"
-  | "OAuthCallbackError"
-  | "OAuthSignin"
-  | "RateLimited"
-  | "SessionRequired"
-  | "WebAuthnVerificationError";
+export type SignInPageErrorParam = Exclude<SignInErrorCode, "default"> | "AccountNotLinked";
 
 export interface PagesOptions {
   /**

@@ -11,6 +11,7 @@ import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import Email from "../src/providers/email.js";
 import type { AuthConfig, SendVerificationRequestParams } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
+import { landingForm } from "./helpers/landing-page.js";
 
 /** Auth.js's `Auth(request, config)`, answering a Response. */
 const AuthJs = AuthJsCore as unknown as (request: Request, config: object) => Promise<Response>;
@@ -21,13 +22,6 @@ beforeAll(() => vi.stubEnv("AUTH_URL", ORIGIN));
 afterAll(() => vi.unstubAllEnvs());
 
 const location = (r: Response) => r.headers.get("location");
-const unescapeHtml = (v: string) => v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
-function landingForm(html: string) {
-  const action = unescapeHtml(/<form[^>]*action="([^"]+)"[^>]*method="POST"/.exec(html)![1]!);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[unescapeHtml(name!)] = unescapeHtml(value!);
-  return { action, fields };
-}
 
 /** Users type their login; the link goes to <login>@corp.example. Not idempotent. */
 const loginToAddress = (login: string) => `${login.trim().toLowerCase()}@corp.example`;

@@ -13,6 +13,7 @@ import { migrateSQLite, SQLiteAdapter } from "../src/adapters/sqlite.js";
 import Email from "../src/providers/email.js";
 import type { AuthConfig } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
+import { landingForm } from "./helpers/landing-page.js";
 
 /** Auth.js's `Auth(request, config)`, answering a Response. */
 const AuthJs = AuthJsCore as unknown as (request: Request, config: object) => Promise<Response>;
@@ -25,13 +26,6 @@ beforeAll(() => vi.stubEnv("AUTH_URL", ORIGIN));
 afterAll(() => vi.unstubAllEnvs());
 
 const location = (r: Response) => r.headers.get("location");
-const unescapeHtml = (v: string) => v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
-function landingForm(html: string) {
-  const action = unescapeHtml(/<form[^>]*action="([^"]+)"[^>]*method="POST"/.exec(html)![1]!);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[unescapeHtml(name!)] = unescapeHtml(value!);
-  return { action, fields };
-}
 
 /** latch's SQLite adapter with a user-land useVerificationToken that finds the row by token alone. */
 function tokenOnlyAdapter(db: Database.Database): Adapter {

@@ -21,6 +21,7 @@ import Nodemailer from "../src/providers/nodemailer.js";
 import type { AuthConfig, EmailRateLimit, SendVerificationRequestParams } from "../src/types.js";
 import { EngineClient } from "./helpers/engine-client.js";
 import { startInbox, type Inbox, type ReceivedMail } from "./helpers/smtp-inbox.js";
+import { landingForm } from "./helpers/landing-page.js";
 
 // Server actions run against stand-ins for next/headers and next/navigation.
 const next = vi.hoisted(() => {
@@ -112,17 +113,6 @@ async function linkFor(client: EngineClient, email: string): Promise<URL> {
   const { mails } = await requestLink(client, email);
   expect(mails).toHaveLength(1);
   return linkOf(mails[0]!);
-}
-
-const unescapeHtml = (value: string) => value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-
-/** The landing page's form: where it posts and its hidden fields. */
-function landingForm(html: string): { action: string; fields: Record<string, string> } {
-  const action = /<form[^>]*action="([^"]+)"[^>]*method="POST"/.exec(html)?.[1];
-  if (!action) throw new Error("the landing page has no form");
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[unescapeHtml(name!)] = unescapeHtml(value!);
-  return { action: unescapeHtml(action), fields };
 }
 
 /** Opens the link and presses the button: GET, then the form's POST. */

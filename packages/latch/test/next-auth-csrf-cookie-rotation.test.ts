@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { Auth } from "../src/index.js";
 import Credentials from "../src/providers/credentials.js";
 import type { AuthConfig } from "../src/types.js";
-import { parseSetCookie } from "./helpers/engine-client.js";
+import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
 
 /** next-auth's engine, answering a Response (its raw mode is not used here). */
 const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
@@ -26,14 +26,6 @@ const CURRENT = "migration-csrf-current-secret-0123456789abcdef";
 const PREVIOUS = "migration-csrf-previous-secret-0123456789abcdef";
 const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
 
-type Jar = Map<string, string>;
-const cookieHeader = (jar: Jar) => [...jar].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join("; ");
-function absorb(jar: Jar, response: Response): void {
-  for (const c of response.headers.getSetCookie().map(parseSetCookie)) {
-    if (c.attributes["max-age"] === "0" || c.value === "") jar.delete(c.name);
-    else jar.set(c.name, c.value);
-  }
-}
 
 const authorize = (c: Partial<Record<string, unknown>>) => (c.email === alice.email ? { ...alice } : null);
 const nextAuthConfig = {
@@ -50,30 +42,30 @@ const latchConfig: AuthConfig = {
   logger: { error: () => undefined, warn: () => undefined },
 };
 
-function post(path: string, jar: Jar, form: Record<string, string>): Request {
+function post(path: string, jar: CookieJar, form: Record<string, string>): Request {
   return new Request(`${ORIGIN}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), host: "app.test", origin: ORIGIN },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar), host: "app.test", origin: ORIGIN },
     body: new URLSearchParams(form),
   });
 }
 
 /** A page next-auth rendered before the deploy: its CSRF cookie, and the token in its form. */
-async function nextAuthPage(signIn: boolean): Promise<{ jar: Jar; csrfToken: string }> {
-  const jar: Jar = new Map();
+async function nextAuthPage(signIn: boolean): Promise<{ jar: CookieJar; csrfToken: string }> {
+  const jar: CookieJar = new Map();
   const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), nextAuthConfig as never);
-  absorb(jar, csrf);
+  absorbCookies(jar, csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   if (signIn) {
     const callback = await NextAuthCore(
       new Request(`${ORIGIN}/api/auth/callback/credentials`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) },
         body: new URLSearchParams({ csrfToken, email: alice.email, password: "pw" }),
       }),
       nextAuthConfig as never,
     );
-    absorb(jar, callback);
+    absorbCookies(jar, callback);
     expect(jar.has("__Secure-authjs.session-token")).toBe(true);
   }
   expect(jar.has("__Host-authjs.csrf-token")).toBe(true);
@@ -85,7 +77,7 @@ describe("next-auth's CSRF cookie under a secret list, after the switch to latch
     const { jar, csrfToken } = await nextAuthPage(true);
     const response = await Auth(post("/api/auth/signout", jar, { csrfToken }), latchConfig);
     expect(response.headers.get("location") ?? "").not.toContain("error=MissingCSRF");
-    absorb(jar, response);
+    absorbCookies(jar, response);
     expect(jar.has("__Secure-authjs.session-token")).toBe(false);
   });
 
@@ -93,7 +85,7 @@ describe("next-auth's CSRF cookie under a secret list, after the switch to latch
     const { jar, csrfToken } = await nextAuthPage(false);
     const response = await Auth(post("/api/auth/callback/credentials", jar, { csrfToken, email: alice.email, password: "pw" }), latchConfig);
     expect(response.headers.get("location") ?? "").not.toContain("error=MissingCSRF");
-    absorb(jar, response);
+    absorbCookies(jar, response);
     expect(jar.has("__Secure-authjs.session-token")).toBe(true);
   });
 });

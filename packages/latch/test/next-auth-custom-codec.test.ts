@@ -18,7 +18,7 @@ import { Auth } from "../src/index.js";
 import type { NextAuthConfig } from "../src/next/types.js";
 import { createProxyAuth } from "../src/proxy/create-proxy-auth.js";
 import type { AuthConfig, JWT, JWTDecodeParams, JWTEncodeParams } from "../src/types.js";
-import { parseSetCookie } from "./helpers/engine-client.js";
+import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
 
 /** next-auth's engine, answering a Response (its raw mode is not used here). */
 const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
@@ -28,14 +28,6 @@ const SECRET = "migration-codec-secret-of-enough-length-0123456789";
 const COOKIE = "__Secure-authjs.session-token";
 const alice = { id: "user-alice", name: "Alice", email: "alice@example.com" };
 
-type Jar = Map<string, string>;
-const cookieHeader = (jar: Jar) => [...jar].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join("; ");
-function absorb(jar: Jar, response: Response): void {
-  for (const c of response.headers.getSetCookie().map(parseSetCookie)) {
-    if (c.attributes["max-age"] === "0" || c.value === "") jar.delete(c.name);
-    else jar.set(c.name, c.value);
-  }
-}
 
 const b64 = (s: string) => Buffer.from(s).toString("base64url");
 /** A custom session codec as next-auth apps write it: a signed HS256 JWT keyed by the secret (a string in next-auth). */
@@ -75,22 +67,22 @@ function latchConfig(): AuthConfig & NextAuthConfig {
 }
 
 /** A browser next-auth signed in, with its custom codec. */
-async function signedInWithNextAuth(): Promise<Jar> {
-  const jar: Jar = new Map();
+async function signedInWithNextAuth(): Promise<CookieJar> {
+  const jar: CookieJar = new Map();
   const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), nextAuthConfig as never);
-  absorb(jar, csrf);
+  absorbCookies(jar, csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const callback = await NextAuthCore(
     new Request(`${ORIGIN}/api/auth/callback/credentials`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) },
       body: new URLSearchParams({ csrfToken, email: alice.email, password: "pw" }),
     }),
     nextAuthConfig as never,
   );
-  absorb(jar, callback);
+  absorbCookies(jar, callback);
   // next-auth itself reads its cookie back: the codec works there.
-  const own = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeader(jar) } }), nextAuthConfig as never)).json()) as { user?: { email?: string } } | null;
+  const own = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), nextAuthConfig as never)).json()) as { user?: { email?: string } } | null;
   expect(own?.user?.email).toBe(alice.email);
   expect(jar.get(COOKIE)?.split(".")).toHaveLength(3);
   return jar;
@@ -99,7 +91,7 @@ async function signedInWithNextAuth(): Promise<Jar> {
 describe("a next-auth app with a custom jwt.encode/jwt.decode, migrated with the same values", () => {
   it("GET /api/auth/session keeps the user next-auth signed in", async () => {
     const jar = await signedInWithNextAuth();
-    const response = await Auth(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeader(jar), host: "app.test" } }), latchConfig());
+    const response = await Auth(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar), host: "app.test" } }), latchConfig());
     const session = (await response.json()) as { user?: { email?: string } } | null;
     expect(session?.user?.email).toBe(alice.email);
     // …and does not delete the session cookie.
@@ -109,7 +101,7 @@ describe("a next-auth app with a custom jwt.encode/jwt.decode, migrated with the
   it("the lean proxy (latch/proxy) lets the signed-in user through", async () => {
     const jar = await signedInWithNextAuth();
     const { auth } = createProxyAuth(latchConfig(), { jwe: nodeJwe(nodeRuntime!), env: () => ({}) });
-    const response = await auth(new NextRequest(`${ORIGIN}/dashboard`, { headers: { host: "app.test", accept: "text/html", cookie: cookieHeader(jar) } }));
+    const response = await auth(new NextRequest(`${ORIGIN}/dashboard`, { headers: { host: "app.test", accept: "text/html", cookie: cookieHeaderOf(jar) } }));
     expect(response.status).toBe(200);
   });
 });

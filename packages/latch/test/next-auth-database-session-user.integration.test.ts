@@ -17,7 +17,7 @@ import { migratePostgres, PostgresAdapter } from "../src/adapters/postgres.js";
 import { Auth } from "../src/index.js";
 import type { AuthConfig, EmailConfig } from "../src/types.js";
 import { AUTHJS_PG_DOCUMENTED_SCHEMA } from "./fixtures/authjs-pg-documented-schema.js";
-import { parseSetCookie } from "./helpers/engine-client.js";
+import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
 import { requirePostgres, type PostgresNamespace } from "./helpers/services.js";
 
 /** next-auth's engine, answering a Response (its raw mode is not used here). */
@@ -27,14 +27,6 @@ const ORIGIN = "https://app.test";
 const SECRET = "migration-db-secret-of-enough-length-0123456789";
 const COOKIE = "__Secure-authjs.session-token";
 
-type Jar = Map<string, string>;
-const cookieHeader = (jar: Jar) => [...jar].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join("; ");
-function absorb(jar: Jar, response: Response): void {
-  for (const c of response.headers.getSetCookie().map(parseSetCookie)) {
-    if (c.attributes["max-age"] === "0" || c.value === "") jar.delete(c.name);
-    else jar.set(c.name, c.value);
-  }
-}
 
 // The callback as next-auth apps write it with database sessions: session.user is the stored user.
 const callbacks = { session: ({ session }: { session: unknown }) => session };
@@ -47,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => ns?.drop());
 
 /** A real next-auth email sign-in: next-auth creates the user and the session row through @auth/pg-adapter. */
-async function nextAuthDatabaseSession(): Promise<{ jar: Jar; nextAuthSession: { user: { id: unknown; email: string } } }> {
+async function nextAuthDatabaseSession(): Promise<{ jar: CookieJar; nextAuthSession: { user: { id: unknown; email: string } } }> {
   let link = "";
   const config = {
     secret: SECRET,
@@ -58,20 +50,20 @@ async function nextAuthDatabaseSession(): Promise<{ jar: Jar; nextAuthSession: {
     callbacks,
     logger: { error: () => undefined, warn: () => undefined, debug: () => undefined },
   };
-  const jar: Jar = new Map();
+  const jar: CookieJar = new Map();
   const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), config as never);
-  absorb(jar, csrf);
+  absorbCookies(jar, csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  absorb(
+  absorbCookies(
     jar,
     await NextAuthCore(
-      new Request(`${ORIGIN}/api/auth/signin/email`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) }, body: new URLSearchParams({ csrfToken, email: "bob@example.com" }) }),
+      new Request(`${ORIGIN}/api/auth/signin/email`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) }, body: new URLSearchParams({ csrfToken, email: "bob@example.com" }) }),
       config as never,
     ),
   );
-  absorb(jar, await NextAuthCore(new Request(link, { headers: { cookie: cookieHeader(jar) } }), config as never));
+  absorbCookies(jar, await NextAuthCore(new Request(link, { headers: { cookie: cookieHeaderOf(jar) } }), config as never));
   expect(jar.get(COOKIE)).toMatch(/^[0-9a-f-]{36}$/);
-  const nextAuthSession = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeader(jar) } }), config as never)).json()) as {
+  const nextAuthSession = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), config as never)).json()) as {
     user: { id: unknown; email: string };
   };
   expect(nextAuthSession.user.email).toBe("bob@example.com");
@@ -92,7 +84,7 @@ describe("a next-auth database session read by latch, with the app's session cal
       callbacks: callbacks as AuthConfig["callbacks"],
       logger: { error: () => undefined, warn: () => undefined },
     };
-    const response = await Auth(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeader(jar), host: "app.test" } }), latchConfig);
+    const response = await Auth(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar), host: "app.test" } }), latchConfig);
     const session = (await response.json()) as { user?: { id?: unknown; email?: string } } | null;
     // Signed in: the row next-auth wrote is found (this part works).
     expect(session?.user?.email).toBe("bob@example.com");

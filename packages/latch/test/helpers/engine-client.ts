@@ -24,6 +24,22 @@ export function parseSetCookie(header: string): SetCookie {
  * A minimal browser in front of the engine: keeps cookies the way a browser does (Max-Age=0
  * deletes) and sends them back. No HTTP server: requests go straight into `Auth()`.
  */
+/** A browser's cookies by name, for tests that drive an engine by hand (next-auth's, say). */
+export type CookieJar = Map<string, string>;
+
+/** The `Cookie` header a browser holding `jar` sends. */
+export function cookieHeaderOf(jar: CookieJar): string {
+  return [...jar].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; ");
+}
+
+/** Takes a response's `Set-Cookie` headers into `jar`, as a browser does (a deletion removes). */
+export function absorbCookies(jar: CookieJar, response: Response): void {
+  for (const cookie of response.headers.getSetCookie().map(parseSetCookie)) {
+    if (cookie.attributes["max-age"] === "0" || cookie.value === "") jar.delete(cookie.name);
+    else jar.set(cookie.name, cookie.value);
+  }
+}
+
 export class EngineClient {
   readonly jar = new Map<string, string>();
 

@@ -10,16 +10,14 @@
  * refused with `MissingCSRF` and the user stays signed in / cannot sign in. With one secret the
  * same flow works (checked).
  */
-import { Auth as AuthCore } from "@auth/core";
 import NextAuthCredentials from "@auth/core/providers/credentials";
 import { describe, expect, it } from "vitest";
 import { Auth } from "../src/index.js";
 import Credentials from "../src/providers/credentials.js";
 import type { AuthConfig } from "../src/types.js";
 import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
+import { nextAuthCredentialsSignIn, nextAuthCsrf } from "./helpers/next-auth-engine.js";
 
-/** next-auth's engine, answering a Response (its raw mode is not used here). */
-const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
 
 const ORIGIN = "https://app.test";
 const CURRENT = "migration-csrf-current-secret-0123456789abcdef";
@@ -53,19 +51,9 @@ function post(path: string, jar: CookieJar, form: Record<string, string>): Reque
 /** A page next-auth rendered before the deploy: its CSRF cookie, and the token in its form. */
 async function nextAuthPage(signIn: boolean): Promise<{ jar: CookieJar; csrfToken: string }> {
   const jar: CookieJar = new Map();
-  const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), nextAuthConfig as never);
-  absorbCookies(jar, csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const csrfToken = await nextAuthCsrf(nextAuthConfig, ORIGIN, jar);
   if (signIn) {
-    const callback = await NextAuthCore(
-      new Request(`${ORIGIN}/api/auth/callback/credentials`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) },
-        body: new URLSearchParams({ csrfToken, email: alice.email, password: "pw" }),
-      }),
-      nextAuthConfig as never,
-    );
-    absorbCookies(jar, callback);
+    await nextAuthCredentialsSignIn(nextAuthConfig, ORIGIN, jar, csrfToken, { email: alice.email, password: "pw" });
     expect(jar.has("__Secure-authjs.session-token")).toBe(true);
   }
   expect(jar.has("__Host-authjs.csrf-token")).toBe(true);

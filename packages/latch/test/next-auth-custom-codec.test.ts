@@ -8,7 +8,6 @@
  * (`secret: string[]`), so the same codec throws on every decode: every user next-auth signed in
  * is signed out by the deploy (and new sign-ins fail too).
  */
-import { Auth as AuthCore } from "@auth/core";
 import NextAuthCredentials from "@auth/core/providers/credentials";
 import { createHmac } from "node:crypto";
 import { NextRequest } from "next/server";
@@ -18,10 +17,9 @@ import { Auth } from "../src/index.js";
 import type { NextAuthConfig } from "../src/next/types.js";
 import { createProxyAuth } from "../src/proxy/create-proxy-auth.js";
 import type { AuthConfig, JWT, JWTDecodeParams, JWTEncodeParams } from "../src/types.js";
-import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
+import { cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
+import { nextAuthCredentialsSignIn, nextAuthCsrf, nextAuthEngine } from "./helpers/next-auth-engine.js";
 
-/** next-auth's engine, answering a Response (its raw mode is not used here). */
-const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
 
 const ORIGIN = "https://app.test";
 const SECRET = "migration-codec-secret-of-enough-length-0123456789";
@@ -69,20 +67,10 @@ function latchConfig(): AuthConfig & NextAuthConfig {
 /** A browser next-auth signed in, with its custom codec. */
 async function signedInWithNextAuth(): Promise<CookieJar> {
   const jar: CookieJar = new Map();
-  const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), nextAuthConfig as never);
-  absorbCookies(jar, csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const callback = await NextAuthCore(
-    new Request(`${ORIGIN}/api/auth/callback/credentials`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) },
-      body: new URLSearchParams({ csrfToken, email: alice.email, password: "pw" }),
-    }),
-    nextAuthConfig as never,
-  );
-  absorbCookies(jar, callback);
+  const csrfToken = await nextAuthCsrf(nextAuthConfig, ORIGIN, jar);
+  await nextAuthCredentialsSignIn(nextAuthConfig, ORIGIN, jar, csrfToken, { email: alice.email, password: "pw" });
   // next-auth itself reads its cookie back: the codec works there.
-  const own = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), nextAuthConfig as never)).json()) as { user?: { email?: string } } | null;
+  const own = (await (await nextAuthEngine(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), nextAuthConfig as never)).json()) as { user?: { email?: string } } | null;
   expect(own?.user?.email).toBe(alice.email);
   expect(jar.get(COOKIE)?.split(".")).toHaveLength(3);
   return jar;

@@ -10,7 +10,6 @@
  * callback yields a session without the user's id: the user is "signed in" as nobody in
  * particular.
  */
-import { Auth as AuthCore } from "@auth/core";
 import AuthPostgresAdapter from "@auth/pg-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratePostgres, PostgresAdapter } from "../src/adapters/postgres.js";
@@ -18,10 +17,9 @@ import { Auth } from "../src/index.js";
 import type { AuthConfig, EmailConfig } from "../src/types.js";
 import { AUTHJS_PG_DOCUMENTED_SCHEMA } from "./fixtures/authjs-pg-documented-schema.js";
 import { absorbCookies, cookieHeaderOf, type CookieJar } from "./helpers/engine-client.js";
+import { nextAuthEngine } from "./helpers/next-auth-engine.js";
 import { requirePostgres, type PostgresNamespace } from "./helpers/services.js";
 
-/** next-auth's engine, answering a Response (its raw mode is not used here). */
-const NextAuthCore = AuthCore as unknown as (request: Request, config: never) => Promise<Response>;
 
 const ORIGIN = "https://app.test";
 const SECRET = "migration-db-secret-of-enough-length-0123456789";
@@ -51,19 +49,19 @@ async function nextAuthDatabaseSession(): Promise<{ jar: CookieJar; nextAuthSess
     logger: { error: () => undefined, warn: () => undefined, debug: () => undefined },
   };
   const jar: CookieJar = new Map();
-  const csrf = await NextAuthCore(new Request(`${ORIGIN}/api/auth/csrf`), config as never);
+  const csrf = await nextAuthEngine(new Request(`${ORIGIN}/api/auth/csrf`), config as never);
   absorbCookies(jar, csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   absorbCookies(
     jar,
-    await NextAuthCore(
+    await nextAuthEngine(
       new Request(`${ORIGIN}/api/auth/signin/email`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeaderOf(jar) }, body: new URLSearchParams({ csrfToken, email: "bob@example.com" }) }),
       config as never,
     ),
   );
-  absorbCookies(jar, await NextAuthCore(new Request(link, { headers: { cookie: cookieHeaderOf(jar) } }), config as never));
+  absorbCookies(jar, await nextAuthEngine(new Request(link, { headers: { cookie: cookieHeaderOf(jar) } }), config as never));
   expect(jar.get(COOKIE)).toMatch(/^[0-9a-f-]{36}$/);
-  const nextAuthSession = (await (await NextAuthCore(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), config as never)).json()) as {
+  const nextAuthSession = (await (await nextAuthEngine(new Request(`${ORIGIN}/api/auth/session`, { headers: { cookie: cookieHeaderOf(jar) } }), config as never)).json()) as {
     user: { id: unknown; email: string };
   };
   expect(nextAuthSession.user.email).toBe("bob@example.com");
